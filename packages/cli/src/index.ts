@@ -1,0 +1,3 @@
+export { createDevSink, type SunkMessage } from './dev/dev-sink.js';
+export { freePort, redisAnswers, startLocalRedis } from './dev/local-redis.js';
+export { cliCommand } from './commands/dev.js';

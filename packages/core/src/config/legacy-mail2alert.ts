@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ruleSchema } from './schema/routing.js';
+import type { ConfigInput } from './schema/index.js';
+import { parseHostPort } from './units.js';
+
+/**
+ * mail2alert's configuration.yml, accepted unchanged. Its shape is validated here, with the
+ * same rule schema as the native format, so errors point at the user's own keys.
+ */
+const hostPort = z.string().refine((value) => parseHostPort(value) !== undefined, 'expected host:port');
+
+const legacyManagerSchema = z.strictObject({
+  name: z.enum(['gocd', 'mail'], { message: 'mail2alert knows the managers "gocd" and "mail"' }),
+  url: z.string().optional(),
+  user: z.string().optional(),
+  passwd: z.string().optional(),
+  'messages-we-want': z
+    .strictObject({ to: z.string().optional(), from: z.string().optional() })
+    .refine((want) => want.to !== undefined || want.from !== undefined, 'give `to` or `from`'),
+  rules: z.array(ruleSchema).default([]),
+});
+
+export const legacyConfigSchema = z.strictObject({
+  'local-smtp': hostPort.default('localhost:1025'),
+  'remote-smtp': hostPort,
+  managers: z.array(legacyManagerSchema).default([]),
+  'slack-token': z.string().optional(),
+});
+
+export type LegacyConfig = z.output<typeof legacyConfigSchema>;
+
+const LEGACY_KEYS = ['local-smtp', 'remote-smtp', 'managers', 'slack-token'];
+
+/** A document is mail2alert's when its top level uses only mail2alert's keys and has one of them. */
+export function isLegacyConfig(document: unknown): boolean {
+  if (!document || typeof document !== 'object' || Array.isArray(document)) return false;
+  const keys = Object.keys(document);
+  return keys.some((key) => key.includes('-')) && keys.every((key) => LEGACY_KEYS.includes(key));
+}
+
+/** Translates a validated mail2alert config into the native shape (before native defaults). */
+export function translateLegacyConfig(legacy: LegacyConfig): ConfigInput {
+  const listen = parseHostPort(legacy['local-smtp'])!;
+  const remote = parseHostPort(legacy['remote-smtp'])!;
+  const gocdManager = legacy.managers.find((manager) => manager.name === 'gocd' && manager.url);
+  return {
+    ingest: {
+      listeners: [{ name: 'local-smtp', host: listen.host, port: listen.port }],
+      trusted_networks: ['127.0.0.0/8', '::1/128'],
+    },
+    // mail2alert spoke plain SMTP to remote-smtp; keep that rather than surprise a sink without TLS.
+    upstreams: [{ name: 'default', host: remote.host, port: remote.port, tls: 'none' }],
+    routing: {
+      default_upstream: 'default',
+      managers: legacy.managers.map((manager) => ({
+        name: manager.name,
+        kind: manager.name,
+        messages_we_want: manager['messages-we-want'],
+        rules: manager.rules,
+      })),
+    },
+    ...(gocdManager?.url
+      ? { gocd: { url: gocdManager.url, username: gocdManager.user, password: gocdManager.passwd } }
+      : {}),
+  };
+}

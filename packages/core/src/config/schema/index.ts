@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { deliverySchema } from './delivery.js';
+import { gocdSchema } from './gocd.js';
+import { httpSchema } from './http.js';
+import { ingestSchema } from './ingest.js';
+import { redisSchema } from './redis.js';
+import { routingSchema } from './routing.js';
+import { upstreamSchema } from './upstreams.js';
+
+/** The one schema of mailsort's native configuration format. */
+export const configSchema = z
+  .strictObject({
+    redis: redisSchema.prefault({}),
+    http: httpSchema.prefault({}),
+    ingest: ingestSchema.prefault({}),
+    upstreams: z.array(upstreamSchema).min(1, 'configure at least one upstream smarthost'),
+    routing: routingSchema.prefault({}),
+    delivery: deliverySchema.prefault({}),
+    gocd: gocdSchema.optional(),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    config.upstreams.forEach((upstream, index) => {
+      if (names.has(upstream.name)) {
+        ctx.addIssue({ code: 'custom', path: ['upstreams', index, 'name'], message: `upstream "${upstream.name}" is defined twice` });
+      }
+      names.add(upstream.name);
+    });
+    if (!names.has(config.routing.default_upstream)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routing', 'default_upstream'],
+        message: `no upstream is named "${config.routing.default_upstream}" (have: ${[...names].join(', ')})`,
+      });
+    }
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export { upstreamSchema, type UpstreamConfig } from './upstreams.js';
+export { routingSchema, managerSchema, ruleSchema, filterSchema, GOCD_EVENTS, type ManagerConfig, type RuleConfig } from './routing.js';

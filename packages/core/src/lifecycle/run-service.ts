@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, formatProblem, loadConfigFile } from '../config/load-config.js';
+import type { Env } from '../config/interpolate.js';
+import { errorCodeOf } from '../errors.js';
+import { createOpsServer } from '../http/ops-server.js';
+import { createLogger } from '../logging/logger.js';
+import { createMetricsRegistry } from '../metrics/registry.js';
+import { createRedisFactory } from '../redis/connections.js';
+import type { ServiceFactory } from './service.js';
+import { createShutdown } from './shutdown.js';
+
+export type ServiceName = 'ingest' | 'router' | 'sender' | 'gocd-sync';
+
+export interface RunServiceOptions {
+  name: ServiceName;
+  factory: ServiceFactory;
+  argv: string[];
+  env: Env;
+  exit: (code: number) => void;
+  /** Where usage errors go (stderr). */
+  printError: (text: string) => void;
+  shutdownDeadlineMs?: number;
+}
+
+/**
+ * The wiring every service's entry point shares: config, logger, metrics, Redis, the ops HTTP
+ * server, `createXService`, and the ordered shutdown on SIGTERM/SIGINT.
+ */
+export async function runService({ name, factory, argv, env, exit, printError, shutdownDeadlineMs = 30_000 }: RunServiceOptions): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string', short: 'c' }, 'http-port': { type: 'string' } },
+    allowPositionals: false,
+  });
+  const configFile = values.config ?? env.MAILSORT_CONFIG;
+  if (!configFile) {
+    printError(`mailsort ${name}: give --config FILE or set MAILSORT_CONFIG`);
+    return exit(2);
+  }
+  let config;
+  try {
+    ({ config } = loadConfigFile(configFile, env));
+  } catch (error) {
+    printError(error instanceof ConfigError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
+    return exit(2);
+  }
+
+  const logger = createLogger({ service: name, level: env.LOG_LEVEL ?? 'info' });
+  const registry = createMetricsRegistry(name);
+  const redis = createRedisFactory({ url: config.redis.url, name });
+  const service = await factory(config, { logger, registry, redis });
+  const portKey = name === 'gocd-sync' ? 'gocd_sync' : name;
+  const ops = createOpsServer({
+    registry,
+    isReady: () => !shutdown.started && service.isReady() && redis.allReady(),
+    host: config.http.host,
+    port: values['http-port'] !== undefined ? Number(values['http-port']) : config.http.ports[portKey],
+  });
+
+  const shutdown = createShutdown(
+    [
+      { name: 'stop intake', run: () => service.stopIntake() },
+      { name: 'close workers', run: () => service.closeWorkers() },
+      { name: 'close producers', run: () => service.closeProducers() },
+      { name: 'quit redis', run: () => redis.quitAll() },
+      { name: 'close ops server', run: () => ops.close() },
+      { name: 'flush logs', run: () => new Promise<void>((resolve) => logger.flush(() => resolve())) },
+    ],
+    { logger, deadlineMs: shutdownDeadlineMs, exit },
+  );
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal; forcing exit');
+      return exit(1);
+    }
+    void shutdown.run(signal).then(exit);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  const crash = (error: unknown) => {
+    logger.fatal({ code: errorCodeOf(error) ?? 'SERVICE_CRASHED', err: error }, 'unhandled error; exiting');
+    logger.flush(() => exit(1));
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
+  const httpPort = await ops.listen();
+  await service.start();
+  logger.info({ httpPort, redis: redactUrl(config.redis.url) }, `${name} started`);
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//[redacted]@');
+}

@@ -1,0 +1,61 @@
+import type { HeaderRewrites } from '../queues/payloads.js';
+
+/** Byte offset where the body starts (after the blank line), or raw.length if there is none. */
+export function bodyOffset(raw: Buffer): number {
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] !== 0x0a) continue;
+    if (raw[i + 1] === 0x0a) return i + 2;
+    if (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a) return i + 3;
+  }
+  return raw.length;
+}
+
+/** The header section including the blank line that ends it, as latin1 (byte for byte). */
+export function headerSection(raw: Buffer): string {
+  return raw.subarray(0, bodyOffset(raw)).toString('latin1');
+}
+
+/** Splits a header section into whole (possibly folded) header fields, each with its line ending. */
+export function splitHeaderFields(section: string): string[] {
+  const fields: string[] = [];
+  for (const line of section.match(/[^\n]*\n|[^\n]+$/g) ?? []) {
+    if ((line.startsWith(' ') || line.startsWith('\t')) && fields.length > 0) fields[fields.length - 1] += line;
+    else fields.push(line);
+  }
+  return fields;
+}
+
+export function fieldName(field: string): string {
+  const colon = field.indexOf(':');
+  return (colon === -1 ? field : field.slice(0, colon)).trim().toLowerCase();
+}
+
+/** No CR, LF or NUL can reach a header we write: that is how header injection is refused. */
+export function safeHeaderValue(value: string): string {
+  return value.replace(/[\r\n\0]+/g, ' ').trim();
+}
+
+const HEADER_NAME = /^[!-9;-~]+$/;
+
+/**
+ * Applies the router's rewrites: every field named in `set` or `remove` is taken out, and
+ * the `set` fields are added at the end of the header section (as mail2alert did). The body
+ * is untouched, byte for byte.
+ */
+export function applyHeaderRewrites(raw: Buffer, rewrites: HeaderRewrites | undefined): Buffer {
+  if (!rewrites || (Object.keys(rewrites.set).length === 0 && rewrites.remove.length === 0)) return raw;
+  const offset = bodyOffset(raw);
+  const head = raw.subarray(0, offset).toString('latin1');
+  const separator = /\r?\n\r?\n$/.test(head) ? head.match(/\r?\n$/)![0] : '';
+  const section = separator ? head.slice(0, -separator.length) : head;
+  const drop = new Set([...Object.keys(rewrites.set), ...rewrites.remove].map((name) => name.toLowerCase()));
+  const kept = splitHeaderFields(section).filter((field) => !drop.has(fieldName(field)));
+  const added = Object.entries(rewrites.set).map(([name, value]) => {
+    if (!HEADER_NAME.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+    return `${name}: ${safeHeaderValue(value)}\r\n`;
+  });
+  const lastKept = kept.at(-1);
+  if (lastKept !== undefined && !lastKept.endsWith('\n')) kept[kept.length - 1] = lastKept + '\r\n';
+  const newHead = Buffer.from(kept.join('') + Buffer.from(added.join(''), 'utf8').toString('latin1') + (separator || '\r\n'), 'latin1');
+  return Buffer.concat([newHead, raw.subarray(offset)]);
+}

@@ -1,0 +1,63 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+// Every mailsort metric is declared here, once. Labels are bounded: queue, state, result,
+// reason, upstream (configured names), never an address or a subject.
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400];
+
+export function createIngestMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    sessions: new Counter({ name: 'mailsort_ingest_sessions_total', help: 'SMTP sessions opened.', labelNames: ['listener'], registers }),
+    activeSessions: new Gauge({ name: 'mailsort_ingest_active_sessions', help: 'SMTP sessions open now.', registers }),
+    tlsSessions: new Counter({ name: 'mailsort_ingest_tls_sessions_total', help: 'Sessions that negotiated TLS (STARTTLS or implicit).', labelNames: ['listener'], registers }),
+    accepted: new Counter({ name: 'mailsort_ingest_messages_accepted_total', help: 'Messages answered 250 after being stored in Redis.', registers }),
+    rejected: new Counter({ name: 'mailsort_ingest_messages_rejected_total', help: 'Transactions refused, by reason.', labelNames: ['reason'], registers }),
+    authFailures: new Counter({ name: 'mailsort_ingest_auth_failures_total', help: 'Failed AUTH attempts.', labelNames: ['reason'], registers }),
+    bytes: new Counter({ name: 'mailsort_ingest_received_bytes_total', help: 'Bytes of accepted messages.', registers }),
+    acceptDuration: new Histogram({ name: 'mailsort_ingest_accept_duration_seconds', help: 'End of DATA to the 250 reply (storing in Redis).', buckets: LATENCY_BUCKETS, registers }),
+  };
+}
+
+export function createRouterMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    routed: new Counter({ name: 'mailsort_router_messages_total', help: 'Messages routed, by decision.', labelNames: ['action'], registers }),
+    deliveriesEnqueued: new Counter({ name: 'mailsort_router_deliveries_enqueued_total', help: 'Deliveries handed to the sender.', labelNames: ['kind'], registers }),
+    ruleErrors: new Counter({ name: 'mailsort_router_rule_errors_total', help: 'Rules that could not be evaluated, by code.', labelNames: ['code'], registers }),
+    duration: new Histogram({ name: 'mailsort_router_duration_seconds', help: 'Time to route one message.', buckets: LATENCY_BUCKETS, registers }),
+  };
+}
+
+export function createSenderMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    deliveries: new Counter({ name: 'mailsort_sender_deliveries_total', help: 'Delivery attempts by result (delivered, deferred, failed, expired).', labelNames: ['result', 'upstream'], registers }),
+    deliveryDuration: new Histogram({ name: 'mailsort_sender_delivery_duration_seconds', help: 'One delivery attempt to an upstream.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers }),
+    acceptToDelivered: new Histogram({ name: 'mailsort_accept_to_delivered_seconds', help: 'From the 250 at ingest to the upstream accepting the delivery.', buckets: LATENCY_BUCKETS, registers }),
+    poolConnections: new Gauge({ name: 'mailsort_sender_pool_connections', help: 'Open SMTP connections per upstream.', labelNames: ['upstream'], registers }),
+    breakerOpen: new Gauge({ name: 'mailsort_sender_upstream_breaker_open', help: '1 while an upstream is paused after repeated failures.', labelNames: ['upstream'], registers }),
+  };
+}
+
+/** The message-level accounting: accepted = finished(delivered + dropped + failed) + in flight. */
+export function createOutcomeMetrics(registry: Registry) {
+  return {
+    finished: new Counter({ name: 'mailsort_messages_finished_total', help: 'Accepted messages that reached an end: delivered, dropped (by reason) or failed.', labelNames: ['outcome', 'reason'], registers: [registry] }),
+  };
+}
+
+export function createGocdMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    lastSuccess: new Gauge({ name: 'mailsort_gocd_sync_last_success_timestamp_seconds', help: 'When the pipeline-group snapshot was last refreshed.', registers }),
+    errors: new Counter({ name: 'mailsort_gocd_sync_errors_total', help: 'Failed GoCD polls, by reason.', labelNames: ['reason'], registers }),
+    pipelines: new Gauge({ name: 'mailsort_gocd_sync_pipelines', help: 'Pipelines in the current snapshot.', registers }),
+  };
+}
+
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
+export type RouterMetrics = ReturnType<typeof createRouterMetrics>;
+export type SenderMetrics = ReturnType<typeof createSenderMetrics>;
+export type OutcomeMetrics = ReturnType<typeof createOutcomeMetrics>;
+export type GocdMetrics = ReturnType<typeof createGocdMetrics>;

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+export const envelopeSchema = z.object({
+  /** Envelope sender; '' for the null sender `<>`. */
+  from: z.string(),
+  to: z.array(z.string()).min(1),
+});
+
+export const clientSchema = z.object({
+  address: z.string(),
+  hostname: z.string().optional(),
+  helo: z.string().optional(),
+  tls: z.boolean(),
+  user: z.string().optional(),
+});
+
+/** ingest → router: one accepted message. */
+export const routeJobSchema = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  envelope: envelopeSchema,
+  client: clientSchema,
+  acceptedAt: z.number(),
+  size: z.number().int().nonnegative(),
+  /** The raw header block as received (latin1), so header-only rules need not read the body. */
+  headers: z.string(),
+});
+
+export const headerRewritesSchema = z.object({
+  /** Headers to replace (removed wherever they stand, then added once at the top). */
+  set: z.record(z.string(), z.string()).default({}),
+  remove: z.array(z.string()).default([]),
+});
+
+export const smtpDestinationSchema = z.object({
+  kind: z.literal('smtp'),
+  upstream: z.string(),
+  envelope: envelopeSchema,
+  rewrites: headerRewritesSchema.optional(),
+});
+
+export const webhookDestinationSchema = z.object({
+  kind: z.literal('webhook'),
+  url: z.string(),
+  format: z.enum(['slack', 'json']),
+});
+
+export const destinationSchema = z.discriminatedUnion('kind', [smtpDestinationSchema, webhookDestinationSchema]);
+
+/** router → sender: one delivery of one stored message to one destination. */
+export const deliverJobSchema = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  deliveryId: z.string(),
+  acceptedAt: z.number(),
+  destination: destinationSchema,
+});
+
+export type Envelope = z.infer<typeof envelopeSchema>;
+export type ClientInfo = z.infer<typeof clientSchema>;
+export type RouteJob = z.infer<typeof routeJobSchema>;
+export type HeaderRewrites = z.infer<typeof headerRewritesSchema>;
+export type Destination = z.infer<typeof destinationSchema>;
+export type DeliverJob = z.infer<typeof deliverJobSchema>;

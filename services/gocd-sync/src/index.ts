@@ -1,0 +1,1 @@
+export { createGocdSyncService } from './gocd-sync-service.js';

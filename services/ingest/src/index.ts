@@ -1,0 +1,1 @@
+export { createIngestService, type IngestService } from './ingest-service.js';

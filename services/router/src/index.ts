@@ -1,0 +1,1 @@
+export { createRouterService } from './router-service.js';

@@ -1,0 +1,1 @@
+export { createSenderService } from './sender-service.js';
