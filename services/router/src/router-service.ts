@@ -19,7 +19,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     const started = Date.now();
     const message: RouteJob = parseJob(routeJobSchema, job);
     const deliveries: DeliverJob[] = [{
-      v: 1, id: message.id, deliveryId: jobId('deliver', message.id, 0), acceptedAt: message.acceptedAt,
+      v: 1, id: message.id, deliveryId: jobId('deliver', message.id, 0), acceptedAt: message.acceptedAt, original: message.envelope,
       destination: { kind: 'smtp', upstream: config.routing.default_upstream, envelope: message.envelope },
     }];
     await store.expectDeliveries(message.id, deliveries.length);

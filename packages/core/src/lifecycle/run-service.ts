@@ -4,7 +4,9 @@ import type { Env } from '../config/interpolate.js';
 import { errorCodeOf } from '../errors.js';
 import { createOpsServer } from '../http/ops-server.js';
 import { createLogger } from '../logging/logger.js';
+import { registerQueueGauges } from '../metrics/queue-gauges.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
+import { createQueue, QUEUES } from '../queues/catalogue.js';
 import { createRedisFactory } from '../redis/connections.js';
 import type { ServiceFactory } from './service.js';
 import { createShutdown } from './shutdown.js';
@@ -48,6 +50,11 @@ export async function runService({ name, factory, argv, env, exit, printError, s
   const logger = createLogger({ service: name, level: env.LOG_LEVEL ?? 'info' });
   const registry = createMetricsRegistry(name);
   const redis = createRedisFactory({ url: config.redis.url, name });
+  // Every service reports the mail queues' lengths, so a dashboard sees them while any one
+  // service is up; dashboards aggregate with max by (queue, state).
+  const gaugeConnection = redis.connect('producer');
+  const gaugeQueues = [QUEUES.route, QUEUES.deliver].map((queue) => createQueue(queue, gaugeConnection, config.redis.prefix));
+  registerQueueGauges(registry, gaugeQueues);
   const service = await factory(config, { logger, registry, redis });
   const portKey = name === 'gocd-sync' ? 'gocd_sync' : name;
   const ops = createOpsServer({
@@ -61,7 +68,10 @@ export async function runService({ name, factory, argv, env, exit, printError, s
     [
       { name: 'stop intake', run: () => service.stopIntake() },
       { name: 'close workers', run: () => service.closeWorkers() },
-      { name: 'close producers', run: () => service.closeProducers() },
+      { name: 'close producers', run: async () => {
+        await service.closeProducers();
+        await Promise.all(gaugeQueues.map((queue) => queue.close()));
+      } },
       { name: 'quit redis', run: () => redis.quitAll() },
       { name: 'close ops server', run: () => ops.close() },
       { name: 'flush logs', run: () => new Promise<void>((resolve) => logger.flush(() => resolve())) },

@@ -39,10 +39,16 @@ export const smtpDestinationSchema = z.object({
   rewrites: headerRewritesSchema.optional(),
 });
 
+/**
+ * A chat/webhook action. `slack`: a Slack-compatible `{text, attachments}` body (brief: the
+ * subject and the first body line; full: the whole body, as mail2alert's slack action did);
+ * `json`: mailsort's own JSON document about the message.
+ */
 export const webhookDestinationSchema = z.object({
   kind: z.literal('webhook'),
   url: z.string(),
   format: z.enum(['slack', 'json']),
+  style: z.enum(['brief', 'full']).default('brief'),
 });
 
 export const destinationSchema = z.discriminatedUnion('kind', [smtpDestinationSchema, webhookDestinationSchema]);
@@ -53,6 +59,8 @@ export const deliverJobSchema = z.object({
   id: z.string(),
   deliveryId: z.string(),
   acceptedAt: z.number(),
+  /** The envelope as ingest accepted it, so a failed message can be replayed through the router. */
+  original: envelopeSchema,
   destination: destinationSchema,
 });
 

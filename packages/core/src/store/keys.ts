@@ -5,6 +5,10 @@ export function storeKeys(prefix: string) {
     pending: (id: string) => `${prefix}:msg:${id}:pending`,
     trace: (id: string) => `${prefix}:trace:${id}`,
     delivered: (deliveryId: string) => `${prefix}:delivered:${deliveryId}`,
+    /** gocd-sync's snapshot of pipeline groups (JSON with its fetch time). */
+    gocdGroups: () => `${prefix}:gocd:groups`,
+    /** Last result per GoCD `pipeline/stage`, for the BREAKS/FIXED correction. */
+    gocdStageResults: () => `${prefix}:gocd:stage-results`,
   };
 }
 
