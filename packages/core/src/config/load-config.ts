@@ -33,9 +33,10 @@ export class ConfigError extends MailsortError {
   readonly problems: ConfigProblem[];
 
   constructor(problems: ConfigProblem[]) {
-    super('CONFIG_INVALID', problems.map(formatProblem).join('\n'));
+    const inFileOrder = [...problems].sort((a, b) => a.line - b.line || a.col - b.col);
+    super('CONFIG_INVALID', inFileOrder.map(formatProblem).join('\n'));
     this.name = 'ConfigError';
-    this.problems = problems;
+    this.problems = inFileOrder;
   }
 }
 

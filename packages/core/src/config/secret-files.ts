@@ -39,6 +39,8 @@ export function resolveSecretFiles(value: unknown, read: ReadSecretFile, path: C
         delete record[key];
       } catch (error) {
         problems.push({ path: [...path, key], message: `cannot read ${file}: ${(error as Error).message}` });
+        // Reported once, here; the schema must not call the key unknown as well.
+        delete record[key];
       }
     } else {
       problems.push(...resolveSecretFiles(record[key], read, [...path, key]));

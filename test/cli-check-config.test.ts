@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { cliCommand } from '@mailsort/cli';
+import { writeConfigFile } from './support/config.js';
+
+function mailsort(...args: string[]) {
+  const { command, args: cliArgs } = cliCommand();
+  const result = spawnSync(command, [...cliArgs, ...args], { encoding: 'utf8', env: { ...process.env, MAILSORT_CONFIG: '' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test("check-config exits 0 on mail2alert's example configuration.yml", () => {
+  const result = mailsort('check-config', new URL('../../shared/reference/mail2alert-example-configuration.yml', import.meta.url).pathname);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /ok \(mail2alert format/);
+});
+
+test('check-config exits non-zero and prints file:line:key for each problem', () => {
+  const file = writeConfigFile('upstreams:\n  - name: default\n    host: smtp.example.com\n    colour: blue\n    port: "twenty-five"\n');
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 1);
+  const lines = result.stderr.trim().split('\n');
+  assert.deepEqual(lines.map((line) => line.replace(file, 'FILE').split(': ')[0]), ['FILE:4:5', 'FILE:5:5']);
+  assert.match(lines[0]!, /upstreams\[0\]\.colour: unknown key$/);
+  assert.match(lines[1]!, /upstreams\[0\]\.port: /);
+});
+
+test('check-config without a file says how to give one', () => {
+  const result = mailsort('check-config');
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /usage: mailsort check-config FILE/);
+});
+
+test('a service started with a bad config exits 2 with the problems, before touching Redis', () => {
+  const file = writeConfigFile('upstreams: []\n');
+  const result = mailsort('router', '--config', file);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /:1:\d+: upstreams: configure at least one upstream smarthost/);
+});

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, test } from 'node:test';
+import nodemailer from 'nodemailer';
+import { cliCommand, freePort } from '@mailsort/cli';
+
+test('mailsort dev runs the whole system: mail sent to it shows up in the dev sink, and Ctrl-C stops it cleanly', async () => {
+  const [smtpPort, sinkPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const { command, args } = cliCommand();
+  // A private redis-server is started when REDIS_URL does not answer; both paths are the user's.
+  const child = spawn(command, [...args, 'dev', '--smtp-port', String(smtpPort), '--sink-port', String(sinkPort), '--ui-port', String(uiPort)], {
+    env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  after(() => child.kill('SIGKILL'));
+
+  const deadline = Date.now() + 60_000;
+  while (!/ingest\s+\|.*"ingest started"/.test(output) || !/sender\s+\|.*"sender started"/.test(output) || !/router\s+\|.*"router started"/.test(output)) {
+    assert.ok(Date.now() < deadline, `dev did not start: ${output}`);
+    assert.equal(child.exitCode, null, `dev exited early: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.match(output, /started a private redis-server/);
+
+  const client = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true });
+  const info = await client.sendMail({ from: 'ci@example.com', to: 'team@example.com', subject: 'hello from the dev test', text: 'hi' });
+  client.close();
+  assert.match(info.response, /^250 2\.0\.0 Ok: queued as M/);
+
+  let listed: Array<{ subject: string; to: string[] }> = [];
+  while (listed.length === 0) {
+    assert.ok(Date.now() < deadline, 'the message never reached the dev sink');
+    listed = (await (await fetch(`http://127.0.0.1:${uiPort}/api/messages`)).json()) as typeof listed;
+    if (listed.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(listed[0]!.subject, 'hello from the dev test');
+  assert.deepEqual(listed[0]!.to, ['team@example.com']);
+  const page = await (await fetch(`http://127.0.0.1:${uiPort}/`)).text();
+  assert.match(page, /hello from the dev test/);
+
+  child.kill('SIGINT');
+  assert.equal(await exited, 0, output);
+  for (const name of ['ingest', 'router', 'sender', 'gocd-sync']) assert.match(output, new RegExp(`${name}\\s+\\|.*"exitCode":0`));
+});
