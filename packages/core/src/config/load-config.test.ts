@@ -88,7 +88,7 @@ test('password_file reads the secret from a file, without its trailing newline',
 });
 
 test("mail2alert's example configuration.yml loads unchanged and is translated to the native shape", () => {
-  const text = readFileSync(new URL('../../../../../shared/reference/mail2alert-example-configuration.yml', import.meta.url), 'utf8');
+  const text = readFileSync(new URL('../../../../test/fixtures/mail2alert/configuration.yml', import.meta.url), 'utf8');
   const { config, format } = loadConfig({ file: 'configuration.yml', text }, {});
   assert.equal(format, 'mail2alert');
   assert.deepEqual(config.ingest.listeners, [{ name: 'local-smtp', host: 'localhost', port: 1025 }]);
