@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import nodemailer from 'nodemailer';
+import { createQueue, jobId, QUEUES, routeJobSchema } from '@mailsort/core';
+import { testRedis } from './support/redis.js';
 import {
   cleanPrefix, Conversation, hashOf, makeCert, metricValue, plainAuth, startIngestSystem, storedMessage, storedMessageKeys, type IngestSystem,
 } from './ingest-helpers.js';
@@ -196,6 +198,28 @@ test('commands pipelined after STARTTLS in cleartext are discarded, not run insi
   assert.equal(smtp.unparsed, '', 'no replies to the injected commands');
   assert.match((await smtp.command('MAIL FROM:<alertmanager@example.com>')).text, /^503 .*HELO\/EHLO first/, 'the injected EHLO did not count');
   smtp.end();
+});
+
+test('the route job carries the envelope, the client address, TLS and the authenticated user, and the header block', async () => {
+  const smtp = await authenticated();
+  assert.equal((await smtp.command('MAIL FROM:<alertmanager@example.com>')).code, 250);
+  assert.equal((await smtp.command('RCPT TO:<oncall@example.com>')).code, 250);
+  assert.equal((await smtp.command('DATA')).code, 354);
+  const end = await smtp.command('Subject: [FIRING:1] DiskFull\r\nX-Team: storage\r\n\r\nbody\r\n.');
+  smtp.end();
+  const id = /queued as (M[0-9A-Z]{19})$/.exec(end.text)?.[1];
+  assert.ok(id, end.text);
+  const redis = testRedis();
+  const queue = createQueue(QUEUES.route, redis, system.prefix);
+  try {
+    const job = routeJobSchema.parse((await queue.getJob(jobId('route', id)))?.data);
+    assert.deepEqual(job.envelope, { from: 'alertmanager@example.com', to: ['oncall@example.com'] });
+    assert.deepEqual(job.client, { address: '127.0.0.1', helo: 'client.test', tls: true, user: 'alertmanager' });
+    assert.match(job.headers, /^Received: [^]*\r\nSubject: \[FIRING:1\] DiskFull\r\nX-Team: storage\r\n\r\n$/);
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
 });
 
 async function readCert(): Promise<string> {
