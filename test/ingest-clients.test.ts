@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
-import { cleanPrefix, hashOf, makeCert, metricValue, startIngestSystem, type IngestSystem } from './ingest-helpers.js';
+import { cleanPrefix, Conversation, hashOf, makeCert, metricValue, plainAuth, startIngestSystem, type IngestSystem } from './ingest-helpers.js';
 import { startSink } from './support/sink.js';
 
 const run = promisify(execFile);
@@ -131,10 +131,26 @@ test('msmtp delivers with TLS on connect (tls_starttls off)', async () => {
   await deliveredWithSubject('via msmtp tls-on-connect', 'msmtp');
 });
 
+test('an SMTP smuggling attempt reaches the upstream as one message, whatever bare line ends it carries', async () => {
+  const smtp = Conversation.opensslStarttls(system.ports.submission!);
+  assert.equal((await smtp.command('EHLO client.test')).code, 250);
+  assert.equal((await smtp.command(plainAuth('nodemailer', password('nodemailer')))).code, 235);
+  assert.equal((await smtp.command('MAIL FROM:<app@example.com>')).code, 250);
+  assert.equal((await smtp.command('RCPT TO:<team@example.com>')).code, 250);
+  assert.equal((await smtp.command('DATA')).code, 354);
+  const smuggled = 'MAIL FROM:<app@example.com>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\nSubject: smuggled\r\n\r\nevil';
+  smtp.send(`Subject: smuggling outer\r\n\r\na\n.\n${smuggled}\r.\r${smuggled}\n.\r\n${smuggled}\r\n.\n${smuggled}\r\n.\r\n`);
+  assert.match((await smtp.reply()).text, /^250 2\.0\.0 Ok: queued as M/);
+  smtp.end();
+  await deliveredWithSubject('smuggling outer', 'nodemailer');
+});
+
 test('every client session negotiated TLS and is counted, per listener', async () => {
   const metrics = await system.metrics();
   assert.ok(metricValue(metrics, 'mailsort_ingest_tls_sessions_total', { listener: 'submission' }) >= 3);
   assert.ok(metricValue(metrics, 'mailsort_ingest_tls_sessions_total', { listener: 'smtps' }) >= 2);
-  assert.equal(metricValue(metrics, 'mailsort_ingest_messages_accepted_total', { via: 'authenticated' }), 5);
-  assert.equal(metricValue(metrics, 'mailsort_ingest_auth_successes_total'), 5);
+  assert.equal(metricValue(metrics, 'mailsort_ingest_messages_accepted_total', { via: 'authenticated' }), 6);
+  assert.equal(metricValue(metrics, 'mailsort_ingest_auth_successes_total'), 6);
+  assert.equal(sink.messages.length, 6, 'the upstream got exactly the accepted messages');
+  assert.ok(sink.messages.every((message) => message.subject !== 'smuggled' && !message.to.includes('victim@example.com')));
 });
