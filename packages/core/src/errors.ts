@@ -14,6 +14,13 @@ export const ERROR_CODES = {
   SHUTDOWN_STEP_FAILED: 'a step of the graceful shutdown threw; the remaining steps still ran',
   // ingest
   RELAY_DENIED: 'an untrusted, unauthenticated client tried to relay',
+  TLS_UNREADABLE: 'ingest.tls cert_file or key_file could not be read or is not a matching PEM certificate and key',
+  USERS_FILE_INVALID: 'ingest.users_file could not be read or failed validation',
+  AUTH_FAILED: 'a client gave a wrong user name or password (SMTP 535, or 421 after too many)',
+  AUTH_LOCKED_OUT: 'a client address is locked out of AUTH after repeated failures (SMTP 421)',
+  SENDER_NOT_ALLOWED: "an authenticated user used an envelope sender outside its allowed_senders (SMTP 553)",
+  RATE_LIMITED: "an authenticated user went over its rate_limit (SMTP 450)",
+  BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',
   // routing
   // delivery
   UPSTREAM_UNKNOWN: 'a delivery names an upstream that is not configured',

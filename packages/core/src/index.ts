@@ -20,3 +20,4 @@ export * from './lifecycle/shutdown.js';
 export * from './lifecycle/service.js';
 export * from './lifecycle/run-service.js';
 export * from './mail/header-block.js';
+export { ingestUserSchema, type IngestConfig, type IngestUser, type ListenerConfig } from './config/schema/ingest.js';

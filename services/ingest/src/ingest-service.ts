@@ -1,120 +1,100 @@
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer } from 'smtp-server';
 import {
-  createIngestMetrics, createMessageStore, createQueue, headerSection, jobId, newMessageId, QUEUES,
-  type Config, type RouteJob, type Service, type ServiceDeps,
+  createIngestMetrics, createMessageStore, createQueue, QUEUES, type Config, type Service, type ServiceDeps,
 } from '@mailsort/core';
-import { receivedHeader } from './received-header.js';
+import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
+import { createAuthLockout } from './auth-lockout.js';
+import { listenerOptions, listenerTls } from './listener-options.js';
+import { createRateLimiter } from './rate-limit.js';
+import { createSessionPolicy, sessionUser } from './session-policy.js';
 import { smtpError } from './smtp-error.js';
+import { loadTlsFiles } from './tls-options.js';
 import { createTrustedNetworks } from './trusted-networks.js';
+import { loadUsers } from './users.js';
 
-function readStream(stream: SMTPServerDataStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
-}
-
-/** The SMTP front door: accepts from trusted networks, stores, enqueues, then answers 250. */
+/** The SMTP front door: checks who may send, stores, enqueues, then answers 250. */
 export interface IngestService extends Service {
   /** Bound port per listener name, for callers that listen on port 0. */
   listenerPorts(): Record<string, number>;
 }
 
 export function createIngestService(config: Config, { logger, registry, redis }: ServiceDeps): IngestService {
+  const { ingest } = config;
+  // Both throw a coded error, so a bad certificate or users file stops the start, not a session.
+  const tls = ingest.tls ? loadTlsFiles(ingest.tls) : undefined;
+  const users = loadUsers(ingest);
   const connection = redis.connect('producer');
   const store = createMessageStore(connection, config.redis.prefix, config.redis.message_ttl);
   const routeQueue = createQueue(QUEUES.route, connection, config.redis.prefix);
   const metrics = createIngestMetrics(registry);
-  const trusted = createTrustedNetworks(config.ingest.trusted_networks);
-  const { limits } = config.ingest;
+  const trusted = createTrustedNetworks(ingest.trusted_networks);
+  const rateLimiter = createRateLimiter(connection, config.redis.prefix);
+  const policy = createSessionPolicy({
+    ingest, users, isTrusted: (address) => trusted.contains(address), lockout: createAuthLockout(connection, config.redis.prefix, ingest.auth),
+    rateLimiter, metrics, logger,
+  });
+  const openSessions = new Set<string>();
   let listening = false;
 
-  async function accept(raw: Buffer, session: SMTPServerSession): Promise<string> {
-    const id = newMessageId();
-    const acceptedAt = Date.now();
-    const envelope = {
-      from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-      to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-    };
-    const trace = receivedHeader({
-      helo: session.hostNameAppearsAs, clientHostname: session.clientHostname, clientAddress: session.remoteAddress,
-      byHostname: config.ingest.hostname, id, tls: undefined, user: undefined, recipients: envelope.to, date: new Date(acceptedAt),
-    });
-    const message = Buffer.concat([Buffer.from(trace, 'latin1'), raw]);
-    const job: RouteJob = {
-      v: 1, id, envelope, acceptedAt, size: message.length,
-      client: { address: session.remoteAddress, hostname: session.clientHostname, helo: session.hostNameAppearsAs, tls: false },
-      headers: headerSection(message),
-    };
-    // One connection, so Redis runs the SET before the job is added: a job never points at
-    // a message that was not stored.
-    await Promise.all([store.put(id, message), routeQueue.add('message', job, { jobId: jobId('route', id) })]);
-    metrics.accepted.inc();
-    metrics.bytes.inc(message.length);
-    metrics.acceptDuration.observe((Date.now() - acceptedAt) / 1000);
-    return id;
-  }
-
-  const servers = config.ingest.listeners.map((listener) => {
+  const servers = ingest.listeners.map((listener) => {
+    const mode = listenerTls(listener, tls);
     const server = new SMTPServer({
-      name: config.ingest.hostname,
-      banner: 'mailsort ESMTP',
-      size: limits.max_message_size,
-      maxClients: limits.max_connections,
-      socketTimeout: limits.socket_timeout,
-      disabledCommands: ['AUTH', 'STARTTLS'],
-      authOptional: true,
-      hideENHANCEDSTATUSCODES: true,
-      logger: false,
+      ...listenerOptions(mode, ingest, tls, users.size > 0),
       onConnect(session, callback) {
+        openSessions.add(session.id);
         metrics.sessions.inc({ listener: listener.name });
+        metrics.activeSessions.inc();
         callback();
       },
-      onRcptTo(address, session, callback) {
-        if (!trusted.contains(session.remoteAddress)) {
-          metrics.rejected.inc({ reason: 'relay_denied' });
-          return callback(smtpError(550, '5.7.1 Relay access denied'));
-        }
-        if (session.envelope.rcptTo.length >= limits.max_recipients) {
-          metrics.rejected.inc({ reason: 'too_many_recipients' });
-          return callback(smtpError(452, '4.5.3 Too many recipients'));
-        }
+      onSecure(_socket, _session, callback) {
+        metrics.tlsSessions.inc({ listener: listener.name });
         callback();
       },
+      onClose(session) {
+        policy.forget(session);
+        if (openSessions.delete(session.id)) metrics.activeSessions.dec();
+      },
+      onAuth: policy.onAuth,
+      onMailFrom: policy.onMailFrom,
+      onRcptTo: policy.onRcptTo,
       onData(stream, session, callback) {
-        readStream(stream).then(async (raw) => {
-          const client = session.remoteAddress;
-          if (stream.sizeExceeded) {
+        readMessage(stream).then(async ({ raw, bytes, tooBig }) => {
+          const facts = {
+            client: session.remoteAddress, user: sessionUser(session), tls: tlsFacts(session)?.protocol,
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcpts: session.envelope.rcptTo.length,
+          };
+          if (tooBig) {
             metrics.rejected.inc({ reason: 'too_big' });
-            logger.info({ code: 'MESSAGE_TOO_BIG', client, bytes: raw.length, result: 'rejected' }, 'message too big');
+            logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: ingest.limits.max_message_size, result: 'rejected' }, 'message too big');
             return callback(smtpError(552, '5.3.4 Message size exceeds fixed maximum message size'));
           }
           try {
-            const id = await accept(raw, session);
-            logger.info({ id, client, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcpts: session.envelope.rcptTo.length, size: raw.length, result: 'accepted' }, 'message accepted');
+            const id = await acceptMessage(raw, session, { config, store, routeQueue, metrics });
+            const user = policy.userOf(session);
+            // Counted after the 250 is certain; a lost count only errs in the sender's favour.
+            if (user) await rateLimiter.count(user).catch((error: unknown) => logger.warn({ code: 'REDIS_UNAVAILABLE', err: error, user: user.username }, 'could not count the message against the rate limit'));
+            logger.info({ id, ...facts, size: raw.length, result: 'accepted' }, 'message accepted');
             callback(null, `2.0.0 Ok: queued as ${id}`);
           } catch (error) {
             metrics.rejected.inc({ reason: 'redis_unavailable' });
-            logger.error({ code: 'REDIS_UNAVAILABLE', client, err: error, result: 'deferred' }, 'could not store message; answered 451');
+            logger.error({ code: 'REDIS_UNAVAILABLE', ...facts, err: error, result: 'deferred' }, 'could not store message; answered 451');
             callback(smtpError(451, '4.3.0 Temporary failure storing the message, try again later'));
           }
         }, (error: Error) => callback(error));
       },
     });
-    server.on('error', (error) => logger.error({ code: 'SERVICE_CRASHED', err: error, listener: listener.name }, 'smtp listener error'));
-    return { listener, server };
+    server.on('error', (error) => logger.warn({ code: 'BAD_COMMAND', err: error, listener: listener.name }, 'smtp session error'));
+    return { listener, mode, server };
   });
 
   return {
     async start() {
-      await Promise.all(servers.map(({ listener, server }) => new Promise<void>((resolve, reject) => {
+      await Promise.all(servers.map(({ listener, mode, server }) => new Promise<void>((resolve, reject) => {
         server.server.once('error', reject);
         server.listen(listener.port, listener.host, () => {
           server.server.off('error', reject);
           const address = server.server.address();
-          logger.info({ listener: listener.name, address }, 'listening');
+          logger.info({ listener: listener.name, address, tls: mode, auth: mode !== 'none' && users.size > 0 }, 'listening');
           resolve();
         });
       })));

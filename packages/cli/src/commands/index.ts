@@ -2,6 +2,8 @@ import type { Env } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { checkConfig } from './check-config.js';
 import { dev } from './dev.js';
+import { devCert } from './dev-cert.js';
+import { hashPassword } from './hash-password.js';
 
 export interface Command {
   usage: string;
@@ -17,5 +19,13 @@ export const COMMANDS: Record<string, Command> = {
   'check-config': {
     usage: 'check-config [FILE]\n      validate a configuration (native or mail2alert) with the services\' own loader; exit 1 on any problem',
     run: checkConfig,
+  },
+  'hash-password': {
+    usage: 'hash-password [--cost 10]\n      print the bcrypt hash of a password read from stdin (or a prompt), for ingest.users[].password_hash',
+    run: hashPassword,
+  },
+  'dev-cert': {
+    usage: 'dev-cert [--out .mailsort-dev/tls] [--name localhost] [--days 365] [--force]\n      write a self-signed cert.pem and key.pem for ingest.tls (development only; uses openssl)',
+    run: devCert,
   },
 };

@@ -52,7 +52,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+// Values that are never interpolated: a bcrypt hash is full of `$`, and `$2b$10$abc…` must
+// not be read as the variable `$abc…`.
+const LITERAL_KEYS = new Set(['password_hash']);
+
 function interpolateTree(value: unknown, env: Env, path: ConfigPath, missing: Array<{ path: ConfigPath; name: string }>): unknown {
+  if (typeof value === 'string' && LITERAL_KEYS.has(String(path[path.length - 1]))) return value;
   if (typeof value === 'string') {
     const result = interpolate(value, env);
     for (const name of result.missing) missing.push({ path, name });

@@ -55,7 +55,16 @@ export async function runService({ name, factory, argv, env, exit, printError, s
   const gaugeConnection = redis.connect('producer');
   const gaugeQueues = [QUEUES.route, QUEUES.deliver].map((queue) => createQueue(queue, gaugeConnection, config.redis.prefix));
   registerQueueGauges(registry, gaugeQueues);
-  const service = await factory(config, { logger, registry, redis });
+  let service;
+  try {
+    service = await factory(config, { logger, registry, redis });
+  } catch (error) {
+    // A service that cannot be built from a valid config (an unreadable certificate or
+    // users file) is a configuration problem too: one clear line, exit 2, no stack.
+    printError(`mailsort ${name}: ${errorCodeOf(error) ?? 'SERVICE_CRASHED'}: ${(error as Error).message}`);
+    await redis.quitAll();
+    return exit(2);
+  }
   const portKey = name === 'gocd-sync' ? 'gocd_sync' : name;
   const ops = createOpsServer({
     registry,

@@ -11,9 +11,11 @@ export function createIngestMetrics(registry: Registry) {
     sessions: new Counter({ name: 'mailsort_ingest_sessions_total', help: 'SMTP sessions opened.', labelNames: ['listener'], registers }),
     activeSessions: new Gauge({ name: 'mailsort_ingest_active_sessions', help: 'SMTP sessions open now.', registers }),
     tlsSessions: new Counter({ name: 'mailsort_ingest_tls_sessions_total', help: 'Sessions that negotiated TLS (STARTTLS or implicit).', labelNames: ['listener'], registers }),
-    accepted: new Counter({ name: 'mailsort_ingest_messages_accepted_total', help: 'Messages answered 250 after being stored in Redis.', registers }),
+    accepted: new Counter({ name: 'mailsort_ingest_messages_accepted_total', help: 'Messages answered 250 after being stored in Redis, by how the client was allowed to relay (via: trusted, authenticated).', labelNames: ['via'], registers }),
     rejected: new Counter({ name: 'mailsort_ingest_messages_rejected_total', help: 'Transactions refused, by reason.', labelNames: ['reason'], registers }),
-    authFailures: new Counter({ name: 'mailsort_ingest_auth_failures_total', help: 'Failed AUTH attempts.', labelNames: ['reason'], registers }),
+    authFailures: new Counter({ name: 'mailsort_ingest_auth_failures_total', help: 'Failed or refused AUTH attempts, by reason (invalid_credentials, locked_out, unavailable).', labelNames: ['reason'], registers }),
+    authSuccesses: new Counter({ name: 'mailsort_ingest_auth_successes_total', help: 'Successful AUTH exchanges.', registers }),
+    authLockouts: new Counter({ name: 'mailsort_ingest_auth_lockouts_total', help: 'Client addresses locked out of AUTH after repeated failures.', registers }),
     bytes: new Counter({ name: 'mailsort_ingest_received_bytes_total', help: 'Bytes of accepted messages.', registers }),
     acceptDuration: new Histogram({ name: 'mailsort_ingest_accept_duration_seconds', help: 'End of DATA to the 250 reply (storing in Redis).', buckets: LATENCY_BUCKETS, registers }),
   };

@@ -9,6 +9,12 @@ export function storeKeys(prefix: string) {
     gocdGroups: () => `${prefix}:gocd:groups`,
     /** Last result per GoCD `pipeline/stage`, for the BREAKS/FIXED correction. */
     gocdStageResults: () => `${prefix}:gocd:stage-results`,
+    /** Failed AUTH attempts from one client address in the current window (ingest replicas share it). */
+    authFailures: (address: string) => `${prefix}:ingest:auth-failures:${address}`,
+    /** Present while a client address is locked out of AUTH. */
+    authLockout: (address: string) => `${prefix}:ingest:auth-lockout:${address}`,
+    /** Messages one ingest user sent in one fixed rate-limit window. */
+    userRate: (username: string, window: number) => `${prefix}:ingest:rate:${window}:${username}`,
   };
 }
 

@@ -2,25 +2,102 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { byteSize, duration, port } from '../units.js';
 
+/**
+ * `none`: plain SMTP, no STARTTLS (AUTH is then impossible on this listener).
+ * `starttls`: plain SMTP that offers STARTTLS (needs `ingest.tls`).
+ * `implicit`: TLS from the first byte, port 465 style (needs `ingest.tls`).
+ * Left out, a listener offers STARTTLS when `ingest.tls` is configured and is plain otherwise.
+ */
+export const listenerTlsSchema = z.enum(['none', 'starttls', 'implicit']);
+
 export const listenerSchema = z.strictObject({
   name: z.string().default('smtp'),
   host: z.string().default('0.0.0.0'),
   port: port.default(2525),
+  tls: listenerTlsSchema.optional(),
 });
 
-export const ingestSchema = z.strictObject({
-  /** Name used in the greeting and the Received: header. */
-  hostname: z.string().default('mailsort.localdomain'),
-  listeners: z.array(listenerSchema).min(1).default([{ name: 'smtp', host: '0.0.0.0', port: 2525 }]),
-  /** CIDR blocks (IPv4 and IPv6) that may relay without AUTH, like Postfix mynetworks. */
-  trusted_networks: z
-    .array(z.string().refine((cidr) => (cidr.includes('/') ? ipaddr.isValidCIDR(cidr) : ipaddr.isValid(cidr)), 'not an IP address or CIDR block')).default(['127.0.0.0/8', '::1/128']),
-  limits: z
-    .strictObject({
-      max_message_size: byteSize.prefault(25 * 1024 * 1024),
-      max_recipients: z.number().int().positive().default(100),
-      max_connections: z.number().int().positive().default(1000),
-      socket_timeout: duration.prefault(60),
-    })
-    .prefault({}),
+const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+
+export const ingestTlsSchema = z.strictObject({
+  /** PEM certificate (chain) file; a path, not a secret. */
+  cert_file: z.string().min(1),
+  /** PEM private key file. */
+  key_file: z.string().min(1),
+  min_version: z.enum(TLS_VERSIONS).default('TLSv1.2'),
+  /** OpenSSL cipher list for TLS 1.2; Node's default when left out. */
+  ciphers: z.string().optional(),
 });
+
+const senderPattern = z
+  .string()
+  .refine((value) => value === '*' || /^@[^@\s]+$/.test(value) || /^[^@\s]+@[^@\s]+$/.test(value), 'expected an address (ci@example.com), a domain (@example.com) or *');
+
+export const rateLimitSchema = z.strictObject({
+  /** Messages accepted per window, counted in Redis (shared by every ingest replica). */
+  messages: z.number().int().positive(),
+  per: duration.prefault(3600),
+});
+
+const BCRYPT_HASH = /^\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+
+export const ingestUserSchema = z.strictObject({
+  username: z.string().min(1).refine((name) => !/[\0-\x1f\x7f]/.test(name), 'control characters are not allowed'),
+  /** bcrypt hash from `mailsort hash-password`; a plain password is refused. */
+  password_hash: z.string().regex(BCRYPT_HASH, 'expected a bcrypt hash ($2b$…); make one with `mailsort hash-password`'),
+  /** Envelope senders this user may use: addresses, @domains, or * for any. */
+  allowed_senders: z.array(senderPattern).min(1, 'list at least one address, @domain or *'),
+  rate_limit: rateLimitSchema.optional(),
+});
+
+export const authSchema = z.strictObject({
+  /** Failed AUTH attempts on one connection before it is answered 421 and closed. */
+  max_failures_per_connection: z.number().int().positive().default(3),
+  /** Failed AUTH attempts from one client address within `lockout_window` before it is locked out. */
+  max_failures_per_address: z.number().int().positive().default(10),
+  lockout_window: duration.prefault(900),
+  /** How long a locked-out address is refused AUTH. */
+  lockout_duration: duration.prefault(900),
+});
+
+export const ingestSchema = z
+  .strictObject({
+    /** Name used in the greeting and the Received: header. */
+    hostname: z.string().default('mailsort.localdomain'),
+    listeners: z.array(listenerSchema).min(1).default([{ name: 'smtp', host: '0.0.0.0', port: 2525 }]),
+    /** CIDR blocks (IPv4 and IPv6) that may relay without AUTH, like Postfix mynetworks. */
+    trusted_networks: z
+      .array(z.string().refine((cidr) => (cidr.includes('/') ? ipaddr.isValidCIDR(cidr) : ipaddr.isValid(cidr)), 'not an IP address or CIDR block')).default(['127.0.0.0/8', '::1/128']),
+    tls: ingestTlsSchema.optional(),
+    /** Users who may relay after AUTH (over TLS only). */
+    users: z.array(ingestUserSchema).default([]),
+    /** A YAML file with more users, same shape as `users` (e.g. a mounted Kubernetes secret). */
+    users_file: z.string().min(1).optional(),
+    auth: authSchema.prefault({}),
+    /** Look up the client's reverse DNS name for the Received: header (slow without a resolver). */
+    reverse_lookup: z.boolean().default(false),
+    limits: z
+      .strictObject({
+        max_message_size: byteSize.prefault(25 * 1024 * 1024),
+        max_recipients: z.number().int().positive().default(100),
+        max_connections: z.number().int().positive().default(1000),
+        socket_timeout: duration.prefault(60),
+      })
+      .prefault({}),
+  })
+  .superRefine((ingest, ctx) => {
+    ingest.listeners.forEach((listener, index) => {
+      if (listener.tls && listener.tls !== 'none' && !ingest.tls) {
+        ctx.addIssue({ code: 'custom', path: ['listeners', index, 'tls'], message: `tls: ${listener.tls} needs ingest.tls (cert_file and key_file)` });
+      }
+    });
+    const names = new Set<string>();
+    ingest.users.forEach((user, index) => {
+      if (names.has(user.username)) ctx.addIssue({ code: 'custom', path: ['users', index, 'username'], message: `user "${user.username}" is defined twice` });
+      names.add(user.username);
+    });
+  });
+
+export type IngestConfig = z.output<typeof ingestSchema>;
+export type IngestUser = z.output<typeof ingestUserSchema>;
+export type ListenerConfig = z.output<typeof listenerSchema>;

@@ -1,0 +1,39 @@
+import type { SMTPServerOptions } from 'smtp-server';
+import type { IngestConfig, ListenerConfig } from '@mailsort/core';
+import type { TlsFiles } from './tls-options.js';
+
+export type ListenerTls = 'none' | 'starttls' | 'implicit';
+
+/** A listener's TLS mode: as configured, else STARTTLS when certificates are configured. */
+export function listenerTls(listener: ListenerConfig, tls: TlsFiles | undefined): ListenerTls {
+  return listener.tls ?? (tls ? 'starttls' : 'none');
+}
+
+/**
+ * smtp-server options for one listener. AUTH is offered only where TLS is possible and there
+ * are users to check; smtp-server itself refuses AUTH before STARTTLS (538).
+ */
+export function listenerOptions(mode: ListenerTls, ingest: IngestConfig, tls: TlsFiles | undefined, hasUsers: boolean): SMTPServerOptions {
+  const disabled: string[] = [];
+  if (mode !== 'starttls') disabled.push('STARTTLS');
+  if (mode === 'none' || !hasUsers) disabled.push('AUTH');
+  return {
+    name: ingest.hostname,
+    banner: 'mailsort ESMTP',
+    size: ingest.limits.max_message_size,
+    maxClients: ingest.limits.max_connections,
+    socketTimeout: ingest.limits.socket_timeout,
+    disabledCommands: disabled,
+    authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: true,
+    // mailsort writes the enhanced status code into every reply it makes itself.
+    hideENHANCEDSTATUSCODES: true,
+    // Neither is carried through to the upstream, so neither is promised.
+    hideDSN: true,
+    hideREQUIRETLS: true,
+    disableReverseLookup: !ingest.reverse_lookup,
+    logger: false,
+    secure: mode === 'implicit',
+    ...(mode !== 'none' && tls ? { key: tls.key, cert: tls.cert, minVersion: tls.minVersion, ...(tls.ciphers ? { ciphers: tls.ciphers } : {}) } : {}),
+  };
+}
