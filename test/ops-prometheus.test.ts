@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { startPrometheus } from './support/ops-prometheus.js';
+import { RULES_FILE } from './support/ops-queries.js';
+import { startSystem } from './support/system.js';
+
+const SERVICES = ['ingest', 'router', 'sender', 'gocd-sync'];
+const BACKLOG = 'sum(max by (queue, state) (mailsort_queue_jobs{queue="deliver",state=~"waiting|delayed"}))';
+const MESSAGES = 5;
+
+/** An upstream that answers 421 at connect while `down`, and accepts and counts mail after. */
+function createFlakyUpstream() {
+  const received: string[] = [];
+  let down = true;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onConnect(_session, callback) {
+      if (down) return callback(Object.assign(new Error('4.3.2 Service not available, try again later'), { responseCode: 421 }));
+      callback();
+    },
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        received.push(session.envelope.rcptTo.map((rcpt) => rcpt.address).join(','));
+        callback();
+      });
+    },
+  });
+  return {
+    received,
+    comeBack: () => { down = false; },
+    async listen(): Promise<number> {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return (server.server.address() as { port: number }).port;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+let upstream: ReturnType<typeof createFlakyUpstream>;
+let system: Awaited<ReturnType<typeof startSystem>>;
+let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
+
+before(async () => {
+  upstream = createFlakyUpstream();
+  const upstreamPort = await upstream.listen();
+  system = await startSystem({ name: 'ops-prometheus', upstreamPort });
+  const jobs: Record<string, number[]> = {};
+  for (const name of SERVICES) {
+    const started = await system.service(name).waitForLog((line) => line.msg === `${name} started`);
+    jobs[`mailsort-${name}`] = [started.httpPort as number];
+  }
+  prometheus = await startPrometheus({ jobs, ruleFiles: [RULES_FILE] });
+});
+
+after(async () => {
+  await prometheus?.stop();
+  await system?.stop();
+  await upstream?.close();
+});
+
+test('a real Prometheus scraping the running services sees the queue gauges of both queues from every service', async () => {
+  const series = await prometheus.until('queue gauges from every service', async () => {
+    const result = await prometheus.query('mailsort_queue_jobs');
+    const seen = new Set(result.map((sample) => `${sample.metric.job} ${sample.metric.queue} ${sample.metric.state}`));
+    return SERVICES.every((name) => ['route', 'deliver'].every((queue) => seen.has(`mailsort-${name} ${queue} waiting`))) ? result : undefined;
+  });
+  assert.ok(series.every((sample) => sample.metric.service && sample.metric.instance));
+  const ages = await prometheus.query('max by (queue) (mailsort_queue_oldest_waiting_age_seconds)');
+  assert.deepEqual(ages.map((sample) => sample.metric.queue).sort(), ['deliver', 'route']);
+  const targets = await prometheus.targets();
+  assert.deepEqual(targets.map((target) => target.health), ['up', 'up', 'up', 'up']);
+});
+
+test('Prometheus loads the shipped rules and evaluates every one without error against live metrics', async () => {
+  const groups = await prometheus.until('every rule evaluated', async () => {
+    const loaded = await prometheus.rules();
+    const rules = loaded.flatMap((group) => group.rules);
+    return rules.length > 0 && rules.every((rule) => rule.health !== 'unknown') ? loaded : undefined;
+  });
+  for (const rule of groups.flatMap((group) => group.rules)) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`);
+  // Rules evaluated before the first scrape see no `up` yet; once every target has been
+  // scraped, a healthy system settles with no alert, not even a pending one.
+  let alerts: string[] = [];
+  await prometheus.until('no alert pending', async () => {
+    alerts = (await prometheus.query('ALERTS')).map((sample) => `${sample.metric.alertname} ${sample.metric.alertstate} ${sample.metric.job ?? ''}`);
+    return alerts.length === 0 ? true : undefined;
+  }, 15_000).catch(() => assert.deepEqual(alerts, [], 'a healthy system has no alert even pending'));
+});
+
+test('the deliver backlog rises while the upstream is down and falls to zero after it comes back', async (t) => {
+  const backlog = async () => {
+    const [sample] = await prometheus.query(BACKLOG);
+    return sample ? Number(sample.value[1]) : undefined;
+  };
+  assert.equal(await prometheus.until('a baseline backlog', backlog), 0);
+
+  const client = nodemailer.createTransport({ host: '127.0.0.1', port: system.smtpPort, secure: false, ignoreTLS: true });
+  for (let i = 0; i < MESSAGES; i++) {
+    await client.sendMail({ envelope: { from: 'ci@example.com', to: [`team${i}@example.com`] }, raw: `Subject: outage ${i}\r\n\r\nbody\r\n` });
+  }
+  const peak = await prometheus.until('the backlog to rise', async () => {
+    const value = await backlog();
+    return value !== undefined && value >= MESSAGES ? value : undefined;
+  });
+  assert.equal(peak, MESSAGES, 'each accepted message is one deliver job, counted once although four services report it');
+  const [oldest] = await prometheus.query('max(mailsort_queue_oldest_waiting_age_seconds{queue="deliver"})');
+  assert.ok(Number(oldest!.value[1]) > 0, 'the oldest-age gauge shows the waiting delivery');
+  assert.equal(upstream.received.length, 0);
+
+  upstream.comeBack();
+  const cameBack = Date.now();
+  // The sender retries after 1 s, 5 s, 30 s…; the backlog drains at the next retry.
+  await prometheus.until('the backlog to drain', async () => ((await backlog()) === 0 ? true : undefined), 90_000);
+  t.diagnostic(`backlog of ${MESSAGES} drained ${Date.now() - cameBack} ms after the upstream came back`);
+  assert.equal(upstream.received.length, MESSAGES);
+  const [delivered] = await prometheus.query('sum(mailsort_sender_deliveries_total{result="delivered"})');
+  assert.equal(Number(delivered!.value[1]), MESSAGES);
+  const [peakSeen] = await prometheus.query(`max_over_time(${BACKLOG}[5m:1s])`);
+  assert.equal(Number(peakSeen!.value[1]), MESSAGES, 'Prometheus recorded the rise as well as the fall');
+});
