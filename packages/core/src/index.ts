@@ -20,3 +20,5 @@ export * from './lifecycle/shutdown.js';
 export * from './lifecycle/service.js';
 export * from './lifecycle/run-service.js';
 export * from './mail/header-block.js';
+export * from './rules/index.js';
+export * from './store/gocd-state.js';
