@@ -35,7 +35,7 @@ export function createPoller(gocd: GocdSettings, { redis, prefix, logger, metric
       seeded = true;
       logger.info({ added }, 'seeded the stage history from cctray.xml');
     } catch (error) {
-      logger.warn({ code: 'GOCD_BAD_RESPONSE', err: error }, 'could not seed the stage history from cctray.xml; will try again');
+      logger.warn({ code: 'GOCD_BAD_RESPONSE', reason: 'cctray', err: error }, 'could not seed the stage history from cctray.xml; will try again');
     }
   }
 

@@ -1,7 +1,9 @@
 import type { Env } from '@mailsort/core';
 import type { Io } from '../io.js';
-import { checkConfig } from './check-config.js';
+import { CHECK_CONFIG_USAGE, checkConfig } from './check-config.js';
 import { dev } from './dev.js';
+import { explain, EXPLAIN_USAGE } from './explain.js';
+import { trace, TRACE_USAGE } from './trace.js';
 
 export interface Command {
   usage: string;
@@ -15,7 +17,15 @@ export const COMMANDS: Record<string, Command> = {
     run: dev,
   },
   'check-config': {
-    usage: 'check-config [FILE]\n      validate a configuration (native or mail2alert) with the services\' own loader; exit 1 on any problem',
+    usage: `${CHECK_CONFIG_USAGE}\n      validate a configuration (native or mail2alert) with the services' own loader, rule functions included; exit 1 on any problem.\n      --gocd-groups FILE also checks group names; --report prints who each GoCD pipeline and event notifies`,
     run: checkConfig,
+  },
+  explain: {
+    usage: `${EXPLAIN_USAGE}\n      say which manager and rule would take a message, the event parsed and the recipients, without sending anything`,
+    run: explain,
+  },
+  trace: {
+    usage: `${TRACE_USAGE}\n      show where a message went: what each service recorded for it`,
+    run: trace,
   },
 };

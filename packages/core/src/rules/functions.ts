@@ -23,6 +23,8 @@ export interface RuleFunction {
   /** A gocd rule that needs a parsed stage subject. */
   needsStage?: boolean;
   needsBody?: boolean;
+  /** Which argument names a GoCD pipeline group (check-config compares it with a snapshot). */
+  groupArg?: number;
   test: (input: FunctionInput) => Outcome;
 }
 
@@ -102,7 +104,7 @@ export const RULE_FUNCTIONS: Record<string, RuleFunction> = {
   'pipelines.any': { kinds: ['gocd'], args: { min: 0, max: 0, usage: '' }, test: () => ({ matched: true }) },
   'pipelines.all': { kinds: ['gocd'], args: { min: 0, max: 0, usage: '' }, test: () => ({ matched: true }) },
   'pipelines.in_group': {
-    kinds: ['gocd'], args: { min: 1, max: 1, usage: 'group' }, needsStage: true,
+    kinds: ['gocd'], args: { min: 1, max: 1, usage: 'group' }, needsStage: true, groupArg: 0,
     test: ({ args, stage, groups }) => {
       if (!stage) return notStage;
       const group = findGroup(groups, args[0]!);
@@ -111,7 +113,7 @@ export const RULE_FUNCTIONS: Record<string, RuleFunction> = {
   },
   // mail2alert: re.search(pattern, pipeline); its first group must name a pipeline of the group.
   'pipelines.name_like_in_group': {
-    kinds: ['gocd'], args: { min: 2, max: 2, usage: 'regex-with-a-group, group' }, needsStage: true, check: regexArg('', true),
+    kinds: ['gocd'], args: { min: 2, max: 2, usage: 'regex-with-a-group, group' }, needsStage: true, groupArg: 1, check: regexArg('', true),
     test: ({ args, stage, groups }) => {
       if (!stage) return notStage;
       const pattern = compileRegex(args[0]!, '');
