@@ -29,7 +29,7 @@ test('check-config exits non-zero and prints file:line:key for each problem', ()
 test('check-config without a file says how to give one', () => {
   const result = mailsort('check-config');
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /usage: mailsort check-config FILE/);
+  assert.match(result.stderr, /usage: mailsort check-config \[FILE\]/);
 });
 
 test('a service started with a bad config exits 2 with the problems, before touching Redis', () => {

@@ -22,6 +22,14 @@ export const ERROR_CODES = {
   RATE_LIMITED: "an authenticated user went over its rate_limit (SMTP 450)",
   BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',
   // routing
+  RULE_UNKNOWN_GROUP: 'a rule names a GoCD pipeline group that is not in the snapshot; the rule-error policy applied',
+  RULE_NO_GROUPS: 'a GoCD rule ran before gocd-sync wrote any pipeline-group snapshot; the rule-error policy applied',
+  RULE_NO_SUBJECT: 'a GoCD rule got a message without a Subject; the rule-error policy applied',
+  RULE_NO_BODY: 'a body rule could not read the message body; the rule-error policy applied',
+  RULE_INVALID: 'a rule could not be evaluated (bad regular expression, unknown function); the rule-error policy applied',
+  GOCD_UNREACHABLE: 'gocd-sync could not reach GoCD (connection error or timeout); the last snapshot stays',
+  GOCD_REJECTED: 'GoCD refused gocd-sync (401/403/404: credentials, admin rights, API version); the last snapshot stays',
+  GOCD_BAD_RESPONSE: 'GoCD answered something that is not a pipeline-group list; the last snapshot stays',
   // delivery
   UPSTREAM_UNKNOWN: 'a delivery names an upstream that is not configured',
   DELIVERY_TEMPORARY: 'the upstream refused or failed temporarily; the delivery will be retried',

@@ -1,15 +1,36 @@
 import { createGocdMetrics, type Config, type Service, type ServiceDeps } from '@mailsort/core';
+import { createPoller } from './poller.js';
 
-/** Keeps a Redis snapshot of GoCD's pipeline groups for the router. */
-export function createGocdSyncService(config: Config, { logger, registry }: ServiceDeps): Service {
-  // Registered from the start so the dashboard and the snapshot-age alert find the series.
-  createGocdMetrics(registry);
+/** Keeps a Redis snapshot of GoCD's pipeline groups for the router, polled once per interval across replicas. */
+export function createGocdSyncService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
+  const gocd = config.gocd;
+  const metrics = createGocdMetrics(registry);
+  const connection = redis.connect('worker');
+  const poller = gocd ? createPoller(gocd, { redis: connection, prefix: config.redis.prefix, logger, metrics }) : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  function tick(): void {
+    if (!poller || stopped) return;
+    running = poller.pollOnce().catch((error: unknown) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'GoCD poll could not use Redis'));
+  }
+
   return {
     async start() {
-      if (!config.gocd) logger.info('no gocd section in the configuration; nothing to sync');
+      if (!gocd || !poller) {
+        logger.info('no gocd section in the configuration; nothing to sync');
+        return;
+      }
+      tick();
+      timer = setInterval(tick, gocd.interval);
     },
     isReady: () => true,
-    async stopIntake() {},
+    async stopIntake() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
     async closeWorkers() {},
     async closeProducers() {},
   };

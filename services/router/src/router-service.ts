@@ -1,35 +1,63 @@
 import { Worker, type Job } from 'bullmq';
 import {
-  createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, jobId, parseJob,
-  QUEUES, routeJobSchema, type Config, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
+  createGocdState, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
+  parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
 } from '@mailsort/core';
+import { loadFacts } from './facts-loader.js';
 
-/** Reads each accepted message's route job and enqueues one deliver job per destination. */
+/** Reads each accepted message's route job, decides with the rules engine, and enqueues one deliver job per destination. */
 export function createRouterService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
   const { prefix } = config.redis;
+  const { routing } = config;
   const connection = redis.connect('worker');
   const store = createMessageStore(connection, prefix, config.redis.message_ttl);
   const traces = createTraceStore(connection, prefix, config.redis.trace_ttl);
+  const gocd = createGocdState(connection, prefix);
   const deliverQueue = createQueue(QUEUES.deliver, connection, prefix);
   const metrics = createRouterMetrics(registry);
   const outcomes = createOutcomeMetrics(registry);
+  const settings = { defaultUpstream: routing.default_upstream, webhooks: routing.webhooks };
   let worker: Worker | undefined;
+
+  function account(message: RouteJob, decision: Decision, deliveries: DeliverJob[]): void {
+    const log = { id: message.id, action: decision.action, manager: decision.manager, rule: decision.rule, reason: decision.reason };
+    for (const problem of decision.problems) {
+      metrics.ruleErrors.inc({ code: problem.code });
+      logger.warn({ id: message.id, code: problem.code, manager: decision.manager, rule: problem.rule }, `rule could not be evaluated: ${problem.message}`);
+    }
+    if (decision.event?.source === 'gocd' && decision.manager !== null && decision.event.event) {
+      metrics.gocdEvents.inc({ event: decision.event.event, corrected: String(decision.event.corrected) });
+    }
+    metrics.routed.inc({ action: decision.action });
+    for (const delivery of deliveries) metrics.deliveriesEnqueued.inc({ kind: delivery.destination.kind });
+    if (decision.action === 'drop') {
+      outcomes.finished.inc({ outcome: 'dropped', reason: decision.dropReason });
+      logger.info({ ...log, dropReason: decision.dropReason }, 'message dropped');
+    } else {
+      logger.info({ ...log, recipients: decision.recipients, deliveries: deliveries.length }, 'message routed');
+    }
+  }
 
   async function route(job: Job): Promise<void> {
     const started = Date.now();
     const message: RouteJob = parseJob(routeJobSchema, job);
-    const deliveries: DeliverJob[] = [{
-      v: 1, id: message.id, deliveryId: jobId('deliver', message.id, 0), acceptedAt: message.acceptedAt, original: message.envelope,
-      destination: { kind: 'smtp', upstream: config.routing.default_upstream, envelope: message.envelope },
-    }];
+    const { facts, context, snapshotAgeSeconds } = await loadFacts(message, routing, store, gocd);
+    if (snapshotAgeSeconds !== undefined) metrics.gocdSnapshotAge.set(snapshotAgeSeconds);
+    const decision = evaluate(routing.managers, facts, context);
+    const deliveries: DeliverJob[] = destinationsFor(decision, message.envelope, settings).map((destination, index) => ({
+      v: 1, id: message.id, deliveryId: jobId('deliver', message.id, index), acceptedAt: message.acceptedAt, original: message.envelope, destination,
+    }));
+    // The count comes first: a sender finishing fast must never see the message as done early.
+    // With no deliveries this deletes the message: the drop path.
     await store.expectDeliveries(message.id, deliveries.length);
-    await deliverQueue.addBulk(deliveries.map((data) => ({ name: 'delivery', data, opts: { jobId: data.deliveryId } })));
-    await traces.append(message.id, { at: Date.now(), service: 'router', event: 'routed', action: 'passthrough', destinations: deliveries.map((d) => d.destination) });
-    metrics.routed.inc({ action: 'passthrough' });
-    metrics.deliveriesEnqueued.inc({ kind: 'smtp' }, deliveries.length);
+    if (deliveries.length > 0) await deliverQueue.addBulk(deliveries.map((data) => ({ name: 'delivery', data, opts: { jobId: data.deliveryId } })));
+    await traces.append(message.id, {
+      at: Date.now(), service: 'router', event: 'routed', action: decision.action, manager: decision.manager, rule: decision.rule, rules: decision.rules,
+      reason: decision.reason, parsed: decision.event, problems: decision.problems, recipients: decision.recipients,
+      destinations: deliveries.map((delivery) => ({ deliveryId: delivery.deliveryId, ...describe(delivery) })),
+    });
+    account(message, decision, deliveries);
     metrics.duration.observe((Date.now() - started) / 1000);
-    if (deliveries.length === 0) outcomes.finished.inc({ outcome: 'dropped', reason: 'no_recipients' });
-    logger.info({ id: message.id, action: 'passthrough', deliveries: deliveries.length }, 'message routed');
   }
 
   return {
@@ -47,4 +75,11 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       await deliverQueue.close();
     },
   };
+}
+
+/** A destination for the trace, without webhook URLs (they are secrets). */
+function describe(delivery: DeliverJob): Record<string, unknown> {
+  const { destination } = delivery;
+  if (destination.kind === 'smtp') return { kind: 'smtp', upstream: destination.upstream, envelope: destination.envelope, rewrites: destination.rewrites };
+  return { kind: 'webhook', host: new URL(destination.url).host, format: destination.format, style: destination.style };
 }

@@ -1,9 +1,11 @@
 import type { Env } from '@mailsort/core';
 import type { Io } from '../io.js';
-import { checkConfig } from './check-config.js';
+import { CHECK_CONFIG_USAGE, checkConfig } from './check-config.js';
 import { dev } from './dev.js';
 import { devCert } from './dev-cert.js';
 import { hashPassword } from './hash-password.js';
+import { explain, EXPLAIN_USAGE } from './explain.js';
+import { trace, TRACE_USAGE } from './trace.js';
 
 export interface Command {
   usage: string;
@@ -17,7 +19,7 @@ export const COMMANDS: Record<string, Command> = {
     run: dev,
   },
   'check-config': {
-    usage: 'check-config [FILE]\n      validate a configuration (native or mail2alert) with the services\' own loader; exit 1 on any problem',
+    usage: `${CHECK_CONFIG_USAGE}\n      validate a configuration (native or mail2alert) with the services' own loader, rule functions included; exit 1 on any problem.\n      --gocd-groups FILE also checks group names; --report prints who each GoCD pipeline and event notifies`,
     run: checkConfig,
   },
   'hash-password': {
@@ -27,5 +29,13 @@ export const COMMANDS: Record<string, Command> = {
   'dev-cert': {
     usage: 'dev-cert [--out .mailsort-dev/tls] [--name localhost] [--days 365] [--force]\n      write a self-signed cert.pem and key.pem for ingest.tls (development only; uses openssl)',
     run: devCert,
+  },
+  explain: {
+    usage: `${EXPLAIN_USAGE}\n      say which manager and rule would take a message, the event parsed and the recipients, without sending anything`,
+    run: explain,
+  },
+  trace: {
+    usage: `${TRACE_USAGE}\n      show where a message went: what each service recorded for it`,
+    run: trace,
   },
 };

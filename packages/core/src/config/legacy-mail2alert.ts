@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkRule } from '../rules/check.js';
 import { ruleSchema } from './schema/routing.js';
 import type { ConfigInput } from './schema/index.js';
 import { parseHostPort } from './units.js';
@@ -18,6 +19,12 @@ const legacyManagerSchema = z.strictObject({
     .strictObject({ to: z.string().optional(), from: z.string().optional() })
     .refine((want) => want.to !== undefined || want.from !== undefined, 'give `to` or `from`'),
   rules: z.array(ruleSchema).default([]),
+}).superRefine((manager, ctx) => {
+  manager.rules.forEach((rule, index) => {
+    for (const problem of checkRule(rule, { kind: manager.name, legacy: true })) {
+      ctx.addIssue({ code: 'custom', path: ['rules', index, ...problem.path], message: problem.message });
+    }
+  });
 });
 
 export const legacyConfigSchema = z.strictObject({
@@ -43,6 +50,14 @@ export function translateLegacyConfig(legacy: LegacyConfig): ConfigInput {
   const listen = parseHostPort(legacy['local-smtp'])!;
   const remote = parseHostPort(legacy['remote-smtp'])!;
   const gocdManager = legacy.managers.find((manager) => manager.name === 'gocd' && manager.url);
+  const seen = new Map<string, number>();
+  // mail2alert names a manager by its module, so two `mail` managers share a name; mailsort
+  // needs a name per manager (for explain and traces): the second becomes mail-2.
+  const uniqueName = (name: string) => {
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name}-${count}`;
+  };
   return {
     ingest: {
       listeners: [{ name: 'local-smtp', host: listen.host, port: listen.port }],
@@ -53,14 +68,15 @@ export function translateLegacyConfig(legacy: LegacyConfig): ConfigInput {
     routing: {
       default_upstream: 'default',
       managers: legacy.managers.map((manager) => ({
-        name: manager.name,
+        name: uniqueName(manager.name),
         kind: manager.name,
         messages_we_want: manager['messages-we-want'],
-        rules: manager.rules,
+        // mail2alert's mail manager ignored `events`; the native format refuses them there.
+        rules: manager.name === 'mail' ? manager.rules.map(({ filter: { events: _ignored, ...filter }, ...rule }) => ({ ...rule, filter })) : manager.rules,
       })),
     },
     ...(gocdManager?.url
-      ? { gocd: { url: gocdManager.url, username: gocdManager.user, password: gocdManager.passwd } }
+      ? { gocd: { url: gocdManager.url, ...(gocdManager.user ? { username: gocdManager.user, password: gocdManager.passwd ?? '' } : {}) } }
       : {}),
   };
 }

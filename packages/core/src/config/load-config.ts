@@ -101,9 +101,11 @@ export function loadConfig(source: ConfigSource, env: Env, readSecretFile: ReadS
   const problems: ConfigProblem[] = missing.map(({ path, name }) => ({
     file: source.file, ...at(path), key: formatPath(path), message: `environment variable ${name} is not set`,
   }));
-  problems.push(
-    ...resolveSecretFiles(raw, readSecretFile).map(({ path, message }) => ({ file: source.file, ...at(path), key: formatPath(path), message })),
-  );
+  const secretProblems = resolveSecretFiles(raw, readSecretFile);
+  problems.push(...secretProblems.map(({ path, message }) => ({ file: source.file, ...at(path), key: formatPath(path), message })));
+  // A secret that could not be read is reported once, at its *_file key; what the schema then
+  // says about the missing value would only repeat it.
+  const unreadSecrets = new Set(secretProblems.map(({ path }) => formatPath(path).replace(/_file$/, '')));
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([{ file: source.file, line: 1, col: 1, key: '', message: 'the configuration must be a YAML mapping' }]);
   }
@@ -121,7 +123,7 @@ export function loadConfig(source: ConfigSource, env: Env, readSecretFile: ReadS
     record.redis = { ...record.redis, url: env.REDIS_URL };
   }
   const parsed = configSchema.safeParse(native);
-  if (!parsed.success) problems.push(...issueProblems(parsed.error.issues, at, source.file));
+  if (!parsed.success) problems.push(...issueProblems(parsed.error.issues, at, source.file).filter((problem) => !unreadSecrets.has(problem.key)));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return { config: deepFreeze(parsed.data), format };
 }

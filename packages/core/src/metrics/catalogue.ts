@@ -28,6 +28,8 @@ export function createRouterMetrics(registry: Registry) {
     deliveriesEnqueued: new Counter({ name: 'mailsort_router_deliveries_enqueued_total', help: 'Deliveries handed to the sender.', labelNames: ['kind'], registers }),
     ruleErrors: new Counter({ name: 'mailsort_router_rule_errors_total', help: 'Rules that could not be evaluated, by code.', labelNames: ['code'], registers }),
     duration: new Histogram({ name: 'mailsort_router_duration_seconds', help: 'Time to route one message.', buckets: LATENCY_BUCKETS, registers }),
+    gocdEvents: new Counter({ name: 'mailsort_router_gocd_events_total', help: 'GoCD stage mails taken by a gocd manager, by event and whether the BREAKS/FIXED correction changed it.', labelNames: ['event', 'corrected'], registers }),
+    gocdSnapshotAge: new Gauge({ name: 'mailsort_router_gocd_snapshot_age_seconds', help: 'Age of the pipeline-group snapshot the last GoCD rule evaluation used.', registers }),
   };
 }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { checkActions, checkRule } from '../../rules/check.js';
+import { GOCD_EVENT_NAMES } from '../../rules/types.js';
 
-export const GOCD_EVENTS = ['PASSES', 'FAILS', 'BREAKS', 'FIXED', 'CANCELLED'] as const;
+export const GOCD_EVENTS = GOCD_EVENT_NAMES;
 
 export const filterSchema = z.strictObject({
   function: z.string().min(1),
@@ -14,27 +16,68 @@ export const actionSchema = z
 
 export const ruleSchema = z.strictObject({
   name: z.string().optional(),
+  /** mail2alert shows it in logs only. */
+  owner: z.string().optional(),
   actions: z.array(actionSchema).default([]),
   filter: filterSchema,
 });
 
-/** mail2alert's `messages-we-want`: the envelope recipient or sender a manager claims. */
+const addressOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** mail2alert's `messages-we-want`: the envelope recipient(s) or sender(s) a manager claims. */
 export const wantSchema = z
-  .strictObject({ to: z.string().optional(), from: z.string().optional() })
+  .strictObject({ to: addressOrList.optional(), from: addressOrList.optional() })
   .refine((want) => want.to !== undefined || want.from !== undefined, 'give `to` or `from`');
+
+export const webhookSchema = z.strictObject({
+  /** What `slack:NAME` / `webhook:NAME` actions refer to. */
+  name: z.string().regex(/^[A-Za-z0-9_.#-]+$/, 'use letters, digits, _ . # - only'),
+  /** The incoming-webhook URL; a secret, so `url_file:` works too. */
+  url: z.string().url(),
+});
 
 export const managerSchema = z.strictObject({
   name: z.string().min(1),
   kind: z.enum(['gocd', 'mail']),
   messages_we_want: wantSchema,
   rules: z.array(ruleSchema).default([]),
+  /** Used when a rule cannot be evaluated; overrides routing.fallback_actions. */
+  fallback_actions: z.array(actionSchema).optional(),
 });
 
-export const routingSchema = z.strictObject({
-  /** The upstream that gets mail no manager wants, and every delivery without its own upstream. */
-  default_upstream: z.string().default('default'),
-  managers: z.array(managerSchema).default([]),
-});
+export const routingSchema = z
+  .strictObject({
+    /** The upstream that gets mail no manager wants, and every delivery without its own upstream. */
+    default_upstream: z.string().default('default'),
+    managers: z.array(managerSchema).default([]),
+    webhooks: z.array(webhookSchema).default([]),
+    /** Where a message goes when one of its manager's rules could not be evaluated (see docs/routing.md). */
+    fallback_actions: z.array(actionSchema).default([]),
+  })
+  .superRefine((routing, ctx) => {
+    const webhooks = new Set<string>();
+    routing.webhooks.forEach((webhook, index) => {
+      if (webhooks.has(webhook.name)) ctx.addIssue({ code: 'custom', path: ['webhooks', index, 'name'], message: `webhook "${webhook.name}" is defined twice` });
+      webhooks.add(webhook.name);
+    });
+    const names = new Set<string>();
+    routing.managers.forEach((manager, m) => {
+      if (names.has(manager.name)) ctx.addIssue({ code: 'custom', path: ['managers', m, 'name'], message: `manager "${manager.name}" is defined twice` });
+      names.add(manager.name);
+      manager.rules.forEach((rule, r) => {
+        for (const problem of checkRule(rule, { kind: manager.kind, legacy: false, webhooks })) {
+          ctx.addIssue({ code: 'custom', path: ['managers', m, 'rules', r, ...problem.path], message: problem.message });
+        }
+      });
+      for (const problem of checkActions(manager.fallback_actions ?? [], { legacy: false, webhooks })) {
+        ctx.addIssue({ code: 'custom', path: ['managers', m, 'fallback_actions', ...problem.path], message: problem.message });
+      }
+    });
+    for (const problem of checkActions(routing.fallback_actions, { legacy: false, webhooks })) {
+      ctx.addIssue({ code: 'custom', path: ['fallback_actions', ...problem.path], message: problem.message });
+    }
+  });
 
 export type ManagerConfig = z.output<typeof managerSchema>;
 export type RuleConfig = z.output<typeof ruleSchema>;
+export type RoutingConfig = z.output<typeof routingSchema>;

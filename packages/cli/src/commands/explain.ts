@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  addressesIn, buildFacts, ConfigError, destinationsFor, evaluate, extractTextBody, formatProblem, headerSection, headerValues, loadConfigFile,
+  managerNeedsBody, stageKey, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
+} from '@mailsort/core';
+import type { Io } from '../io.js';
+import { splitList } from './args.js';
+import { connectCliRedis, readGroupsFile, snapshotGroups } from './gocd-groups-source.js';
+
+export const EXPLAIN_USAGE = 'explain --config FILE MESSAGE.eml [--from A] [--to B]… [--gocd-groups FILE] [--previous success|failure] [--json]';
+
+/** The one word a JSON consumer matches on: the GoCD event, the Jenkins status or the alert status. */
+function eventWord(event: RecognisedEvent | null): string | null {
+  if (!event) return null;
+  if (event.source === 'gocd') return event.event ?? null;
+  return event.status ?? null;
+}
+
+function describeEvent(event: RecognisedEvent | null): string {
+  if (!event) return '(not a GoCD, Jenkins or Alertmanager mail)';
+  if (event.source === 'gocd') {
+    const corrected = event.corrected ? ` (the subject said ${event.subjectEvent}; corrected from the stage's previous result)` : '';
+    return `GoCD stage ${event.pipeline}/${event.pipelineCounter}/${event.stage}/${event.stageCounter}: ${event.event ?? 'unknown wording'}${corrected}`;
+  }
+  if (event.source === 'jenkins') return `Jenkins job ${event.job}${event.build !== undefined ? ` #${event.build}` : ''}: ${event.status ?? 'unknown status'}`;
+  return `Alertmanager ${event.status}${event.firing !== undefined ? ` (${event.firing} firing)` : ''}: ${event.alertname}`;
+}
+
+/**
+ * `mailsort explain`: runs the router's own engine on a message file and says which manager
+ * and rule would take it, the event parsed and the recipients, without sending anything.
+ */
+export async function explain(args: string[], env: Env, io: Io): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args, allowPositionals: true,
+      options: { config: { type: 'string' }, from: { type: 'string' }, to: { type: 'string', multiple: true }, 'gocd-groups': { type: 'string' }, previous: { type: 'string' }, json: { type: 'boolean', default: false } },
+    }));
+  } catch (error) {
+    io.err(`mailsort explain: ${(error as Error).message}\nusage: mailsort ${EXPLAIN_USAGE}`);
+    return 2;
+  }
+  const configFile = values.config ?? env.MAILSORT_CONFIG;
+  const messageFile = positionals[0];
+  if (!configFile || !messageFile || positionals.length > 1) {
+    io.err(`usage: mailsort ${EXPLAIN_USAGE}`);
+    return 2;
+  }
+  if (values.previous !== undefined && !['success', 'failure', 'unknown'].includes(values.previous)) {
+    io.err('mailsort explain: --previous is success, failure or unknown');
+    return 2;
+  }
+  let config;
+  let raw: Buffer;
+  try {
+    ({ config } = loadConfigFile(configFile, env));
+    raw = readFileSync(messageFile);
+  } catch (error) {
+    io.err(error instanceof ConfigError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
+    return 1;
+  }
+
+  const headers = headerSection(raw);
+  const parsedHeaders = buildFacts({ from: '', to: ['-'] }, headers).headers;
+  const envelope = {
+    from: values.from ?? headerValues(parsedHeaders, 'from').flatMap(addressesIn)[0] ?? '',
+    to: values.to ? splitList(values.to) : headerValues(parsedHeaders, 'to').flatMap(addressesIn),
+  };
+  if (envelope.to.length === 0) {
+    io.err('mailsort explain: the message has no To header; give --to ADDRESS');
+    return 2;
+  }
+  const manager = wantingManager(config.routing.managers, envelope);
+  const facts = buildFacts(envelope, headers, manager && managerNeedsBody(manager) ? await extractTextBody(raw) : undefined);
+  const context: EvaluationContext = { groups: null, fallbackActions: config.routing.fallback_actions };
+  if (values.previous) context.previousStageResult = values.previous as StageResult;
+  let groupsOrigin = 'not needed (no gocd manager takes this message)';
+  const notes: string[] = [];
+  if (manager?.kind === 'gocd') {
+    if (values['gocd-groups']) {
+      try {
+        context.groups = readGroupsFile(values['gocd-groups']);
+        groupsOrigin = `${values['gocd-groups']} (${context.groups.length} groups)`;
+      } catch (error) {
+        io.err((error as Error).message);
+        return 1;
+      }
+    } else {
+      const connected = await connectCliRedis(config);
+      if ('error' in connected) {
+        groupsOrigin = `none: ${connected.error}; give --gocd-groups FILE to work offline`;
+      } else {
+        try {
+          const source = await snapshotGroups(connected.gocd);
+          context.groups = source.groups;
+          groupsOrigin = source.origin;
+          if (!values.previous && facts.gocd) context.previousStageResult = await connected.gocd.peekStageResult(stageKey(facts.gocd));
+          if (context.previousStageResult) notes.push(`previous result of ${stageKey(facts.gocd!)}: ${context.previousStageResult} (from Redis)`);
+        } finally {
+          connected.redis.disconnect();
+        }
+      }
+    }
+  }
+  const decision = evaluate(config.routing.managers, facts, context);
+  print(io, values.json === true, { messageFile, subject: facts.subject, envelope, decision, groupsOrigin, notes, destinations: destinationsFor(decision, envelope, { defaultUpstream: config.routing.default_upstream, webhooks: config.routing.webhooks }) });
+  return 0;
+}
+
+interface Explained {
+  messageFile: string;
+  subject: string;
+  envelope: { from: string; to: string[] };
+  decision: Decision;
+  groupsOrigin: string;
+  notes: string[];
+  destinations: ReturnType<typeof destinationsFor>;
+}
+
+function print(io: Io, json: boolean, { messageFile, subject, envelope, decision, groupsOrigin, notes, destinations }: Explained): void {
+  const webhooks = decision.webhooks.map((hook) => `${hook.format === 'slack' ? 'slack' : 'webhook'}:${hook.webhook}:${hook.style}`);
+  if (json) {
+    io.out(JSON.stringify({
+      action: decision.action, recipients: decision.recipients, webhooks, manager: decision.manager, rule: decision.rule, rules: decision.rules,
+      event: eventWord(decision.event), parsed: decision.event, reason: decision.reason, problems: decision.problems,
+      dropReason: decision.action === 'drop' ? decision.dropReason : null, fallback: decision.action === 'deliver' ? decision.fallback : false,
+      envelope, subject, groups: groupsOrigin,
+      destinations: destinations.map((d) => (d.kind === 'smtp' ? d : { kind: d.kind, format: d.format, style: d.style })),
+    }));
+    return;
+  }
+  const rows: Array<[string, string]> = [
+    ['message', `${messageFile}`],
+    ['subject', subject || '(none)'],
+    ['envelope', `from <${envelope.from}> to ${envelope.to.map((to) => `<${to}>`).join(', ')}`],
+    ['manager', decision.manager ?? '(none wants it)'],
+    ['event', describeEvent(decision.event)],
+    ['rule', decision.rules.length > 0 ? decision.rules.join('; ') : '(none matched)'],
+    ['action', decision.action],
+    ['recipients', decision.recipients.join(', ') || '(none)'],
+  ];
+  if (webhooks.length > 0) rows.push(['webhooks', webhooks.join(', ')]);
+  rows.push(['reason', decision.reason]);
+  for (const problem of decision.problems) rows.push(['problem', `${problem.code} in ${problem.rule}: ${problem.message}`]);
+  rows.push(['gocd groups', groupsOrigin]);
+  for (const note of notes) rows.push(['note', note]);
+  for (const [label, value] of rows) io.out(`${label.padEnd(11)} ${value}`);
+}

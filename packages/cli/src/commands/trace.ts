@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, createTraceStore, formatProblem, loadConfigFile, type Env, type TraceEvent } from '@mailsort/core';
+import type { Io } from '../io.js';
+import { connectCliRedis } from './gocd-groups-source.js';
+
+export const TRACE_USAGE = 'trace [--config FILE] ID [--json]';
+
+const SKIP = new Set(['at', 'service', 'event']);
+
+function line(event: TraceEvent): string {
+  const details = Object.entries(event)
+    .filter(([key, value]) => !SKIP.has(key) && value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return `${new Date(event.at).toISOString()}  ${event.service.padEnd(7)} ${event.event.padEnd(10)} ${details.join('  ')}`;
+}
+
+/** `mailsort trace ID`: what happened to one message, step by step, as the services recorded it. */
+export async function trace(args: string[], env: Env, io: Io): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean', default: false } } }));
+  } catch (error) {
+    io.err(`mailsort trace: ${(error as Error).message}\nusage: mailsort ${TRACE_USAGE}`);
+    return 2;
+  }
+  const configFile = values.config ?? env.MAILSORT_CONFIG;
+  const [id] = positionals;
+  if (!configFile || !id) {
+    io.err(`usage: mailsort ${TRACE_USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    ({ config } = loadConfigFile(configFile, env));
+  } catch (error) {
+    io.err(error instanceof ConfigError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
+    return 1;
+  }
+  const connected = await connectCliRedis(config);
+  if ('error' in connected) {
+    io.err(`mailsort trace: ${connected.error}`);
+    return 1;
+  }
+  try {
+    const events = await createTraceStore(connected.redis, config.redis.prefix, config.redis.trace_ttl).read(id);
+    if (values.json) {
+      io.out(JSON.stringify({ id, events }));
+    } else if (events.length > 0) {
+      io.out(`message ${id}`);
+      for (const event of events) io.out(line(event));
+    }
+    if (events.length === 0) {
+      io.err(`no trace for ${id}: unknown id, or older than redis.trace_ttl`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    connected.redis.disconnect();
+  }
+}

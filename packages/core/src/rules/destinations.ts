@@ -1,0 +1,30 @@
+import type { Destination, Envelope } from '../queues/payloads.js';
+import { isSafeAddress } from './actions.js';
+import type { Decision } from './types.js';
+
+export interface DestinationSettings {
+  defaultUpstream: string;
+  webhooks: ReadonlyArray<{ name: string; url: string }>;
+}
+
+/**
+ * Where a decision sends the message. Passthrough: the default upstream with the accepted
+ * envelope and no rewrite. Deliver: one SMTP delivery to all recipients with To/From rewritten
+ * as mail2alert did (To = the recipients, From = the envelope sender), plus one per webhook.
+ */
+export function destinationsFor(decision: Decision, envelope: Envelope, settings: DestinationSettings): Destination[] {
+  if (decision.action === 'drop') return [];
+  if (decision.action === 'passthrough') return [{ kind: 'smtp', upstream: settings.defaultUpstream, envelope }];
+  const destinations: Destination[] = [];
+  if (decision.recipients.length > 0) {
+    const set: Record<string, string> = { To: decision.recipients.join(', ') };
+    // The null sender (bounces) or an address that could not stand alone in a header keeps the original From.
+    if (isSafeAddress(envelope.from)) set.From = envelope.from;
+    destinations.push({ kind: 'smtp', upstream: settings.defaultUpstream, envelope: { from: envelope.from, to: decision.recipients }, rewrites: { set, remove: [] } });
+  }
+  for (const action of decision.webhooks) {
+    const webhook = settings.webhooks.find((candidate) => candidate.name === action.webhook);
+    if (webhook) destinations.push({ kind: 'webhook', url: webhook.url, format: action.format, style: action.style });
+  }
+  return destinations;
+}

@@ -1,0 +1,106 @@
+import { parseAction } from './actions.js';
+import { ruleFunction, type Outcome } from './functions.js';
+import { ruleLabel, wantingManager } from './managers.js';
+import { correctStageEvent } from './subjects/gocd.js';
+import type { Decision, EvaluationContext, GocdStage, ManagerRules, MessageFacts, RecognisedEvent, RuleDefinition, RuleProblem, WebhookAction } from './types.js';
+
+function checkRule(manager: ManagerRules, rule: RuleDefinition, facts: MessageFacts, stage: GocdStage | undefined, context: EvaluationContext): Outcome {
+  const fn = ruleFunction(rule.filter.function);
+  if (!fn || !fn.kinds.includes(manager.kind)) return { error: 'RULE_INVALID', message: `"${rule.filter.function}" is not a function of a ${manager.kind} manager` };
+  const { events } = rule.filter;
+  if (manager.kind === 'gocd' && (events !== undefined || fn.needsStage)) {
+    if (!facts.hasSubject) return { error: 'RULE_NO_SUBJECT', message: 'the message has no Subject, so it names no pipeline' };
+    // mail2alert's GocdRule.check: with `events`, a message without a known event never matches.
+    if (events !== undefined) {
+      if (!stage) return { matched: false, note: 'not a GoCD stage mail' };
+      if (!stage.event || !events.includes(stage.event)) return { matched: false, note: `event ${stage.event ?? 'unknown'} is not one of ${events.join(', ')}` };
+    }
+  }
+  return fn.test({ args: rule.filter.args, facts, stage, groups: context.groups });
+}
+
+function addRecipient(recipients: string[], address: string): void {
+  if (!recipients.some((known) => known.toLowerCase() === address.toLowerCase())) recipients.push(address);
+}
+
+function addActions(actions: readonly string[], recipients: string[], webhooks: WebhookAction[]): void {
+  for (const text of actions) {
+    const action = parseAction(text);
+    if ('error' in action) continue; // refused when the configuration was loaded
+    if (action.kind === 'mailto') action.addresses.forEach((address) => addRecipient(recipients, address));
+    else if (!webhooks.some((known) => known.webhook === action.webhook && known.format === action.format && known.style === action.style)) webhooks.push(action);
+  }
+}
+
+function describeEnvelope(facts: MessageFacts): string {
+  return `from <${facts.envelope.from}> to ${facts.envelope.to.map((to) => `<${to}>`).join(', ')}`;
+}
+
+/**
+ * The rules engine: pure, no I/O. Managers are asked in order; the first that wants the
+ * envelope takes the message, and the recipients of all its matching rules (de-duplicated)
+ * decide where it goes. See docs/routing.md for the rule-error policy.
+ */
+export function evaluate(managers: readonly ManagerRules[], facts: MessageFacts, context: EvaluationContext): Decision {
+  const manager = wantingManager(managers, facts.envelope);
+  if (!manager) {
+    return {
+      action: 'passthrough', manager: null, rule: null, rules: [], recipients: [], webhooks: [], problems: [],
+      event: facts.gocd ?? facts.jenkins ?? facts.alertmanager ?? null,
+      reason: `no manager wants mail ${describeEnvelope(facts)}; passed to the default upstream unchanged`,
+    };
+  }
+  return evaluateManager(manager, facts, context);
+}
+
+/** One manager's verdict on a message it has taken. */
+export function evaluateManager(manager: ManagerRules, facts: MessageFacts, context: EvaluationContext): Decision {
+  const stage = manager.kind === 'gocd' && facts.gocd ? correctStageEvent(facts.gocd, context.previousStageResult) : facts.gocd;
+  const event: RecognisedEvent | null = manager.kind === 'gocd' ? (stage ?? null) : (stage ?? facts.jenkins ?? facts.alertmanager ?? null);
+  const matched: string[] = [];
+  const problems: RuleProblem[] = [];
+  const recipients: string[] = [];
+  const webhooks: WebhookAction[] = [];
+  manager.rules.forEach((rule, index) => {
+    const label = ruleLabel(manager, index);
+    const outcome = checkRule(manager, rule, facts, stage, context);
+    if ('error' in outcome) {
+      problems.push({ code: outcome.error, rule: label, message: outcome.message });
+    } else if (outcome.matched) {
+      matched.push(label);
+      addActions(rule.actions, recipients, webhooks);
+    }
+  });
+  const base = { manager: manager.name, rule: matched[0] ?? null, rules: matched, event, problems };
+
+  if (problems.length > 0) {
+    const fallback = manager.fallback_actions ?? context.fallbackActions ?? [];
+    addActions(fallback, recipients, webhooks);
+    const codes = [...new Set(problems.map((problem) => problem.code))].join(', ');
+    if (recipients.length === 0 && webhooks.length === 0) {
+      return {
+        ...base, action: 'passthrough', recipients: [], webhooks: [],
+        reason: `manager "${manager.name}": ${problems.length} rule(s) could not be evaluated (${codes}) and no other rule addressed it; passed to the default upstream unchanged`,
+      };
+    }
+    if (fallback.length > 0) {
+      return { ...base, action: 'deliver', recipients, webhooks, fallback: true, reason: `manager "${manager.name}": ${problems.length} rule(s) could not be evaluated (${codes}); the fallback actions were added` };
+    }
+  }
+  if (matched.length === 0) {
+    const notStage = manager.kind === 'gocd' && !facts.gocd;
+    return {
+      ...base, action: 'drop', recipients: [], webhooks: [], dropReason: notStage ? 'not_a_stage_mail' : 'no_rule_matched',
+      reason: notStage
+        ? `manager "${manager.name}" wants it, but "${facts.subject}" is not a GoCD stage subject and no rule matched`
+        : `manager "${manager.name}" wants it, but none of its ${manager.rules.length} rule(s) matched`,
+    };
+  }
+  if (recipients.length === 0 && webhooks.length === 0) {
+    return { ...base, action: 'drop', recipients: [], webhooks: [], dropReason: 'no_actions', reason: `manager "${manager.name}": the matching rule(s) have no actions` };
+  }
+  return {
+    ...base, action: 'deliver', recipients, webhooks, fallback: false,
+    reason: `manager "${manager.name}": ${matched.length} rule(s) matched${problems.length > 0 ? `; ${problems.length} could not be evaluated` : ''}`,
+  };
+}

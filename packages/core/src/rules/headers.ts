@@ -1,0 +1,52 @@
+import libmime from 'libmime';
+import addressparser from 'nodemailer/lib/addressparser';
+import { fieldName, splitHeaderFields } from '../mail/header-block.js';
+import type { HeaderField } from './types.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Header bytes arrive as latin1 text; raw UTF-8 (SMTPUTF8) is read as UTF-8, anything else stays latin1. */
+function asText(section: string): string {
+  try {
+    return utf8.decode(Buffer.from(section, 'latin1'));
+  } catch {
+    return section;
+  }
+}
+
+/** Runs of whitespace count as one blank; the ends are trimmed. */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function decodeWords(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    // A broken encoded word is shown as written rather than failing the message.
+    return value;
+  }
+}
+
+/** Every field of a header section, unfolded, RFC 2047-decoded and whitespace-collapsed. */
+export function parseHeaderSection(section: string): HeaderField[] {
+  const fields: HeaderField[] = [];
+  for (const field of splitHeaderFields(asText(section))) {
+    const colon = field.indexOf(':');
+    if (colon <= 0) continue;
+    const name = fieldName(field);
+    const unfolded = field.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, '');
+    fields.push({ name, value: collapseWhitespace(decodeWords(unfolded)) });
+  }
+  return fields;
+}
+
+export function headerValues(fields: readonly HeaderField[], name: string): string[] {
+  const wanted = name.toLowerCase();
+  return fields.filter((field) => field.name === wanted).map((field) => field.value);
+}
+
+/** The bare addresses in an address header value (`Name <a@b>, c@d` → [a@b, c@d]). */
+export function addressesIn(value: string): string[] {
+  return addressparser(value, { flatten: true }).map((entry) => entry.address).filter((address) => address !== '');
+}

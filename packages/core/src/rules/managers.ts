@@ -1,0 +1,31 @@
+import type { Envelope } from '../queues/payloads.js';
+import { ruleFunction } from './functions.js';
+import type { ManagerRules } from './types.js';
+
+function list(value: string | readonly string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+}
+
+/** Does this manager's `messages-we-want` claim the envelope? Addresses compare case-insensitively. */
+export function wants(manager: ManagerRules, envelope: Envelope): boolean {
+  const to = list(manager.messages_we_want.to).map((address) => address.toLowerCase());
+  const from = list(manager.messages_we_want.from).map((address) => address.toLowerCase());
+  return envelope.to.some((rcpt) => to.includes(rcpt.toLowerCase())) || from.includes(envelope.from.toLowerCase());
+}
+
+/** The first manager, in config order, that wants the envelope. */
+export function wantingManager<M extends ManagerRules>(managers: readonly M[], envelope: Envelope): M | undefined {
+  return managers.find((manager) => wants(manager, envelope));
+}
+
+/** Whether any rule of the manager reads the body (the router then loads it from the store). */
+export function managerNeedsBody(manager: ManagerRules): boolean {
+  return manager.rules.some((rule) => ruleFunction(rule.filter.function)?.needsBody === true);
+}
+
+/** A rule's name for logs, traces and explain: its `name`, or its position and function. */
+export function ruleLabel(manager: ManagerRules, index: number): string {
+  const rule = manager.rules[index]!;
+  if (rule.name) return rule.name;
+  return `rules[${index}] ${rule.filter.function}(${rule.filter.args.join(', ')})`;
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { writeConfigFile } from './support/config.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const EXAMPLE = fileURLToPath(new URL('../packages/core/src/config/testdata/mail2alert-example-configuration.yml', import.meta.url));
+const GROUPS = fileURLToPath(new URL('./fixtures/gocd-pipeline-groups-v1.json', import.meta.url));
+// Nothing listens here: the commands below must work without Redis.
+const NO_REDIS = { REDIS_URL: 'redis://127.0.0.1:1' };
+
+function mailsort(args: string[], env: Record<string, string> = NO_REDIS): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('pnpm', ['exec', 'mailsort', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function eml(lines: string[]): string {
+  return writeConfigFile(lines.join('\r\n'), 'message.eml');
+}
+
+const BROKEN = eml(['From: Go Server <go@example.com>', 'To: mail2alert@example.com', 'Subject: Stage [ppp-release-1.2.3/7/deploy/1]', ' is broken', '', 'See details', '']);
+
+test('explain --json says manager, rule, event and recipients for the unchanged mail2alert example, offline', async () => {
+  const { code, stdout, stderr } = await mailsort(['explain', '--config', EXAMPLE, BROKEN, '--gocd-groups', GROUPS, '--json']);
+  assert.equal(code, 0, stderr);
+  const result = JSON.parse(stdout) as Record<string, unknown>;
+  assert.equal(result.action, 'deliver');
+  assert.deepEqual(result.recipients, ['cat@example.com']);
+  assert.equal(result.manager, 'gocd');
+  assert.equal(result.rule, 'rules[1] pipelines.name_like_in_group((.+)-release.*, my-group)');
+  assert.equal(result.event, 'BREAKS');
+  assert.equal((result.parsed as { pipeline: string }).pipeline, 'ppp-release-1.2.3');
+  assert.match(String(result.reason), /1 rule\(s\) matched/);
+});
+
+test('explain takes --to repeated or comma-separated, and --from, over the headers', async () => {
+  const mail = eml(['From: go@example.com', 'To: nobody@example.com', 'Subject: Server Backup Failed', '', 'x', '']);
+  for (const to of [['--to', 'a@example.com,b@example.com'], ['--to', 'a@example.com', '--to', 'b@example.com']]) {
+    const { code, stdout } = await mailsort(['explain', '--config', EXAMPLE, mail, '--from', 'GO@example.com', ...to, '--json']);
+    assert.equal(code, 0);
+    const result = JSON.parse(stdout) as { action: string; manager: string; recipients: string[]; envelope: { to: string[] } };
+    assert.deepEqual(result.envelope.to, ['a@example.com', 'b@example.com']);
+    assert.equal(result.manager, 'mail');
+    assert.deepEqual(result.recipients, ['sys@example.com', 'op@example.com']);
+  }
+});
+
+test('explain prints a readable answer for a dropped and an unwanted mail', async () => {
+  const passed = eml(['From: go@example.com', 'To: mail2alert@example.com', 'Subject: Stage [my-pipeline/2/s/1] passed', '', '']);
+  const dropped = await mailsort(['explain', '--config', EXAMPLE, passed, '--gocd-groups', GROUPS]);
+  assert.equal(dropped.code, 0, dropped.stderr);
+  assert.match(dropped.stdout, /^action +drop$/m);
+  assert.match(dropped.stdout, /^event +GoCD stage my-pipeline\/2\/s\/1: PASSES$/m);
+  const cron = eml(['From: root@db1.example.com', 'To: root@example.com', 'Subject: cron', '', '']);
+  const unwanted = await mailsort(['explain', '--config', EXAMPLE, cron, '--json']);
+  const result = JSON.parse(unwanted.stdout) as { action: string; manager: null; recipients: string[] };
+  assert.deepEqual([result.action, result.manager, result.recipients], ['passthrough', null, []]);
+});
+
+test('check-config --report prints who each GoCD pipeline and event notifies, like mail2alert --test', async () => {
+  const { code, stdout, stderr } = await mailsort(['check-config', EXAMPLE, '--gocd-groups', GROUPS, '--report']);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /ok \(mail2alert format/);
+  assert.match(stdout, /^ {4}my-pipeline: BREAKS → cat@example\.com$/m);
+  assert.match(stdout, /^ {2}group other\n {4}up42: nobody$/m);
+});
+
+test('check-config fails on a rule naming a group GoCD does not have, and on a bad rule function', async () => {
+  const config = writeConfigFile({
+    upstreams: [{ name: 'default', host: 'smtp.example.com' }],
+    routing: { managers: [{ name: 'ci', kind: 'gocd', messages_we_want: { to: 'gocd@example.com' }, rules: [{ actions: ['mailto:a@example.com'], filter: { function: 'pipelines.in_group', args: ['my-grup'] } }] }] },
+  });
+  const unknown = await mailsort(['check-config', config, '--gocd-groups', GROUPS]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /routing\.managers\[0\]\.rules\[0\]\.filter\.args: GoCD has no pipeline group "my-grup"/);
+  writeFileSync(config, readFileSync(config, 'utf8').replace('pipelines.in_group', 'pipelines.in_grop'));
+  const bad = await mailsort(['check-config', config]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /:\d+:\d+: routing\.managers\[0\]\.rules\[0\]\.filter\.function: unknown function "pipelines\.in_grop"/);
+});
