@@ -23,3 +23,4 @@ export * from './mail/header-block.js';
 export { ingestUserSchema, type IngestConfig, type IngestUser, type ListenerConfig } from './config/schema/ingest.js';
 export * from './rules/index.js';
 export * from './store/gocd-state.js';
+export { configJsonSchema } from './config/json-schema.js';

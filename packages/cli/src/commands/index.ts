@@ -1,6 +1,7 @@
 import type { Env } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { CHECK_CONFIG_USAGE, checkConfig } from './check-config.js';
+import { configSchemaCommand } from './config-schema.js';
 import { dev } from './dev.js';
 import { devCert } from './dev-cert.js';
 import { hashPassword } from './hash-password.js';
@@ -37,5 +38,9 @@ export const COMMANDS: Record<string, Command> = {
   trace: {
     usage: `${TRACE_USAGE}\n      show where a message went: what each service recorded for it`,
     run: trace,
+  },
+  'config-schema': {
+    usage: 'config-schema\n      print the JSON Schema of the native configuration format (committed as docs/mailsort.schema.json)',
+    run: configSchemaCommand,
   },
 };
