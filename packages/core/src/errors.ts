@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   AUTH_THROTTLED: 'a client address has as many AUTH checks running as it may still fail; refused until they end (SMTP 454)',
   SENDER_NOT_ALLOWED: "an authenticated user used an envelope sender outside its allowed_senders (SMTP 553)",
   RATE_LIMITED: "an authenticated user went over its rate_limit (SMTP 450)",
+  REDIS_FULL: 'Redis refused to store a message because it is at maxmemory (SMTP 452 4.3.1); the client retries',
   BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',
   // routing
   // delivery
