@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { createQueue, jobId, QUEUES, routeJobSchema } from '@mailsort/core';
 import { testRedis } from './support/redis.js';
 import { cleanPrefix, Conversation, metricValue, startIngestSystem, storedMessageKeys, type IngestSystem } from './ingest-helpers.js';
-import { floodWithoutReading, peakGrowth, rawSocket, readUntilClosed, replyCodes } from './hostile-helpers.js';
+import { flood, peakGrowth, rawSocket, readUntilClosed, replyCodes } from './hostile-helpers.js';
 
 // Small limits so that every flood reaches them quickly. Loopback is trusted: these clients
 // may relay, the attacks here are about resources, not about who may send.
@@ -83,7 +83,7 @@ test('a client that pipelines commands and never reads the replies is throttled 
   const socket = await rawSocket(system.ports.smtp!);
   await new Promise((resolve) => socket.once('data', resolve));
   const noops = Buffer.from('EHLO flood.test\r\n'.repeat(4000));
-  const { written, stalled } = await floodWithoutReading(socket, noops, 64 * MiB);
+  const { written, stalled } = await flood(socket, noops, 64 * MiB);
   assert.ok(stalled, `ingest kept reading ${written} bytes of commands whose replies nobody read`);
   const grownKiB = growth();
   await readUntilClosed(socket);
@@ -97,11 +97,13 @@ test('a command line longer than 16 KiB is answered 421 and the connection close
   const growth = peakGrowth(pid());
   const socket = await rawSocket(system.ports.smtp!);
   await new Promise((resolve) => socket.once('data', resolve));
-  const { written } = await floodWithoutReading(socket, Buffer.alloc(64 * 1024, 'A'), 128 * MiB);
-  assert.match(await readUntilClosed(socket), /^421 Error: Command line too long/m);
+  // Read while flooding: a reply left unread is lost when the server resets the connection.
+  const replies = readUntilClosed(socket);
+  const { written } = await flood(socket, Buffer.alloc(64 * 1024, 'A'), 256 * MiB, { readReplies: true });
+  assert.match(await replies, /^421 Error: Command line too long/m);
   const grownKiB = growth();
   t.diagnostic(`${written} bytes of one line sent; ingest peak memory grew by ${grownKiB} KiB`);
-  assert.ok(grownKiB < 64 * 1024, 'the line was not kept');
+  assert.ok(grownKiB < 128 * 1024, 'the line was not kept');
 });
 
 test('a message that keeps coming past max_message_size is answered 552 5.3.4, nothing stored, memory bounded, and the session goes on', async (t) => {
@@ -115,13 +117,15 @@ test('a message that keeps coming past max_message_size is answered 552 5.3.4, n
   const growth = peakGrowth(pid());
   const line = Buffer.from(`${'x'.repeat(998)}\r\n`);
   const block = Buffer.concat(Array.from({ length: 64 }, () => line));
-  for (let sent = 0; sent < 128 * MiB; sent += block.length) smtp.send(block);
+  for (let sent = 0; sent < 256 * MiB; sent += block.length) smtp.send(block);
   smtp.send('.\r\n');
   const end = await smtp.reply(30_000);
   assert.match(end.text, /^552 5\.3\.4 Message size exceeds fixed maximum message size$/);
   const grownKiB = growth();
-  t.diagnostic(`128 MiB sent against a 1 MiB limit; ingest peak memory grew by ${grownKiB} KiB`);
-  assert.ok(grownKiB < 64 * 1024, `ingest grew by ${grownKiB} KiB while 128 MiB came in`);
+  t.diagnostic(`256 MiB sent against a 1 MiB limit; ingest peak memory grew by ${grownKiB} KiB`);
+  // Half of what was sent: a kept message would show; garbage not yet collected (up to
+  // ~60 MiB seen under load) does not.
+  assert.ok(grownKiB < 128 * 1024, `ingest grew by ${grownKiB} KiB while 256 MiB came in`);
   assert.deepEqual(await storedMessageKeys(system.prefix), kept, 'nothing of the oversized message was stored');
   assert.equal((await smtp.command('MAIL FROM:<ci@example.com>')).code, 250, 'the session is usable after the 552');
   assert.equal((await smtp.command('RCPT TO:<team@example.com>')).code, 250);

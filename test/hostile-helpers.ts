@@ -46,12 +46,12 @@ export function readUntilClosed(socket: Socket, timeoutMs = 15_000): Promise<str
 }
 
 /**
- * Writes `chunk` over and over without reading a reply, until `limit` bytes are written or
- * the server stops reading (no 'drain' within `stallMs`: its backpressure held). Resolves
- * with the bytes the socket accepted.
+ * Writes `chunk` over and over, until `limit` bytes are written or the server stops reading
+ * (no 'drain' within `stallMs`: its backpressure held). Replies are not read unless
+ * `readReplies` (then someone else must be reading them). Resolves with the bytes written.
  */
-export async function floodWithoutReading(socket: Socket, chunk: Buffer, limit: number, stallMs = 1000): Promise<{ written: number; stalled: boolean }> {
-  socket.pause();
+export async function flood(socket: Socket, chunk: Buffer, limit: number, { stallMs = 1000, readReplies = false } = {}): Promise<{ written: number; stalled: boolean }> {
+  if (!readReplies) socket.pause();
   let written = 0;
   while (written < limit) {
     if (socket.destroyed) return { written, stalled: false };
