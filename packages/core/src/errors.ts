@@ -18,8 +18,10 @@ export const ERROR_CODES = {
   USERS_FILE_INVALID: 'ingest.users_file could not be read or failed validation',
   AUTH_FAILED: 'a client gave a wrong user name or password (SMTP 535, or 421 after too many)',
   AUTH_LOCKED_OUT: 'a client address is locked out of AUTH after repeated failures (SMTP 421)',
+  AUTH_THROTTLED: 'a client address has as many AUTH checks running as it may still fail; refused until they end (SMTP 454)',
   SENDER_NOT_ALLOWED: "an authenticated user used an envelope sender outside its allowed_senders (SMTP 553)",
   RATE_LIMITED: "an authenticated user went over its rate_limit (SMTP 450)",
+  REDIS_FULL: 'Redis refused to store a message because it is at maxmemory (SMTP 452 4.3.1); the client retries',
   BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',
   // routing
   RULE_UNKNOWN_GROUP: 'a rule names a GoCD pipeline group that is not in the snapshot; the rule-error policy applied',

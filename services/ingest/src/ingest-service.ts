@@ -8,6 +8,7 @@ import { listenerOptions, listenerTls } from './listener-options.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createSessionPolicy, sessionUser } from './session-policy.js';
 import { smtpError } from './smtp-error.js';
+import { storageFailure } from './storage-failure.js';
 import { loadTlsFiles } from './tls-options.js';
 import { createTrustedNetworks } from './trusted-networks.js';
 import { loadUsers } from './users.js';
@@ -76,9 +77,10 @@ export function createIngestService(config: Config, { logger, registry, redis }:
             logger.info({ id, ...facts, size: raw.length, result: 'accepted' }, 'message accepted');
             callback(null, `2.0.0 Ok: queued as ${id}`);
           } catch (error) {
-            metrics.rejected.inc({ reason: 'redis_unavailable' });
-            logger.error({ code: 'REDIS_UNAVAILABLE', ...facts, err: error, result: 'deferred' }, 'could not store message; answered 451');
-            callback(smtpError(451, '4.3.0 Temporary failure storing the message, try again later'));
+            const failure = storageFailure(error);
+            metrics.rejected.inc({ reason: failure.reason });
+            logger.error({ code: failure.errorCode, ...facts, err: error, result: 'deferred' }, `could not store message; answered ${failure.code}`);
+            callback(smtpError(failure.code, failure.text));
           }
         }, (error: Error) => callback(error));
       },

@@ -46,13 +46,23 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
       metrics.authFailures.inc({ reason: 'cleartext' });
       throw smtpError(538, '5.7.11 Encryption required for requested authentication mechanism');
     }
-    if (await lockout.isLockedOut(client)) {
+    const start = await lockout.beginCheck(client);
+    if (start === 'locked') {
       metrics.authFailures.inc({ reason: 'locked_out' });
       logger.warn({ code: 'AUTH_LOCKED_OUT', client, user: username }, 'AUTH refused: address is locked out');
       throw smtpError(421, '4.7.0 Too many failed logins from your address, try again later');
     }
+    if (start === 'busy') {
+      metrics.authFailures.inc({ reason: 'throttled' });
+      logger.warn({ code: 'AUTH_THROTTLED', client, user: username }, 'AUTH refused: as many checks as the address may fail are already running');
+      throw smtpError(454, '4.7.0 Temporary authentication failure, try again later');
+    }
     const user = users.get(username);
-    if (await verifyPassword(user?.password_hash, auth.password ?? '')) {
+    const valid = await verifyPassword(user?.password_hash, auth.password ?? '').catch(async (error: unknown) => {
+      await lockout.abandonCheck(client);
+      throw error;
+    });
+    if (valid) {
       await lockout.recordSuccess(client);
       failuresByConnection.delete(session.id);
       metrics.authSuccesses.inc();

@@ -13,7 +13,7 @@ export function createIngestMetrics(registry: Registry) {
     tlsSessions: new Counter({ name: 'mailsort_ingest_tls_sessions_total', help: 'Sessions that negotiated TLS (STARTTLS or implicit).', labelNames: ['listener'], registers }),
     accepted: new Counter({ name: 'mailsort_ingest_messages_accepted_total', help: 'Messages answered 250 after being stored in Redis, by how the client was allowed to relay (via: trusted, authenticated).', labelNames: ['via'], registers }),
     rejected: new Counter({ name: 'mailsort_ingest_messages_rejected_total', help: 'Transactions refused, by reason.', labelNames: ['reason'], registers }),
-    authFailures: new Counter({ name: 'mailsort_ingest_auth_failures_total', help: 'Failed or refused AUTH attempts, by reason (invalid_credentials, locked_out, unavailable).', labelNames: ['reason'], registers }),
+    authFailures: new Counter({ name: 'mailsort_ingest_auth_failures_total', help: 'Failed or refused AUTH attempts, by reason (invalid_credentials, locked_out, throttled, cleartext, unavailable).', labelNames: ['reason'], registers }),
     authSuccesses: new Counter({ name: 'mailsort_ingest_auth_successes_total', help: 'Successful AUTH exchanges.', registers }),
     authLockouts: new Counter({ name: 'mailsort_ingest_auth_lockouts_total', help: 'Client addresses locked out of AUTH after repeated failures.', registers }),
     bytes: new Counter({ name: 'mailsort_ingest_received_bytes_total', help: 'Bytes of accepted messages.', registers }),

@@ -11,6 +11,8 @@ export function storeKeys(prefix: string) {
     gocdStageResults: () => `${prefix}:gocd:stage-results`,
     /** Failed AUTH attempts from one client address in the current window (ingest replicas share it). */
     authFailures: (address: string) => `${prefix}:ingest:auth-failures:${address}`,
+    /** AUTH password checks running now for one client address (ingest replicas share it). */
+    authChecks: (address: string) => `${prefix}:ingest:auth-checks:${address}`,
     /** Present while a client address is locked out of AUTH. */
     authLockout: (address: string) => `${prefix}:ingest:auth-lockout:${address}`,
     /** Messages one ingest user sent in one fixed rate-limit window. */

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { storageFailure } from './storage-failure.js';
+
+test('a Redis OOM refusal is answered 452 4.3.1, storage full', () => {
+  const failure = storageFailure(new Error("OOM command not allowed when used memory > 'maxmemory'."));
+  assert.deepEqual([failure.code, failure.reason, failure.errorCode], [452, 'redis_full', 'REDIS_FULL']);
+  assert.match(failure.text, /^4\.3\.1 /);
+});
+
+test('any other storage error is answered 451 4.3.0', () => {
+  for (const error of [new Error('connect ECONNREFUSED 127.0.0.1:6379'), new Error('Connection is closed.'), 'not an error']) {
+    const failure = storageFailure(error);
+    assert.deepEqual([failure.code, failure.reason, failure.errorCode], [451, 'redis_unavailable', 'REDIS_UNAVAILABLE']);
+    assert.match(failure.text, /^4\.3\.0 /);
+  }
+});
