@@ -20,3 +20,5 @@ export * from './lifecycle/shutdown.js';
 export * from './lifecycle/service.js';
 export * from './lifecycle/run-service.js';
 export * from './mail/header-block.js';
+export { PROVIDER_PRESETS, DEFAULT_RETRY_SCHEDULE, type TlsConfig, type DeliveryConfig } from './config/schema/index.js';
+export * from './store/delivery-state.js';
