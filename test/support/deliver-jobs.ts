@@ -54,6 +54,10 @@ export async function createDeliveryHarness(name: string) {
       await queue.addBulk(jobs.map((data) => ({ name: 'delivery', data, opts: { jobId: data.deliveryId } })));
       return jobs;
     },
+    /** Forgets a finish seen before, e.g. before waiting for a retried dead letter. */
+    forget(deliveryId: string): void {
+      finished.delete(deliveryId);
+    },
     /** Resolves when the job completed or failed for good (retries are not events here). */
     waitFinished(deliveryId: string, timeoutMs = 20_000): Promise<{ state: 'completed' | 'failed'; detail: string }> {
       return new Promise((resolve, reject) => {

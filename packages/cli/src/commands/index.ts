@@ -2,6 +2,7 @@ import type { Env } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { checkConfig } from './check-config.js';
 import { dev } from './dev.js';
+import { queue, QUEUE_USAGE } from './queue.js';
 
 export interface Command {
   usage: string;
@@ -17,5 +18,9 @@ export const COMMANDS: Record<string, Command> = {
   'check-config': {
     usage: 'check-config [FILE]\n      validate a configuration (native or mail2alert) with the services\' own loader; exit 1 on any problem',
     run: checkConfig,
+  },
+  queue: {
+    usage: QUEUE_USAGE,
+    run: queue,
   },
 };
