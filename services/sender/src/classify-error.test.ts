@@ -15,6 +15,8 @@ const cases: Array<{ name: string; error: SmtpFailure; expected: Verdict }> = [
   { name: '535 authentication failure is retried like Postfix does', error: { code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN' }, expected: { action: 'retry', scope: 'upstream', reason: 'auth' } },
   { name: 'refused STARTTLS is an upstream TLS problem', error: { code: 'ETLS', responseCode: 502, command: 'STARTTLS' }, expected: { action: 'retry', scope: 'upstream', reason: 'tls' } },
   { name: 'TLS handshake failure is retried', error: { code: 'ETLS', command: 'STARTTLS' }, expected: { action: 'retry', scope: 'upstream', reason: 'tls' } },
+  { name: 'a self-signed certificate (reported as a socket error) is a TLS problem', error: { code: 'ESOCKET', command: 'CONN', originalCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, expected: { action: 'retry', scope: 'upstream', reason: 'tls' } },
+  { name: 'a certificate for another name is a TLS problem', error: { code: 'ESOCKET', command: 'CONN', originalCode: 'ERR_TLS_CERT_ALTNAME_INVALID' }, expected: { action: 'retry', scope: 'upstream', reason: 'tls' } },
   { name: 'connection refused is retried', error: { code: 'ECONNECTION', command: 'CONN' }, expected: { action: 'retry', scope: 'upstream', reason: 'connection' } },
   { name: 'a dropped socket is retried', error: { code: 'ESOCKET' }, expected: { action: 'retry', scope: 'upstream', reason: 'connection' } },
   { name: 'a timeout is retried', error: { code: 'ETIMEDOUT', command: 'CONN' }, expected: { action: 'retry', scope: 'upstream', reason: 'timeout' } },

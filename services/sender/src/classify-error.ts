@@ -3,6 +3,8 @@ export interface SmtpFailure {
   code?: string | undefined;
   responseCode?: number | undefined;
   command?: string | undefined;
+  /** Node's own code when nodemailer wrapped a socket error (e.g. DEPTH_ZERO_SELF_SIGNED_CERT). */
+  originalCode?: string | undefined;
 }
 
 /**
@@ -46,7 +48,10 @@ const MESSAGE_FAILURES: Record<string, string> = {
  * Pure: nodemailer's error → retry or fail. 5xx fails at once, 4xx and every connection,
  * TLS, timeout or AUTH problem is retried; anything unknown is retried (the lifetime bounds it).
  */
-export function classifySmtpError({ code, responseCode, command }: SmtpFailure): Verdict {
+// Node's codes for a TLS handshake or certificate failure, which nodemailer reports as ESOCKET.
+const TLS_ORIGINAL_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|^EPROTO$/;
+
+export function classifySmtpError({ code, responseCode, command, originalCode }: SmtpFailure): Verdict {
   const session = command !== undefined && SESSION_COMMANDS.test(command);
   if (responseCode !== undefined && responseCode >= 400 && responseCode < 600) {
     if (session || responseCode === 421) {
@@ -56,6 +61,7 @@ export function classifySmtpError({ code, responseCode, command }: SmtpFailure):
     if (responseCode >= 500 && responseCode !== 503) return { action: 'fail', scope: 'message', reason: 'rejected' };
     return { action: 'retry', scope: 'message', reason: 'deferred' };
   }
+  if (originalCode !== undefined && TLS_ORIGINAL_CODE.test(originalCode)) return { action: 'retry', scope: 'upstream', reason: 'tls' };
   if (code !== undefined && UPSTREAM_CODES[code]) return { action: 'retry', scope: 'upstream', reason: UPSTREAM_CODES[code] };
   if (code !== undefined && MESSAGE_FAILURES[code]) return { action: 'fail', scope: 'message', reason: MESSAGE_FAILURES[code] };
   return { action: 'retry', scope: 'message', reason: 'unknown' };
