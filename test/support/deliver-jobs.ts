@@ -25,8 +25,8 @@ export function senderConfig(prefix: string, upstreams: Array<Record<string, unk
  * Puts messages in the store and deliver jobs on the queue the way the router does (store,
  * expectDeliveries, add), and waits for jobs to complete or fail through BullMQ's events.
  */
-export async function createDeliveryHarness(name: string) {
-  const prefix = uniquePrefix(name);
+export async function createDeliveryHarness(name: string, existingPrefix?: string) {
+  const prefix = existingPrefix ?? uniquePrefix(name);
   const redis = testRedis();
   const store = createMessageStore(redis, prefix, 3_600_000);
   const queue = createQueue(QUEUES.deliver, redis, prefix);
