@@ -102,7 +102,14 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   }
 
   return async function processDelivery(job: Job): Promise<string> {
-    const delivery = parseJob(deliverJobSchema, job);
+    let delivery: DeliverJob;
+    try {
+      delivery = parseJob(deliverJobSchema, job);
+    } catch (error) {
+      // A payload of the wrong shape will not mend itself: fail it at once, visibly.
+      logger.error({ jobId: job.id, code: 'JOB_INVALID', err: error }, 'deliver job is not a valid payload');
+      throw new UnrecoverableError((error as Error).message);
+    }
     const log = { id: delivery.id, deliveryId: delivery.deliveryId };
     if (await ledger.wasDelivered(delivery.deliveryId)) {
       await finish(delivery);
