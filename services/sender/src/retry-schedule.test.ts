@@ -16,3 +16,11 @@ const cases = [
 for (const { name, attempts, elapsed, expected } of cases) {
   test(`retry schedule: ${name}`, () => assert.deepEqual(nextRetry(policy, attempts, 1_000_000, 1_000_000 + elapsed), expected));
 }
+
+test('the default delivery schedule is Postfix-like: minutes growing to an hour, for 24 hours', async () => {
+  const { configSchema } = await import('@mailsort/core');
+  const { delivery } = configSchema.parse({ upstreams: [{ name: 'default', host: 'h' }] });
+  assert.deepEqual(delivery.retry, [1 * MIN, 5 * MIN, 15 * MIN, 30 * MIN, 60 * MIN]);
+  assert.equal(delivery.max_lifetime, 24 * 60 * MIN);
+  assert.deepEqual(configSchema.parse({ upstreams: [{ name: 'default', host: 'h' }], delivery: { retry: ['200ms', 1] } }).delivery.retry, [200, 1000]);
+});
