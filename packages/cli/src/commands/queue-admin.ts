@@ -36,6 +36,29 @@ export async function queueRetry(context: QueueContext, target: string | undefin
   return 0;
 }
 
+const IDLE_WAIT_MS = 3000;
+
+/**
+ * A delivery being retried is active only for the moment of an attempt: wait a little for it
+ * to be between attempts rather than refuse at once. False if it stayed active.
+ */
+async function removeWhenIdle(job: DeliveryEntry['job']): Promise<boolean> {
+  const deadline = Date.now() + IDLE_WAIT_MS;
+  for (;;) {
+    try {
+      if ((await job.getState()) !== 'active') {
+        await job.remove();
+        return true;
+      }
+    } catch (error) {
+      // It became active between the check and the removal (the job is locked): wait and look again.
+      if (!/locked/i.test((error as Error).message)) throw error;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * `mailsort queue delete ID` (postsuper -d): the delivery leaves the queue for good and counts
  * as finished; the stored message goes when no other delivery of it is left.
@@ -44,13 +67,12 @@ export async function queueDelete(context: QueueContext, target: string, io: Io)
   const entries = await findDeliveries(context, target);
   if (entries.length === 0) return unknown(target, io);
   let code = 0;
-  for (const { job, data, state } of entries) {
-    if (state === 'active') {
+  for (const { job, data } of entries) {
+    if (!(await removeWhenIdle(job))) {
       io.err(`${data.deliveryId}: being delivered right now; try again in a moment (or pause delivery first)`);
       code = 1;
       continue;
     }
-    await job.remove();
     await context.states.delete(data.deliveryId);
     const { left } = await context.states.finish(data.id, data.deliveryId);
     io.out(`${data.deliveryId}: deleted${left <= 0 ? ` (message ${data.id} deleted too)` : ''}`);
