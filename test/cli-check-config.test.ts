@@ -11,7 +11,7 @@ function mailsort(...args: string[]) {
 }
 
 test("check-config exits 0 on mail2alert's example configuration.yml", () => {
-  const result = mailsort('check-config', new URL('./fixtures/mail2alert/configuration.yml', import.meta.url).pathname);
+  const result = mailsort('check-config', new URL('../packages/core/src/config/testdata/mail2alert-example-configuration.yml', import.meta.url).pathname);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /ok \(mail2alert format/);
 });

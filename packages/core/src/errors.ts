@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   UPSTREAM_UNKNOWN: 'a delivery names an upstream that is not configured',
   DELIVERY_TEMPORARY: 'the upstream refused or failed temporarily; the delivery will be retried',
   DELIVERY_PERMANENT: 'the upstream refused permanently; the delivery failed',
+  DELIVERY_EXPIRED: 'the delivery kept failing temporarily until delivery.max_lifetime passed; it failed as expired',
+  QUEUE_ENTRY_UNKNOWN: 'a `mailsort queue` command named a message or delivery that is not in the queue',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -24,3 +24,5 @@ export { ingestUserSchema, type IngestConfig, type IngestUser, type ListenerConf
 export * from './rules/index.js';
 export * from './store/gocd-state.js';
 export { configJsonSchema } from './config/json-schema.js';
+export { PROVIDER_PRESETS, DEFAULT_RETRY_SCHEDULE, type TlsConfig, type DeliveryConfig } from './config/schema/index.js';
+export * from './store/delivery-state.js';

@@ -7,6 +7,7 @@ import { devCert } from './dev-cert.js';
 import { hashPassword } from './hash-password.js';
 import { explain, EXPLAIN_USAGE } from './explain.js';
 import { trace, TRACE_USAGE } from './trace.js';
+import { queue, QUEUE_USAGE } from './queue.js';
 
 export interface Command {
   usage: string;
@@ -42,5 +43,9 @@ export const COMMANDS: Record<string, Command> = {
   'config-schema': {
     usage: 'config-schema\n      print the JSON Schema of the native configuration format (committed as docs/mailsort.schema.json)',
     run: configSchemaCommand,
+  },
+  queue: {
+    usage: QUEUE_USAGE,
+    run: queue,
   },
 };

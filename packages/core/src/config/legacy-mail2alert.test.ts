@@ -13,7 +13,11 @@ test('the mail2alert README example loads unchanged', () => {
   const { config, format } = loadConfig({ file: 'configuration.yml', text: EXAMPLE }, {});
   assert.equal(format, 'mail2alert');
   assert.deepEqual(config.routing.managers.map((m) => [m.name, m.kind]), [['gocd', 'gocd'], ['mail', 'mail']]);
-  assert.deepEqual(config.upstreams[0], { name: 'default', host: 'localhost', port: 8025, tls: 'none' });
+  assert.deepEqual(config.ingest.listeners, [{ name: 'local-smtp', host: 'localhost', port: 1025 }]);
+  assert.deepEqual(config.ingest.trusted_networks, ['127.0.0.0/8', '::1/128']);
+  const { name, host, port, tls } = config.upstreams[0]!;
+  assert.deepEqual({ name, host, port, tls }, { name: 'default', host: 'localhost', port: 8025, tls: 'none' });
+  assert.deepEqual(config.routing.managers.map((m) => m.messages_we_want), [{ to: 'mail2alert@example.com' }, { from: 'go@example.com' }]);
   assert.equal(config.gocd?.url, 'http://localhost:8080/go');
   assert.equal(config.gocd?.username, 'olle');
   assert.equal(config.gocd?.password, 'pelle');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from './load-config.js';
 
@@ -85,25 +84,6 @@ test('password_file reads the secret from a file, without its trailing newline',
     throw new Error('ENOENT: no such file');
   });
   assert.deepEqual(problems, ['6:3 gocd.password_file: cannot read /run/secrets/gocd: ENOENT: no such file']);
-});
-
-test("mail2alert's example configuration.yml loads unchanged and is translated to the native shape", () => {
-  const text = readFileSync(new URL('../../../../test/fixtures/mail2alert/configuration.yml', import.meta.url), 'utf8');
-  const { config, format } = loadConfig({ file: 'configuration.yml', text }, {});
-  assert.equal(format, 'mail2alert');
-  assert.deepEqual(config.ingest.listeners, [{ name: 'local-smtp', host: 'localhost', port: 1025 }]);
-  assert.deepEqual(config.ingest.trusted_networks, ['127.0.0.0/8', '::1/128']);
-  assert.deepEqual(
-    config.upstreams.map(({ name, host, port, tls }) => ({ name, host, port, tls })),
-    [{ name: 'default', host: 'localhost', port: 8025, tls: 'none' }],
-  );
-  assert.deepEqual(config.routing.managers.map((m) => [m.name, m.kind, m.messages_we_want]), [
-    ['gocd', 'gocd', { to: 'mail2alert@example.com' }],
-    ['mail', 'mail', { from: 'go@example.com' }],
-  ]);
-  assert.equal(config.gocd?.url, 'http://localhost:8080/go');
-  assert.equal(config.gocd?.username, 'olle');
-  assert.equal(config.gocd?.password, 'pelle');
 });
 
 test('a mail2alert config with a typo is rejected at the typo, in its own key names', () => {

@@ -33,13 +33,24 @@ export function createRouterMetrics(registry: Registry) {
   };
 }
 
-export function createSenderMetrics(registry: Registry) {
+export interface SenderMetricSources {
+  /** Open SMTP connections per upstream, read when Prometheus scrapes. */
+  poolConnections?: () => Iterable<[upstream: string, connections: number]>;
+}
+
+export function createSenderMetrics(registry: Registry, sources: SenderMetricSources = {}) {
   const registers = [registry];
   return {
-    deliveries: new Counter({ name: 'mailsort_sender_deliveries_total', help: 'Delivery attempts by result (delivered, deferred, failed, expired).', labelNames: ['result', 'upstream'], registers }),
+    deliveries: new Counter({ name: 'mailsort_sender_deliveries_total', help: 'Delivery attempts by result (delivered, deferred, failed, partial, expired) and upstream ("webhook" for webhooks).', labelNames: ['result', 'upstream'], registers }),
+    attempts: new Counter({ name: 'mailsort_sender_attempts_total', help: 'Connection attempts to an upstream, by outcome (ok, or the classifier reason).', labelNames: ['upstream', 'outcome'], registers }),
     deliveryDuration: new Histogram({ name: 'mailsort_sender_delivery_duration_seconds', help: 'One delivery attempt to an upstream.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers }),
     acceptToDelivered: new Histogram({ name: 'mailsort_accept_to_delivered_seconds', help: 'From the 250 at ingest to the upstream accepting the delivery.', buckets: LATENCY_BUCKETS, registers }),
-    poolConnections: new Gauge({ name: 'mailsort_sender_pool_connections', help: 'Open SMTP connections per upstream.', labelNames: ['upstream'], registers }),
+    poolConnections: new Gauge({
+      name: 'mailsort_sender_pool_connections', help: 'Open SMTP connections per upstream.', labelNames: ['upstream'], registers,
+      collect() {
+        for (const [upstream, connections] of sources.poolConnections?.() ?? []) this.set({ upstream }, connections);
+      },
+    }),
     breakerOpen: new Gauge({ name: 'mailsort_sender_upstream_breaker_open', help: '1 while an upstream is paused after repeated failures.', labelNames: ['upstream'], registers }),
   };
 }

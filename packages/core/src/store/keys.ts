@@ -5,6 +5,10 @@ export function storeKeys(prefix: string) {
     pending: (id: string) => `${prefix}:msg:${id}:pending`,
     trace: (id: string) => `${prefix}:trace:${id}`,
     delivered: (deliveryId: string) => `${prefix}:delivered:${deliveryId}`,
+    /** Ids of a message's deliveries already counted as finished, so a re-run never counts twice. */
+    finished: (id: string) => `${prefix}:msg:${id}:finished`,
+    /** The sender's record of one delivery: attempts, first/last attempt, last reply, per-recipient results. */
+    deliveryState: (deliveryId: string) => `${prefix}:delivery:${deliveryId}`,
     /** gocd-sync's snapshot of pipeline groups (JSON with its fetch time). */
     gocdGroups: () => `${prefix}:gocd:groups`,
     /** Last result per GoCD `pipeline/stage`, for the BREAKS/FIXED correction. */

@@ -5,7 +5,7 @@ import { httpSchema } from './http.js';
 import { ingestSchema } from './ingest.js';
 import { redisSchema } from './redis.js';
 import { routingSchema } from './routing.js';
-import { upstreamSchema } from './upstreams.js';
+import { upstreamsSchema } from './upstreams.js';
 
 /** The one schema of mailsort's native configuration format. */
 export const configSchema = z
@@ -13,7 +13,7 @@ export const configSchema = z
     redis: redisSchema.prefault({}),
     http: httpSchema.prefault({}),
     ingest: ingestSchema.prefault({}),
-    upstreams: z.array(upstreamSchema).min(1, 'configure at least one upstream smarthost'),
+    upstreams: upstreamsSchema,
     routing: routingSchema.prefault({}),
     delivery: deliverySchema.prefault({}),
     gocd: gocdSchema.optional(),
@@ -38,4 +38,6 @@ export const configSchema = z
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export { upstreamSchema, type UpstreamConfig } from './upstreams.js';
+export { PROVIDER_PRESETS, type TlsConfig } from './upstreams.js';
+export { DEFAULT_RETRY_SCHEDULE, type DeliveryConfig } from './delivery.js';
 export { routingSchema, managerSchema, ruleSchema, filterSchema, GOCD_EVENTS, type ManagerConfig, type RuleConfig } from './routing.js';

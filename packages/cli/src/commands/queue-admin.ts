@@ -1,0 +1,132 @@
+import { headerSection, jobId, type RouteJob } from '@mailsort/core';
+import type { Io } from '../io.js';
+import { ALL_OPEN_TYPES, deliveriesIn, findDeliveries, type DeliveryEntry, type QueueContext } from './queue-context.js';
+
+function unknown(target: string, io: Io): number {
+  io.err(`QUEUE_ENTRY_UNKNOWN: no delivery or message ${target} in the queue`);
+  return 1;
+}
+
+async function retryEntry(context: QueueContext, { job, data, state }: DeliveryEntry, io: Io): Promise<boolean> {
+  if (state === 'failed') {
+    // A fresh lifetime: an expired dead letter retried by hand gets a full schedule again.
+    await context.states.restart(data.deliveryId);
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    io.out(`${data.deliveryId}: failed → queued`);
+    return true;
+  }
+  if (state === 'delayed') {
+    await job.promote();
+    io.out(`${data.deliveryId}: delayed → queued (retry now)`);
+    return true;
+  }
+  io.out(`${data.deliveryId}: already ${state}`);
+  return false;
+}
+
+/** `mailsort queue retry ID|--all-failed`: failed and delayed deliveries are tried again now (postqueue -f / -i). */
+export async function queueRetry(context: QueueContext, target: string | undefined, allFailed: boolean, io: Io): Promise<number> {
+  if (!target && !allFailed) {
+    io.err('usage: mailsort queue retry ID|--all-failed');
+    return 2;
+  }
+  const entries = allFailed ? await deliveriesIn(context.deliver, ['failed']) : await findDeliveries(context, target!);
+  if (entries.length === 0) return allFailed ? (io.out('no failed deliveries'), 0) : unknown(target!, io);
+  for (const entry of entries) await retryEntry(context, entry, io);
+  return 0;
+}
+
+const IDLE_WAIT_MS = 3000;
+
+/**
+ * A delivery being retried is active only for the moment of an attempt: wait a little for it
+ * to be between attempts rather than refuse at once. False if it stayed active.
+ */
+async function removeWhenIdle(job: DeliveryEntry['job']): Promise<boolean> {
+  const deadline = Date.now() + IDLE_WAIT_MS;
+  for (;;) {
+    try {
+      if ((await job.getState()) !== 'active') {
+        await job.remove();
+        return true;
+      }
+    } catch (error) {
+      // It became active between the check and the removal (the job is locked): wait and look again.
+      if (!/locked/i.test((error as Error).message)) throw error;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * `mailsort queue delete ID` (postsuper -d): the delivery leaves the queue for good and counts
+ * as finished; the stored message goes when no other delivery of it is left.
+ */
+export async function queueDelete(context: QueueContext, target: string, io: Io): Promise<number> {
+  const entries = await findDeliveries(context, target);
+  if (entries.length === 0) return unknown(target, io);
+  let code = 0;
+  for (const { job, data } of entries) {
+    if (!(await removeWhenIdle(job))) {
+      io.err(`${data.deliveryId}: being delivered right now; try again in a moment (or pause delivery first)`);
+      code = 1;
+      continue;
+    }
+    await context.states.delete(data.deliveryId);
+    const { left } = await context.states.finish(data.id, data.deliveryId);
+    io.out(`${data.deliveryId}: deleted${left <= 0 ? ` (message ${data.id} deleted too)` : ''}`);
+  }
+  return code;
+}
+
+/**
+ * `mailsort queue replay ID`: a failed message goes through the router again, so a fixed rule
+ * applies. Its failed deliveries are removed and a route job is built from the stored message
+ * and the envelope ingest accepted. Deliveries the ledger has as delivered are not sent again.
+ */
+export async function queueReplay(context: QueueContext, target: string, io: Io): Promise<number> {
+  const named = await findDeliveries(context, target, [...ALL_OPEN_TYPES, 'completed']);
+  if (named.length === 0) return unknown(target, io);
+  const id = named[0]!.data.id;
+  const all = await findDeliveries(context, id, [...ALL_OPEN_TYPES, 'completed']);
+  const inFlight = all.filter((entry) => entry.state !== 'failed' && entry.state !== 'completed');
+  const failed = all.filter((entry) => entry.state === 'failed');
+  if (inFlight.length > 0) {
+    io.err(`message ${id} still has ${inFlight.length} deliver${inFlight.length === 1 ? 'y' : 'ies'} in the queue (${inFlight.map((e) => e.data.deliveryId).join(', ')}); wait for them or delete them first`);
+    return 1;
+  }
+  if (failed.length === 0) {
+    io.err(`message ${id} has no failed delivery to replay`);
+    return 1;
+  }
+  const raw = await context.store.get(id);
+  if (!raw) {
+    io.err(`message ${id} is no longer stored (past delivery.dead_letters.keep_for?); it cannot be replayed`);
+    return 1;
+  }
+  const { original, acceptedAt } = failed[0]!.data;
+  for (const { job, data, state } of all) {
+    // Completed jobs go too, so the router can add deliveries under the same ids again.
+    await job.remove();
+    if (state === 'failed') await context.states.delete(data.deliveryId);
+  }
+  await context.states.forgetFinished(id);
+  const routeJob: RouteJob = {
+    v: 1, id, envelope: original, acceptedAt, size: raw.length, headers: headerSection(raw),
+    client: { address: '127.0.0.1', hostname: 'mailsort-queue-replay', tls: false },
+  };
+  const routeJobId = jobId('route', id, 'replay', Date.now());
+  await context.route.add('message', routeJob, { jobId: routeJobId });
+  await context.traces.append(id, { at: Date.now(), service: 'sender', event: 'replayed', deliveries: failed.map((e) => e.data.deliveryId) });
+  io.out(`message ${id}: ${failed.length} failed deliver${failed.length === 1 ? 'y' : 'ies'} removed; routed again as ${routeJobId}`);
+  return 0;
+}
+
+/** `mailsort queue pause|resume`: stop or restart delivery for every sender; ingest and routing go on. */
+export async function queuePause(context: QueueContext, pause: boolean, io: Io): Promise<number> {
+  if (pause) await context.deliver.pause();
+  else await context.deliver.resume();
+  io.out(pause ? 'delivery paused: senders finish what they are sending and take nothing new; ingest keeps accepting' : 'delivery resumed');
+  return 0;
+}

@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import type { Job, JobType, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  ConfigError, createDeliveryLedger, createDeliveryStates, createMessageStore, createQueue, createTraceStore, deliverJobSchema,
+  formatProblem, isMessageId, loadConfigFile, QUEUES, type Config, type DeliverJob, type Env,
+} from '@mailsort/core';
+import type { Io } from '../io.js';
+
+/** What every `mailsort queue` subcommand works with: the config's Redis, queues and stores. */
+export interface QueueContext {
+  config: Config;
+  redis: Redis;
+  deliver: Queue;
+  route: Queue;
+  store: ReturnType<typeof createMessageStore>;
+  states: ReturnType<typeof createDeliveryStates>;
+  ledger: ReturnType<typeof createDeliveryLedger>;
+  traces: ReturnType<typeof createTraceStore>;
+  close(): Promise<void>;
+}
+
+export interface DeliveryEntry {
+  job: Job;
+  data: DeliverJob;
+  state: string;
+}
+
+export const QUEUE_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  state: { type: 'string' },
+  'all-failed': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+export function parseQueueArgs(args: string[]) {
+  return parseArgs({ args, options: QUEUE_OPTIONS, allowPositionals: true });
+}
+
+export async function openQueueContext(configFile: string | undefined, env: Env, io: Io): Promise<QueueContext | undefined> {
+  const file = configFile ?? env.MAILSORT_CONFIG;
+  if (!file) {
+    io.err('mailsort queue: give --config FILE or set MAILSORT_CONFIG');
+    return undefined;
+  }
+  let config: Config;
+  try {
+    ({ config } = loadConfigFile(file, env));
+  } catch (error) {
+    io.err(error instanceof ConfigError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
+    return undefined;
+  }
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
+  redis.on('error', () => undefined);
+  const { prefix } = config.redis;
+  const deliver = createQueue(QUEUES.deliver, redis, prefix);
+  const route = createQueue(QUEUES.route, redis, prefix);
+  return {
+    config, redis, deliver, route,
+    store: createMessageStore(redis, prefix, config.redis.message_ttl),
+    states: createDeliveryStates(redis, prefix, config.redis.message_ttl),
+    ledger: createDeliveryLedger(redis, prefix, config.redis.message_ttl),
+    traces: createTraceStore(redis, prefix, config.redis.trace_ttl),
+    async close() {
+      await Promise.allSettled([deliver.close(), route.close()]);
+      redis.disconnect();
+    },
+  };
+}
+
+const PAGE = 500;
+
+/** Every deliver job in the given states, oldest first, with its parsed payload. */
+export async function deliveriesIn(queue: Queue, types: JobType[]): Promise<DeliveryEntry[]> {
+  const entries: DeliveryEntry[] = [];
+  for (const type of types) {
+    for (let start = 0; ; start += PAGE) {
+      const jobs = await queue.getJobs([type], start, start + PAGE - 1, true);
+      for (const job of jobs) {
+        const parsed = deliverJobSchema.safeParse(job?.data);
+        if (job && parsed.success) entries.push({ job, data: parsed.data, state: type });
+      }
+      if (jobs.length < PAGE) break;
+    }
+  }
+  return entries;
+}
+
+export const QUEUED_TYPES: JobType[] = ['waiting', 'prioritized', 'active'];
+export const ALL_OPEN_TYPES: JobType[] = [...QUEUED_TYPES, 'delayed', 'failed'];
+
+/** A delivery id names one delivery; a message id (M…) names all of that message's deliveries in the queue. */
+export async function findDeliveries(context: QueueContext, target: string, types: JobType[] = ALL_OPEN_TYPES): Promise<DeliveryEntry[]> {
+  if (isMessageId(target)) return (await deliveriesIn(context.deliver, types)).filter((entry) => entry.data.id === target);
+  const job = await context.deliver.getJob(target);
+  if (!job) return [];
+  const parsed = deliverJobSchema.safeParse(job.data);
+  if (!parsed.success) return [];
+  const state = await job.getState();
+  return types.includes(state as JobType) ? [{ job, data: parsed.data, state }] : [];
+}
+
+export function formatAge(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86_400)}d`;
+}
+
+/** Where a delivery goes, for people: never a webhook URL (it is a secret). */
+export function describeDestination(data: DeliverJob): string {
+  const { destination } = data;
+  return destination.kind === 'smtp' ? `${destination.upstream}: ${destination.envelope.to.join(',')}` : `webhook (${destination.format}, ${destination.style})`;
+}
+
+export function displayState(state: string): string {
+  return state === 'waiting' || state === 'prioritized' || state === 'paused' || state === 'wait' ? 'queued' : state;
+}

@@ -1,0 +1,155 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import {
+  applyHeaderRewrites, deliverJobSchema, parseJob, type Config, type DeliverJob, type DeliveryLedger, type DeliveryResult,
+  type DeliveryStates, type Logger, type MessageStore, type OutcomeMetrics, type RecipientOutcome, type SenderMetrics, type TraceStore,
+} from '@mailsort/core';
+import type { Verdict } from './classify-error.js';
+import { outcomeOf, remainingRecipients } from './recipient-outcome.js';
+import { nextRetry } from './retry-schedule.js';
+import type { NoticeFailure } from './notifier.js';
+import type { SmtpDelivery } from './smtp-delivery.js';
+import { messageFacts, webhookBody } from './webhook-body.js';
+import { postWebhook } from './webhook-delivery.js';
+
+/** Thrown to let BullMQ retry the job after `delayMs` (read by the worker's backoff strategy). */
+export class DeferredDelivery extends Error {
+  readonly delayMs: number;
+
+  constructor(message: string, delayMs: number) {
+    super(message);
+    this.name = 'DeferredDelivery';
+    this.delayMs = delayMs;
+  }
+}
+
+export interface DeliverDeps {
+  config: Config;
+  store: MessageStore;
+  states: DeliveryStates;
+  ledger: DeliveryLedger;
+  traces: TraceStore;
+  smtp: SmtpDelivery;
+  metrics: SenderMetrics;
+  outcomes: OutcomeMetrics;
+  logger: Logger;
+  /** Queues the optional bounce-like notice for a dead letter. */
+  notify: (delivery: DeliverJob, result: DeliveryResult, failure: NoticeFailure) => Promise<void>;
+}
+
+interface Attempt {
+  upstream: string;
+  reply: string;
+  verdict: Verdict | undefined;
+  recipients: Record<string, RecipientOutcome>;
+}
+
+const WEBHOOK_LABEL = 'webhook';
+
+/**
+ * One delivery attempt: skip it if the ledger says it was delivered, send to the recipients
+ * still open, record what each got, then finish, retry on the schedule, or keep it as a dead
+ * letter (a failed BullMQ job whose message is kept for `queue show/retry/replay`).
+ */
+export function createDeliverProcessor(deps: DeliverDeps) {
+  const { config, store, states, ledger, traces, smtp, metrics, outcomes, logger } = deps;
+  const policy = { schedule: config.delivery.retry, maxLifetimeMs: config.delivery.max_lifetime };
+
+  async function finish(delivery: DeliverJob): Promise<void> {
+    const { left, counted } = await states.finish(delivery.id, delivery.deliveryId);
+    if (counted && left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
+  }
+
+  async function attemptSmtp(delivery: DeliverJob, raw: Buffer, recorded: Record<string, RecipientOutcome>): Promise<Attempt> {
+    const destination = delivery.destination as Extract<DeliverJob['destination'], { kind: 'smtp' }>;
+    if (!smtp.has(destination.upstream)) {
+      return { upstream: destination.upstream, reply: `no upstream named ${destination.upstream} is configured`, verdict: { action: 'retry', scope: 'message', reason: 'upstream_unknown' }, recipients: {} };
+    }
+    const to = remainingRecipients(recorded, destination.envelope.to);
+    // A re-run after a crash that had already recorded every recipient: decide from the record.
+    if (to.length === 0) return { upstream: destination.upstream, reply: 'every recipient already has an outcome', verdict: undefined, recipients: {} };
+    let message: Buffer;
+    try {
+      message = applyHeaderRewrites(raw, destination.rewrites);
+    } catch (error) {
+      return { upstream: destination.upstream, reply: (error as Error).message, verdict: { action: 'fail', scope: 'message', reason: 'invalid_rewrite' }, recipients: {} };
+    }
+    const attempt = await smtp.send(destination.upstream, { from: destination.envelope.from, to }, message);
+    return { ...attempt, verdict: attempt.verdict };
+  }
+
+  async function attemptWebhook(delivery: DeliverJob, raw: Buffer): Promise<Attempt> {
+    const destination = delivery.destination as Extract<DeliverJob['destination'], { kind: 'webhook' }>;
+    const started = Date.now();
+    const body = webhookBody(destination.format, destination.style, await messageFacts(raw), { ...delivery, envelope: delivery.original });
+    const result = await postWebhook(destination.url, body, config.delivery.webhook_timeout);
+    metrics.deliveryDuration.observe({ upstream: WEBHOOK_LABEL }, (Date.now() - started) / 1000);
+    return { upstream: WEBHOOK_LABEL, reply: result.reply, verdict: result.verdict, recipients: {} };
+  }
+
+  async function deadLetter(delivery: DeliverJob, attempts: number, result: DeliveryResult, attempt: Attempt, code: 'DELIVERY_PERMANENT' | 'DELIVERY_EXPIRED' | 'MESSAGE_MISSING'): Promise<never> {
+    const keepFor = config.delivery.dead_letters.keep_for;
+    await states.record(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, reason: attempt.verdict?.reason ?? result, result, recipients: attempt.recipients });
+    await states.keep(delivery.deliveryId, keepFor);
+    await states.keepMessage(delivery.id, keepFor);
+    metrics.deliveries.inc({ result, upstream: attempt.upstream });
+    outcomes.finished.inc({ outcome: 'failed', reason: result });
+    await traces.append(delivery.id, { at: Date.now(), service: 'sender', event: 'failed', deliveryId: delivery.deliveryId, result, upstream: attempt.upstream, reply: attempt.reply });
+    logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code, result, upstream: attempt.upstream, reply: attempt.reply }, 'delivery failed; kept as a dead letter');
+    await deps.notify(delivery, result, { upstream: attempt.upstream, reply: attempt.reply, attempts, recipients: attempt.recipients }).catch((error: unknown) => {
+      logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: 'REDIS_UNAVAILABLE', err: error }, 'could not queue the dead-letter notice');
+    });
+    throw new UnrecoverableError(`${result}: ${attempt.reply}`);
+  }
+
+  return async function processDelivery(job: Job): Promise<string> {
+    let delivery: DeliverJob;
+    try {
+      delivery = parseJob(deliverJobSchema, job);
+    } catch (error) {
+      // A payload of the wrong shape will not mend itself: fail it at once, visibly.
+      logger.error({ jobId: job.id, code: 'JOB_INVALID', err: error }, 'deliver job is not a valid payload');
+      throw new UnrecoverableError((error as Error).message);
+    }
+    const log = { id: delivery.id, deliveryId: delivery.deliveryId };
+    if (await ledger.wasDelivered(delivery.deliveryId)) {
+      await finish(delivery);
+      logger.info(log, 'already delivered; not sending again');
+      return 'already delivered';
+    }
+    const state = await states.begin(delivery.deliveryId, Date.now());
+    const raw = await store.get(delivery.id);
+    if (!raw) {
+      await deadLetter(delivery, state.attempts, 'failed', { upstream: delivery.destination.kind === 'smtp' ? delivery.destination.upstream : WEBHOOK_LABEL, reply: `stored message ${delivery.id} is missing`, verdict: { action: 'fail', scope: 'message', reason: 'message_missing' }, recipients: {} }, 'MESSAGE_MISSING');
+    }
+    const attempt = delivery.destination.kind === 'smtp' ? await attemptSmtp(delivery, raw!, state.recipients) : await attemptWebhook(delivery, raw!);
+    const recipients = { ...state.recipients, ...attempt.recipients };
+    const perRecipient = delivery.destination.kind === 'smtp' && (attempt.verdict === undefined || Object.keys(attempt.recipients).length > 0);
+    const result = perRecipient
+      ? outcomeOf(recipients, (delivery.destination as Extract<DeliverJob['destination'], { kind: 'smtp' }>).envelope.to)
+      : attempt.verdict ? (attempt.verdict.action === 'fail' ? 'failed' : 'deferred') : 'delivered';
+
+    if (result === 'delivered') {
+      // First write after the 250: a crash from here on does not send this delivery again.
+      await ledger.markDelivered(delivery.deliveryId, attempt.reply);
+      await states.record(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, result, recipients: attempt.recipients });
+      metrics.deliveries.inc({ result, upstream: attempt.upstream });
+      metrics.acceptToDelivered.observe((Date.now() - delivery.acceptedAt) / 1000);
+      await finish(delivery);
+      await traces.append(delivery.id, { at: Date.now(), service: 'sender', event: 'delivered', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply });
+      logger.info({ ...log, upstream: attempt.upstream, reply: attempt.reply, attempts: state.attempts, result }, 'delivered');
+      return attempt.reply;
+    }
+    if (result === 'partial' || result === 'failed') {
+      const rejection = Object.values(recipients).find((outcome) => outcome.status === 'rejected');
+      const reply = attempt.verdict || !rejection ? attempt.reply : rejection.reply;
+      return deadLetter(delivery, state.attempts, result, { ...attempt, reply, recipients }, 'DELIVERY_PERMANENT');
+    }
+
+    const decision = nextRetry(policy, state.attempts, state.firstAttemptAt ?? Date.now(), Date.now());
+    if (!decision.retry) return deadLetter(delivery, state.attempts, 'expired', { ...attempt, recipients }, 'DELIVERY_EXPIRED');
+    await states.record(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, reason: attempt.verdict?.reason ?? 'deferred', result: 'deferred', recipients: attempt.recipients });
+    metrics.deliveries.inc({ result: 'deferred', upstream: attempt.upstream });
+    logger.warn({ ...log, code: attempt.verdict?.reason === 'upstream_unknown' ? 'UPSTREAM_UNKNOWN' : 'DELIVERY_TEMPORARY', upstream: attempt.upstream, reply: attempt.reply, reason: attempt.verdict?.reason, attempts: state.attempts, retryInMs: decision.delayMs }, 'delivery deferred');
+    throw new DeferredDelivery(`deferred: ${attempt.reply}`, decision.delayMs);
+  };
+}

@@ -1,0 +1,105 @@
+import nodemailer from 'nodemailer';
+import type { Logger, RecipientOutcome, SenderMetrics, UpstreamConfig } from '@mailsort/core';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { classifySmtpError, replyOf, type SmtpFailure, type Verdict } from './classify-error.js';
+import { transportOptions, type ReadFile } from './upstream-transport.js';
+
+export interface SmtpAttempt {
+  /** The upstream that gave the final answer (or the last one tried). */
+  upstream: string;
+  reply: string;
+  /** Set when the send as a whole failed; per-recipient results are in `recipients`. */
+  verdict?: Verdict;
+  recipients: Record<string, RecipientOutcome>;
+}
+
+function createPool(options: ReturnType<typeof transportOptions>) {
+  return nodemailer.createTransport(options);
+}
+
+type Pool = ReturnType<typeof createPool>;
+
+interface RejectedError extends SmtpFailure {
+  recipient?: string;
+  response?: string;
+}
+
+function recipientOutcomes(to: string[], status: RecipientOutcome['status'], reply: string, upstream: string, at: number): Record<string, RecipientOutcome> {
+  return Object.fromEntries(to.map((address) => [address, { status, reply, upstream, at }]));
+}
+
+function rejectedOutcomes(rejected: RejectedError[], upstream: string, at: number): Record<string, RecipientOutcome> {
+  return Object.fromEntries(rejected.filter((error) => error.recipient).map((error) => [error.recipient!, {
+    status: classifySmtpError(error).action === 'fail' ? 'rejected' : 'deferred', reply: replyOf(error), upstream, at,
+  }]));
+}
+
+/**
+ * One nodemailer pool per upstream, and sending with failover: on an upstream-level failure
+ * (connection, TLS, AUTH, greeting) or while its breaker is open, the named upstream's
+ * `fallback` list is tried in order. Problems with the message itself never fail over.
+ */
+export function createSmtpDelivery({ upstreams, readFile, breaker, metrics, logger }: {
+  upstreams: readonly UpstreamConfig[]; readFile: ReadFile; breaker: CircuitBreaker; metrics: SenderMetrics; logger: Logger;
+}) {
+  const configs = new Map(upstreams.map((upstream) => [upstream.name, upstream]));
+  const pools = new Map<string, Pool>(upstreams.map((upstream) => [upstream.name, createPool(transportOptions(upstream, readFile))]));
+
+  async function sendVia(name: string, envelope: { from: string; to: string[] }, raw: Buffer): Promise<SmtpAttempt> {
+    const started = Date.now();
+    try {
+      const info = await pools.get(name)!.sendMail({ envelope, raw });
+      breaker.success(name);
+      metrics.attempts.inc({ upstream: name, outcome: 'ok' });
+      const reply = String(info.response).trim();
+      const accepted = recipientOutcomes(info.accepted.map(String), 'accepted', reply, name, Date.now());
+      const rejected = rejectedOutcomes((info as { rejectedErrors?: RejectedError[] }).rejectedErrors ?? [], name, Date.now());
+      return { upstream: name, reply, recipients: { ...accepted, ...rejected } };
+    } catch (error) {
+      const failure = error as RejectedError & { rejectedErrors?: RejectedError[] };
+      const verdict = classifySmtpError(failure);
+      const reply = replyOf(error);
+      metrics.attempts.inc({ upstream: name, outcome: verdict.reason });
+      if (verdict.scope === 'upstream') breaker.failure(name);
+      const recipients = failure.rejectedErrors?.length
+        ? rejectedOutcomes(failure.rejectedErrors, name, Date.now())
+        : recipientOutcomes(envelope.to, verdict.action === 'fail' ? 'rejected' : 'deferred', reply, name, Date.now());
+      return { upstream: name, reply, verdict, recipients };
+    } finally {
+      metrics.deliveryDuration.observe({ upstream: name }, (Date.now() - started) / 1000);
+    }
+  }
+
+  return {
+    has: (name: string) => configs.has(name),
+    async send(upstream: string, envelope: { from: string; to: string[] }, raw: Buffer): Promise<SmtpAttempt> {
+      const candidates = [upstream, ...(configs.get(upstream)?.fallback ?? [])];
+      let last: SmtpAttempt | undefined;
+      for (const name of candidates) {
+        if (breaker.isOpen(name)) {
+          const reply = `upstream ${name} is paused after repeated failures`;
+          last ??= { upstream: name, reply, verdict: { action: 'retry', scope: 'upstream', reason: 'breaker_open' }, recipients: recipientOutcomes(envelope.to, 'deferred', reply, name, Date.now()) };
+          continue;
+        }
+        const attempt = await sendVia(name, envelope, raw);
+        if (attempt.verdict?.scope !== 'upstream') return attempt;
+        if (name !== candidates.at(-1)) logger.warn({ upstream: name, reply: attempt.reply, reason: attempt.verdict.reason, code: 'DELIVERY_TEMPORARY' }, 'upstream failed; trying the next one');
+        last = attempt;
+      }
+      return last!;
+    },
+    /** Open connections per upstream, read when Prometheus scrapes. */
+    connections(): Array<[string, number]> {
+      // nodemailer does not expose its pool size; its connection list is read defensively.
+      return [...pools].map(([name, pool]) => {
+        const list = (pool.transporter as unknown as { _connections?: unknown })._connections;
+        return [name, Array.isArray(list) ? list.length : 0];
+      });
+    },
+    close(): void {
+      for (const pool of pools.values()) pool.close();
+    },
+  };
+}
+
+export type SmtpDelivery = ReturnType<typeof createSmtpDelivery>;
