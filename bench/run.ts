@@ -25,13 +25,14 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'info' },
     skip: { type: 'string', default: '' },
     profile: { type: 'boolean', default: false },
+    'ingest-import': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(`bash bench/run.sh [--messages 5000] [--sessions 20] [--size 4096] [--rounds 3] [--senders 1]
   [--concurrency N] [--scaling 1,2,3] [--latency-rate 100] [--latency-seconds 20] [--log-level info]
-  [--skip sink,postfix,scaling,latency] [--profile]`);
+  [--skip sink,postfix,scaling,latency] [--profile] [--ingest-import bench/experiments/FILE.mjs]`);
   process.exit(0);
 }
 const load = { messages: Number(values.messages), sessions: Number(values.sessions), size: Number(values.size) };
@@ -39,7 +40,7 @@ const rounds = Number(values.rounds);
 const senders = Number(values.senders);
 const concurrency = values.concurrency ? Number(values.concurrency) : undefined;
 const skip = new Set(values.skip.split(',').filter(Boolean));
-const options = { concurrency, logLevel: values['log-level'], profile: values.profile };
+const options = { concurrency, logLevel: values['log-level'], profile: values.profile, ...(values['ingest-import'] ? { ingestImport: resolve(values['ingest-import']) } : {}) };
 const root = resolve(import.meta.dirname, 'results', new Date().toISOString().replace(/[:.]/g, '-'));
 mkdirSync(root, { recursive: true });
 const log = (text: string) => console.log(text);

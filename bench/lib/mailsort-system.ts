@@ -13,6 +13,8 @@ export interface MailsortOptions {
   logLevel: string;
   /** Write V8 CPU profiles (node --cpu-prof) into dir/profiles. */
   profile: boolean;
+  /** A module ingest preloads (node --import), for experiments such as bench/experiments/*.mjs. */
+  ingestImport?: string;
 }
 
 interface Proc {
@@ -26,7 +28,7 @@ interface Proc {
  * fsyncs its queue file before 250, so like is compared with like), and ingest, router and N
  * senders as separate processes started the way `mailsort <service>` starts them.
  */
-export async function startMailsort({ dir, upstreamPort, senders, concurrency, logLevel, profile }: MailsortOptions) {
+export async function startMailsort({ dir, upstreamPort, senders, concurrency, logLevel, profile, ingestImport }: MailsortOptions) {
   mkdirSync(dir, { recursive: true });
   const redisPort = await freePort();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
@@ -54,6 +56,7 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
     const log = openSync(join(dir, `${name}.log`), 'w');
     const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: logLevel };
     if (profile) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(dir, 'profiles', name)}`.trim();
+    if (ingestImport && service === 'ingest') env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import ${ingestImport}`.trim();
     const child = spawn(command, [...args, service, '--config', configFile, '--http-port', String(httpPort)], { env, stdio: ['ignore', log, log] });
     procs.push({ name, child, httpPort });
   }

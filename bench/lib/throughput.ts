@@ -44,7 +44,7 @@ export async function runSinkOnly(sinkPort: number, load: Load): Promise<RunResu
   return { system: 'sink only', messages: load.messages, ...rates(load.messages, t), peakRssKb: {}, totalRssKb: NaN, cpuSeconds: {} };
 }
 
-export async function runMailsort(dir: string, sinkPort: number, load: Load, options: { senders: number; concurrency?: number; logLevel: string; profile: boolean }): Promise<RunResult> {
+export async function runMailsort(dir: string, sinkPort: number, load: Load, options: { senders: number; concurrency?: number; logLevel: string; profile: boolean; ingestImport?: string }): Promise<RunResult> {
   const system = await startMailsort({ dir, upstreamPort: sinkPort, ...options });
   const label = `mailsort (${options.senders} sender${options.senders > 1 ? 's' : ''})`;
   try {
