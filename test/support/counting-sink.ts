@@ -40,6 +40,8 @@ export async function startCountingSink() {
 
   async function up(): Promise<void> {
     server = create();
+    // A SIGKILLed sender resets its connections; smtp-server reports that as an 'error' event.
+    server.on('error', () => undefined);
     const listening = server;
     await new Promise<void>((resolve, reject) => {
       listening.server.once('error', reject);
