@@ -55,9 +55,10 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
     const httpPort = await freePort();
     const log = openSync(join(dir, `${name}.log`), 'w');
     const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: logLevel };
-    if (profile) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(dir, 'profiles', name)}`.trim();
     if (ingestImport && service === 'ingest') env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import ${ingestImport}`.trim();
-    const child = spawn(command, [...args, service, '--config', configFile, '--http-port', String(httpPort)], { env, stdio: ['ignore', log, log] });
+    // --cpu-prof is refused in NODE_OPTIONS, so it goes on node's own command line.
+    const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profiles', name)}`] : [];
+    const child = spawn(command, [...profiling, ...args, service, '--config', configFile, '--http-port', String(httpPort)], { env, stdio: ['ignore', log, log] });
     procs.push({ name, child, httpPort });
   }
   for (const proc of procs) {
