@@ -61,11 +61,16 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
     const child = spawn(command, [...profiling, ...args, service, '--config', configFile, '--http-port', String(httpPort)], { env, stdio: ['ignore', log, log] });
     procs.push({ name, child, httpPort });
   }
-  for (const proc of procs) {
-    await waitUntil(async () => {
-      if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited ${proc.child.exitCode}; see ${dir}/${proc.name}.log`);
-      return fetch(`http://127.0.0.1:${proc.httpPort}/readyz`).then((r) => r.ok, () => false);
-    }, 60_000, `${proc.name} ready`, 100);
+  try {
+    for (const proc of procs) {
+      await waitUntil(async () => {
+        if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited ${proc.child.exitCode}; see ${dir}/${proc.name}.log`);
+        return fetch(`http://127.0.0.1:${proc.httpPort}/readyz`).then((r) => r.ok, () => false);
+      }, 60_000, `${proc.name} ready`, 100);
+    }
+  } catch (error) {
+    for (const child of [...procs.map((p) => p.child), redis]) child.kill('SIGKILL');
+    throw error;
   }
   const all = (): Array<{ name: string; pid: number }> => [
     { name: 'redis-server', pid: redis.pid! },

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { freePort } from '@mailsort/cli';
 import { QUEUES } from '@mailsort/core';
 import { writeConfigFile } from './config.js';
-import { startServiceReady, type RunningService } from './processes.js';
+import { startService, type RunningService } from './processes.js';
 import { uniquePrefix } from './redis.js';
 
 type ServiceKind = 'ingest' | 'router' | 'sender';
@@ -43,10 +43,30 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
   });
   // info, not the harness's debug: tens of thousands of debug lines would cost the test more than the system.
   const env = { REDIS_URL: redisUrl, LOG_LEVEL: 'info' };
+  // Every process this system ever started, so none outlives the test, even when the test
+  // process itself fails: a leftover service would keep working on someone's Redis.
+  const everyProcess: RunningService[] = [];
+  const killAll = () => everyProcess.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL'));
+  process.once('exit', killAll);
   const launch = async (kind: ServiceKind): Promise<{ current: RunningService; httpPort: number }> => {
-    const current = await startServiceReady(kind, configFile, { args: ['--http-port', '0'], env });
-    const started = await current.waitForLog((line) => line.msg === `${kind} started`);
-    return { current, httpPort: Number(started.httpPort) };
+    const current = startService(kind, configFile, { args: ['--http-port', '0'], env });
+    everyProcess.push(current);
+    try {
+      const started = await current.waitForLog((line) => line.msg === `${kind} started`, 60_000);
+      return { current, httpPort: Number(started.httpPort) };
+    } catch (error) {
+      current.child.kill('SIGKILL');
+      throw error;
+    }
+  };
+  /** SIGTERM (or the given signal); SIGKILL if the process is still there after the shutdown deadline. */
+  const stopWithin = async (service: RunningService, signal: NodeJS.Signals): Promise<number | null> => {
+    const timer = setTimeout(() => service.child.kill('SIGKILL'), 40_000);
+    try {
+      return await service.stop(signal);
+    } finally {
+      clearTimeout(timer);
+    }
   };
   const replicas: Replica[] = [];
   const plan: Array<[ServiceKind, number]> = [['sender', senders], ['router', routers], ['ingest', 1]];
@@ -65,7 +85,7 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
     of: (kind: ServiceKind) => replicas.filter((r) => r.kind === kind),
     /** Stops the replica's process with the signal and starts a fresh one in its place. */
     async replace(replica: Replica, signal: NodeJS.Signals): Promise<number | null> {
-      const code = await replica.current.stop(signal);
+      const code = await stopWithin(replica.current, signal);
       stopped.push(code);
       Object.assign(replica, await launch(replica.kind));
       return code;
@@ -80,7 +100,9 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
     },
     async stop(): Promise<Array<number | null>> {
       const codes: Array<number | null> = [];
-      for (const replica of [...replicas].reverse()) codes.push(await replica.current.stop('SIGTERM'));
+      for (const replica of [...replicas].reverse()) codes.push(await stopWithin(replica.current, 'SIGTERM'));
+      killAll();
+      process.off('exit', killAll);
       await Promise.all(queues.map((queue) => queue.close()));
       redis.disconnect();
       return codes;
