@@ -65,9 +65,12 @@ export async function createDeliveryHarness(name: string, existingPrefix?: strin
           const seen = finished.get(deliveryId);
           if (seen) return done(seen);
           // The event may have fired before we listened: ask the job itself.
+          // State first, then the job: read the other way round, a job that fails in between
+          // shows the new state with the old (empty) failure reason.
+          const state = await queue.getJobState(deliveryId);
+          if (state !== 'completed' && state !== 'failed') return;
           const job = await queue.getJob(deliveryId);
-          const state = await job?.getState();
-          if (state === 'completed' || state === 'failed') done({ state, detail: state === 'failed' ? job!.failedReason : String(job!.returnvalue) });
+          done({ state, detail: state === 'failed' ? job!.failedReason : String(job!.returnvalue) });
         };
         const done = (value: { state: 'completed' | 'failed'; detail: string }) => {
           clearTimeout(timer);

@@ -39,6 +39,8 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
     ingest: { hostname: 'mailsort.test', listeners: [{ name: 'smtp', host: '127.0.0.1', port: smtpPort }] },
     upstreams: [{ name: 'default', host: '127.0.0.1', port: upstreamPort, tls: 'none' }],
     http: { host: '127.0.0.1' },
+    // Production retries start at a minute; a fault test needs the same policy on a scale of seconds.
+    delivery: { retry: ['200ms', '1s'], breaker: { failures: 5, open_for: '1s' }, stalled_after: '5s' },
     ...extra,
   });
   // info, not the harness's debug: tens of thousands of debug lines would cost the test more than the system.
