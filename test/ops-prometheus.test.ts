@@ -121,8 +121,12 @@ test('the deliver backlog rises while the upstream is down and falls to zero aft
   // Waiting + delayed reaching 0 can precede the last active deliveries' 250.
   await prometheus.until('every message at the upstream', async () => (upstream.received.length >= MESSAGES ? true : undefined), 30_000);
   assert.equal(upstream.received.length, MESSAGES);
-  const [delivered] = await prometheus.query('sum(mailsort_sender_deliveries_total{result="delivered"})');
-  assert.equal(Number(delivered!.value[1]), MESSAGES);
+  // The sink has them before Prometheus has scraped the sender's count: wait for the scrape.
+  const delivered = await prometheus.until('the delivered count scraped', async () => {
+    const [sample] = await prometheus.query('sum(mailsort_sender_deliveries_total{result="delivered"})');
+    return sample && Number(sample.value[1]) >= MESSAGES ? Number(sample.value[1]) : undefined;
+  });
+  assert.equal(delivered, MESSAGES);
   const [peakSeen] = await prometheus.query(`max_over_time(${BACKLOG}[5m:1s])`);
   assert.equal(Number(peakSeen!.value[1]), MESSAGES, 'Prometheus recorded the rise as well as the fall');
 });

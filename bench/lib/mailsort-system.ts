@@ -47,7 +47,8 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
   const configFile = join(dir, 'mailsort.yml');
   writeFileSync(configFile, JSON.stringify(config, null, 2)); // JSON is YAML
 
-  const { command, args } = cliCommand();
+  // Production runs the built JavaScript (bench/run.sh builds it first), not tsx.
+  const { command, args } = cliCommand({ built: true });
   const procs: Proc[] = [];
   const names = [...Array.from({ length: senders }, (_, i) => `sender-${i + 1}`), 'router', 'ingest'];
   for (const name of names) {

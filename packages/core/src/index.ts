@@ -26,3 +26,4 @@ export * from './store/gocd-state.js';
 export { configJsonSchema } from './config/json-schema.js';
 export { PROVIDER_PRESETS, DEFAULT_RETRY_SCHEDULE, type TlsConfig, type DeliveryConfig } from './config/schema/index.js';
 export * from './store/delivery-state.js';
+export { redisScript } from './redis/script.js';

@@ -1,4 +1,4 @@
-import { storeKeys, type IngestConfig, type RedisFactory } from '@mailsort/core';
+import { redisScript, storeKeys, type IngestConfig, type RedisFactory } from '@mailsort/core';
 
 type Redis = ReturnType<RedisFactory['connect']>;
 
@@ -48,21 +48,25 @@ export type CheckStart = 'allowed' | 'locked' | 'busy';
  */
 export function createAuthLockout(redis: Redis, prefix: string, auth: IngestConfig['auth']) {
   const keys = storeKeys(prefix);
+  const beginCheck = redisScript<CheckStart>(redis, 'auth_begin_check', 3, BEGIN_CHECK);
+  const recordFailure = redisScript<number>(redis, 'auth_record_failure', 3, RECORD_FAILURE);
+  const recordSuccess = redisScript<unknown>(redis, 'auth_record_success', 2, RECORD_SUCCESS);
+  const abandonCheck = redisScript<unknown>(redis, 'auth_abandon_check', 1, endCheck('KEYS[1]'));
   return {
     async beginCheck(address: string): Promise<CheckStart> {
-      return (await redis.eval(BEGIN_CHECK, 3, keys.authFailures(address), keys.authChecks(address), keys.authLockout(address), auth.max_failures_per_address, IN_FLIGHT_TTL_MS)) as CheckStart;
+      return beginCheck(keys.authFailures(address), keys.authChecks(address), keys.authLockout(address), auth.max_failures_per_address, IN_FLIGHT_TTL_MS);
     },
     /** Records a failure; true when the address is now locked out. */
     async recordFailure(address: string): Promise<boolean> {
-      const locked = await redis.eval(RECORD_FAILURE, 3, keys.authFailures(address), keys.authLockout(address), keys.authChecks(address), auth.lockout_window, auth.max_failures_per_address, auth.lockout_duration);
+      const locked = await recordFailure(keys.authFailures(address), keys.authLockout(address), keys.authChecks(address), auth.lockout_window, auth.max_failures_per_address, auth.lockout_duration);
       return Number(locked) === 1;
     },
     async recordSuccess(address: string): Promise<void> {
-      await redis.eval(RECORD_SUCCESS, 2, keys.authFailures(address), keys.authChecks(address));
+      await recordSuccess(keys.authFailures(address), keys.authChecks(address));
     },
     /** Ends a check that neither failed nor succeeded (the check itself threw). */
     async abandonCheck(address: string): Promise<void> {
-      await redis.eval(endCheck('KEYS[1]'), 1, keys.authChecks(address));
+      await abandonCheck(keys.authChecks(address));
     },
   };
 }

@@ -23,6 +23,8 @@ export function listenerOptions(mode: ListenerTls, ingest: IngestConfig, tls: Tl
     size: ingest.limits.max_message_size,
     maxClients: ingest.limits.max_connections,
     socketTimeout: ingest.limits.socket_timeout,
+    greetingDelay: ingest.limits.greeting_delay,
+    closeTimeout: ingest.limits.close_timeout,
     disabledCommands: disabled,
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: true,

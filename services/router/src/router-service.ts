@@ -1,19 +1,23 @@
 import { Worker, type Job } from 'bullmq';
 import {
-  createGocdState, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
+  crashRecovery, createGocdState, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
   parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { loadFacts } from './facts-loader.js';
+
+// Routing a message takes milliseconds; a router killed mid-job hands it on after this.
+const ROUTE_STALLED_AFTER_MS = 10_000;
 
 /** Reads each accepted message's route job, decides with the rules engine, and enqueues one deliver job per destination. */
 export function createRouterService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
   const { prefix } = config.redis;
   const { routing } = config;
-  const connection = redis.connect('worker');
-  const store = createMessageStore(connection, prefix, config.redis.message_ttl);
-  const traces = createTraceStore(connection, prefix, config.redis.trace_ttl);
-  const gocd = createGocdState(connection, prefix);
-  const deliverQueue = createQueue(QUEUES.deliver, connection, prefix);
+  // The stores share a pipelining connection of their own (see the `store` role).
+  const storeConnection = redis.connect('store');
+  const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
+  const traces = createTraceStore(storeConnection, prefix, config.redis.trace_ttl);
+  const gocd = createGocdState(storeConnection, prefix);
+  const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   const metrics = createRouterMetrics(registry);
   const outcomes = createOutcomeMetrics(registry);
   const settings = { defaultUpstream: routing.default_upstream, webhooks: routing.webhooks };
@@ -38,6 +42,13 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     }
   }
 
+  // One delivery, the common case, goes in with add(): addBulk's MULTI costs more per message.
+  async function enqueue(deliveries: DeliverJob[]): Promise<unknown> {
+    const jobs = deliveries.map((data) => ({ name: 'delivery', data, opts: { jobId: data.deliveryId } }));
+    if (jobs.length === 1) return deliverQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
+    return jobs.length > 0 ? deliverQueue.addBulk(jobs) : undefined;
+  }
+
   async function route(job: Job): Promise<void> {
     const started = Date.now();
     const message: RouteJob = parseJob(routeJobSchema, job);
@@ -47,22 +58,24 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     const deliveries: DeliverJob[] = destinationsFor(decision, message.envelope, settings).map((destination, index) => ({
       v: 1, id: message.id, deliveryId: jobId('deliver', message.id, index), acceptedAt: message.acceptedAt, original: message.envelope, destination,
     }));
-    // The count comes first: a sender finishing fast must never see the message as done early.
-    // With no deliveries this deletes the message: the drop path.
+    // The count is stored before any delivery exists: a sender finishing fast must never see
+    // the message as done early. With no deliveries this deletes the message: the drop path.
     await store.expectDeliveries(message.id, deliveries.length);
-    if (deliveries.length > 0) await deliverQueue.addBulk(deliveries.map((data) => ({ name: 'delivery', data, opts: { jobId: data.deliveryId } })));
-    await traces.append(message.id, {
+    await Promise.all([
+      enqueue(deliveries),
+      traces.append(message.id, {
       at: Date.now(), service: 'router', event: 'routed', action: decision.action, manager: decision.manager, rule: decision.rule, rules: decision.rules,
       reason: decision.reason, parsed: decision.event, problems: decision.problems, recipients: decision.recipients,
       destinations: deliveries.map((delivery) => ({ deliveryId: delivery.deliveryId, ...describe(delivery) })),
-    });
+      }),
+    ]);
     account(message, decision, deliveries);
     metrics.duration.observe((Date.now() - started) / 1000);
   }
 
   return {
     async start() {
-      worker = new Worker(QUEUES.route, route, { connection: redis.connect('worker'), prefix, concurrency: 50 });
+      worker = new Worker(QUEUES.route, route, { connection: redis.connect('worker'), prefix, concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
       worker.on('failed', (job, error) => logger.error({ id: job?.data?.id, code: 'JOB_INVALID', err: error }, 'routing failed'));
       worker.on('error', (error) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'route worker error'));
     },

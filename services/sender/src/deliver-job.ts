@@ -111,13 +111,13 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       throw new UnrecoverableError((error as Error).message);
     }
     const log = { id: delivery.id, deliveryId: delivery.deliveryId };
-    if (await ledger.wasDelivered(delivery.deliveryId)) {
+    // Three reads in one round trip (the connection pipelines commands issued together).
+    const [delivered, state, raw] = await Promise.all([ledger.wasDelivered(delivery.deliveryId), states.begin(delivery.deliveryId, Date.now()), store.get(delivery.id)]);
+    if (delivered) {
       await finish(delivery);
       logger.info(log, 'already delivered; not sending again');
       return 'already delivered';
     }
-    const state = await states.begin(delivery.deliveryId, Date.now());
-    const raw = await store.get(delivery.id);
     if (!raw) {
       await deadLetter(delivery, state.attempts, 'failed', { upstream: delivery.destination.kind === 'smtp' ? delivery.destination.upstream : WEBHOOK_LABEL, reply: `stored message ${delivery.id} is missing`, verdict: { action: 'fail', scope: 'message', reason: 'message_missing' }, recipients: {} }, 'MESSAGE_MISSING');
     }
@@ -129,13 +129,16 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       : attempt.verdict ? (attempt.verdict.action === 'fail' ? 'failed' : 'deferred') : 'delivered';
 
     if (result === 'delivered') {
-      // First write after the 250: a crash from here on does not send this delivery again.
-      await ledger.markDelivered(delivery.deliveryId, attempt.reply);
-      await states.record(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, result, recipients: attempt.recipients });
       metrics.deliveries.inc({ result, upstream: attempt.upstream });
       metrics.acceptToDelivered.observe((Date.now() - delivery.acceptedAt) / 1000);
-      await finish(delivery);
-      await traces.append(delivery.id, { at: Date.now(), service: 'sender', event: 'delivered', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply });
+      // One round trip on one connection, so Redis runs them in this order: the ledger entry
+      // is the first write after the 250, and a crash from there on does not send it again.
+      await Promise.all([
+        ledger.markDelivered(delivery.deliveryId, attempt.reply),
+        states.record(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, result, recipients: attempt.recipients }),
+        finish(delivery),
+        traces.append(delivery.id, { at: Date.now(), service: 'sender', event: 'delivered', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply }),
+      ]);
       logger.info({ ...log, upstream: attempt.upstream, reply: attempt.reply, attempts: state.attempts, result }, 'delivered');
       return attempt.reply;
     }

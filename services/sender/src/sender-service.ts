@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import {
-  createDeliveryLedger, createDeliveryStates, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
+  crashRecovery, createDeliveryLedger, createDeliveryStates, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
   createTraceStore, MailsortError, QUEUES, type Config, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { createCircuitBreaker } from './circuit-breaker.js';
@@ -16,12 +16,13 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   if (notifyUpstream && !config.upstreams.some((upstream) => upstream.name === notifyUpstream)) {
     throw new MailsortError('CONFIG_INVALID', `delivery.dead_letters.notify.upstream: no upstream is named "${notifyUpstream}"`);
   }
-  const connection = redis.connect('worker');
-  const store = createMessageStore(connection, prefix, config.redis.message_ttl);
-  const states = createDeliveryStates(connection, prefix, config.redis.message_ttl);
-  const ledger = createDeliveryLedger(connection, prefix, config.redis.message_ttl);
-  const traces = createTraceStore(connection, prefix, config.redis.trace_ttl);
-  const deliverQueue = createQueue(QUEUES.deliver, connection, prefix);
+  // The stores share a pipelining connection of their own (see the `store` role).
+  const storeConnection = redis.connect('store');
+  const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
+  const states = createDeliveryStates(storeConnection, prefix, config.redis.message_ttl);
+  const ledger = createDeliveryLedger(storeConnection, prefix, config.redis.message_ttl);
+  const traces = createTraceStore(storeConnection, prefix, config.redis.trace_ttl);
+  const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   let smtp: ReturnType<typeof createSmtpDelivery> | undefined;
   const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [] });
   const outcomes = createOutcomeMetrics(registry);
@@ -50,10 +51,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
         connection: redis.connect('worker'),
         prefix,
         concurrency: config.delivery.concurrency,
-        lockDuration: config.delivery.stalled_after,
-        stalledInterval: config.delivery.stalled_after,
-        // A sender killed mid-delivery leaves its jobs stalled; they must come back, however often.
-        maxStalledCount: 1000,
+        ...crashRecovery(config.delivery.stalled_after),
         settings: {
           backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => (error instanceof DeferredDelivery ? error.delayMs : config.delivery.retry[Math.min(attemptsMade, config.delivery.retry.length) - 1] ?? lastDelay),
         },

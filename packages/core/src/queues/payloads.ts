@@ -1,9 +1,13 @@
 import { z } from 'zod';
 
+// An envelope address goes into MAIL FROM:<…> / RCPT TO:<…> as it is: no control character
+// and no angle bracket may reach the wire (a `>\r\nRCPT TO:<x` would add a recipient).
+const envelopeAddress = z.string().regex(/^[^\x00-\x1f\x7f<>]*$/, 'an envelope address may not contain control characters or angle brackets');
+
 export const envelopeSchema = z.object({
   /** Envelope sender; '' for the null sender `<>`. */
-  from: z.string(),
-  to: z.array(z.string()).min(1),
+  from: envelopeAddress,
+  to: z.array(envelopeAddress.min(1)).min(1),
 });
 
 export const clientSchema = z.object({

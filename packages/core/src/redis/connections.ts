@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
-export type RedisRole = 'producer' | 'worker';
+export type RedisRole = 'producer' | 'worker' | 'store';
 
 const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
   // A producer answers an SMTP client: when Redis is away the command must fail now (so the
@@ -8,6 +8,14 @@ const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
   producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3000 },
   // A worker has no one waiting on it: it blocks until Redis is back, as BullMQ requires.
   worker: { enableOfflineQueue: true, maxRetriesPerRequest: null },
+  // The stores of a worker process (message, ledger, delivery states, traces): waits like a
+  // worker, and auto-pipelines, so the commands concurrent jobs issue in one tick leave in one
+  // write. Auto-pipelining defers single commands to the next turn of the event loop but
+  // writes a MULTI at once, so code on a store connection uses no MULTI (only single commands
+  // and Lua scripts): then commands reach Redis in the order they were issued, which the
+  // stores rely on (the ledger entry before the delivery is counted finished). BullMQ gets
+  // other connections: it uses MULTI, and the scripts it defines make every MULTI costly.
+  store: { enableOfflineQueue: true, maxRetriesPerRequest: null },
 };
 
 export interface RedisFactoryOptions {
@@ -24,7 +32,8 @@ export function createRedisFactory({ url, name }: RedisFactoryOptions) {
       const redis = new Redis(url, {
         ...ROLE_OPTIONS[role],
         connectionName: `mailsort-${name}-${role}`,
-        retryStrategy: (times) => Math.min(times * 200, 2000),
+        // A producer retries briskly: until it reconnects, ingest can only answer 451.
+        retryStrategy: (times) => (role === 'producer' ? Math.min(times * 50, 250) : Math.min(times * 200, 2000)),
         lazyConnect: false,
       });
       // Errors surface through commands and readiness; an unhandled 'error' event would crash.

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisScript } from '../redis/script.js';
 import { storeKeys } from './keys.js';
 
 /** Where a delivery stands: `deferred` will be retried; the others are final. */
@@ -69,11 +70,15 @@ function parseState(hash: Record<string, string>): DeliveryState {
 }
 
 /**
+ * Single commands and one Lua script only, no MULTI: on a `store` connection commands are
+ * auto-pipelined and reach Redis in the order they were issued, which a MULTI would break.
+ *
  * The sender's bookkeeping of deliveries, beside BullMQ's job: what `mailsort queue` shows
  * (attempts, last reply, recipients) and what makes a re-run after a crash send nothing twice.
  */
 export function createDeliveryStates(redis: Redis, prefix: string, ttlMs: number) {
   const keys = storeKeys(prefix);
+  const finishOnce = redisScript<[number, number]>(redis, 'finish_once', 3, FINISH_ONCE);
   return {
     async get(deliveryId: string): Promise<DeliveryState | undefined> {
       const hash = await redis.hgetall(keys.deliveryState(deliveryId));
@@ -82,8 +87,8 @@ export function createDeliveryStates(redis: Redis, prefix: string, ttlMs: number
     /** Counts an attempt and starts the lifetime clock if it is not running; returns the state. */
     async begin(deliveryId: string, now: number): Promise<DeliveryState> {
       const key = keys.deliveryState(deliveryId);
-      const [, , , hash] = (await redis.multi().hsetnx(key, 'firstAttemptAt', now).hincrby(key, 'attempts', 1).pexpire(key, ttlMs).hgetall(key).exec()) ?? [];
-      return parseState((hash?.[1] ?? {}) as Record<string, string>);
+      const [, , , hash] = await Promise.all([redis.hsetnx(key, 'firstAttemptAt', now), redis.hincrby(key, 'attempts', 1), redis.pexpire(key, ttlMs), redis.hgetall(key)]);
+      return parseState(hash);
     },
     async record(deliveryId: string, attempt: AttemptRecord): Promise<void> {
       const key = keys.deliveryState(deliveryId);
@@ -91,7 +96,7 @@ export function createDeliveryStates(redis: Redis, prefix: string, ttlMs: number
         lastAttemptAt: attempt.at, lastUpstream: attempt.upstream, lastReply: attempt.reply, result: attempt.result, lastReason: attempt.reason ?? '',
       };
       for (const [address, outcome] of Object.entries(attempt.recipients ?? {})) fields[RECIPIENT_FIELD + address] = JSON.stringify(outcome);
-      await redis.multi().hset(key, fields).pexpire(key, ttlMs).exec();
+      await Promise.all([redis.hset(key, fields), redis.pexpire(key, ttlMs)]);
     },
     /** A fresh lifetime for `queue retry`: recipients already accepted stay accepted. */
     async restart(deliveryId: string): Promise<void> {
@@ -113,7 +118,7 @@ export function createDeliveryStates(redis: Redis, prefix: string, ttlMs: number
      * delivery id; deletes the message with the last one. Returns how many are left.
      */
     async finish(id: string, deliveryId: string): Promise<{ left: number; counted: boolean }> {
-      const [left, counted] = (await redis.eval(FINISH_ONCE, 3, keys.message(id), keys.pending(id), keys.finished(id), deliveryId, ttlMs)) as [number, number];
+      const [left, counted] = await finishOnce(keys.message(id), keys.pending(id), keys.finished(id), deliveryId, ttlMs);
       return { left: Number(left), counted: counted === 1 };
     },
     /** Forgets which deliveries were counted, before a replay routes the message again. */
@@ -122,7 +127,7 @@ export function createDeliveryStates(redis: Redis, prefix: string, ttlMs: number
     },
     /** A dead letter keeps its message for inspection and replay this long. */
     async keepMessage(id: string, ms: number): Promise<void> {
-      await redis.multi().pexpire(keys.message(id), ms).pexpire(keys.pending(id), ms).exec();
+      await Promise.all([redis.pexpire(keys.message(id), ms), redis.pexpire(keys.pending(id), ms)]);
     },
   };
 }

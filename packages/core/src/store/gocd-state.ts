@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { groupsSnapshotSchema, type GroupsSnapshot } from '../rules/gocd-groups.js';
 import type { StageResult } from '../rules/types.js';
+import { redisScript } from '../redis/script.js';
 import { storeKeys } from './keys.js';
 
 // Swaps in a stage's new result and returns the previous one. A re-run of the same message
@@ -30,6 +31,7 @@ function asResult(value: unknown): StageResult {
  */
 export function createGocdState(redis: Redis, prefix: string) {
   const keys = storeKeys(prefix);
+  const recordStage = redisScript<unknown>(redis, 'record_stage', 1, RECORD_STAGE);
   return {
     async readSnapshot(): Promise<GroupsSnapshot | null> {
       const text = await redis.get(keys.gocdGroups());
@@ -46,7 +48,7 @@ export function createGocdState(redis: Redis, prefix: string) {
     },
     /** Records the stage's new result for this message and returns the one before it. */
     async recordStageResult(stage: string, messageId: string, result: StageResult, now = Date.now()): Promise<StageResult> {
-      return asResult(await redis.eval(RECORD_STAGE, 1, keys.gocdStageResults(), stage, messageId, result, String(now)));
+      return asResult(await recordStage(keys.gocdStageResults(), stage, messageId, result, String(now)));
     },
     /** The stage's last result without changing it (for explain). */
     async peekStageResult(stage: string): Promise<StageResult | undefined> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../../test/support/redis.js';
+import { createDeliveryStates } from './delivery-state.js';
 import { createMessageStore } from './message-store.js';
 
 const redis = testRedis();
@@ -25,13 +26,15 @@ test('a stored message expires on its own as a safety net', async () => {
   assert.ok(ttl > 50_000 && ttl <= 60_000, `ttl ${ttl}`);
 });
 
-test('the message is deleted when the last of its deliveries finishes, not before', async () => {
+test('the message is deleted when the last of its deliveries finishes, however often one is counted', async () => {
   const store = createMessageStore(redis, prefix, 60_000);
+  const states = createDeliveryStates(redis, prefix, 60_000);
   await store.put('M3', Buffer.from('x'));
   await store.expectDeliveries('M3', 2);
-  assert.equal(await store.finishDelivery('M3'), 1);
+  assert.deepEqual(await states.finish('M3', 'd-M3-0'), { left: 1, counted: true });
+  assert.deepEqual(await states.finish('M3', 'd-M3-0'), { left: 1, counted: false }, 'a re-run of the same delivery is not counted twice');
   assert.equal(await store.exists('M3'), true);
-  assert.equal(await store.finishDelivery('M3'), 0);
+  assert.deepEqual(await states.finish('M3', 'd-M3-1'), { left: 0, counted: true });
   assert.equal(await store.exists('M3'), false);
   assert.equal(await redis.exists(`${prefix}:msg:M3:pending`), 0);
 });

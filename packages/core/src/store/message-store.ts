@@ -1,18 +1,10 @@
 import type { Redis } from 'ioredis';
 import { storeKeys } from './keys.js';
 
-// Decrements the count of unfinished deliveries and deletes the message with the last one.
-const FINISH_DELIVERY = `
-local left = redis.call('DECR', KEYS[2])
-if left <= 0 then
-  redis.call('DEL', KEYS[1], KEYS[2])
-end
-return left`;
-
 /**
  * Raw RFC 822 messages in Redis, one binary-safe key per message, with an expiry as a
  * safety net. Jobs refer to a message by id; the message is deleted when the last of its
- * deliveries finishes.
+ * deliveries finishes (DeliveryStates.finish).
  */
 export function createMessageStore(redis: Redis, prefix: string, ttlMs: number) {
   const keys = storeKeys(prefix);
@@ -33,10 +25,6 @@ export function createMessageStore(redis: Redis, prefix: string, ttlMs: number) 
         return;
       }
       await redis.set(keys.pending(id), count, 'PX', ttlMs);
-    },
-    /** Returns how many deliveries are still unfinished; at 0 the message is gone. */
-    async finishDelivery(id: string): Promise<number> {
-      return Number(await redis.eval(FINISH_DELIVERY, 2, keys.message(id), keys.pending(id)));
     },
     async delete(id: string): Promise<void> {
       await redis.del(keys.message(id), keys.pending(id));

@@ -13,7 +13,7 @@ export function createTraceStore(redis: Redis, prefix: string, ttlMs: number) {
   const keys = storeKeys(prefix);
   return {
     async append(id: string, event: TraceEvent): Promise<void> {
-      await redis.multi().rpush(keys.trace(id), JSON.stringify(event)).pexpire(keys.trace(id), ttlMs).exec();
+      await Promise.all([redis.rpush(keys.trace(id), JSON.stringify(event)), redis.pexpire(keys.trace(id), ttlMs)]);
     },
     async read(id: string): Promise<TraceEvent[]> {
       const items = await redis.lrange(keys.trace(id), 0, -1);

@@ -22,7 +22,7 @@ export const deliverySchema = z.strictObject({
    * A delivery whose sender died is picked up again after this long (BullMQ lock duration and
    * stalled-job check interval).
    */
-  stalled_after: duration.prefault('30s'),
+  stalled_after: duration.prefault('10s'),
   dead_letters: z.strictObject({
     /** How long a permanently failed delivery keeps its message for inspection and replay. */
     keep_for: duration.prefault('30d'),

@@ -82,6 +82,14 @@ export const ingestSchema = z
         max_recipients: z.number().int().positive().default(100),
         max_connections: z.number().int().positive().default(1000),
         socket_timeout: duration.prefault(60),
+        /**
+         * Pause before the 220 greeting; a client that talks before it is refused (421), as
+         * blind pipeliners are. It bounds throughput at sessions / greeting_delay per listener,
+         * so it is short: Postfix's smtpd has none (postscreen's is seconds).
+         */
+        greeting_delay: duration.prefault('5ms'),
+        /** On shutdown, sessions still open after this are told 421 and closed. */
+        close_timeout: duration.prefault('10s'),
       })
       .prefault({}),
   })

@@ -1,0 +1,12 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { envelopeSchema } from './payloads.js';
+
+test('an envelope address with CR, LF, NUL or angle brackets is refused (no RCPT smuggled through a job)', () => {
+  assert.equal(envelopeSchema.safeParse({ from: 'ci@example.com', to: ['team@example.com'] }).success, true);
+  assert.equal(envelopeSchema.safeParse({ from: '', to: ['team@example.com'] }).success, true, 'the null sender stays allowed');
+  for (const bad of ['team@example.com>\r\nRCPT TO:<victim@evil.example', 'a@b\0', 'a\n@b', '<a@b>']) {
+    assert.equal(envelopeSchema.safeParse({ from: 'ci@example.com', to: [bad] }).success, false, JSON.stringify(bad));
+    assert.equal(envelopeSchema.safeParse({ from: bad, to: ['team@example.com'] }).success, false, JSON.stringify(bad));
+  }
+});

@@ -1,0 +1,14 @@
+import type { Redis } from 'ioredis';
+
+type ScriptArg = string | number | Buffer;
+
+/**
+ * A Lua script sent once and then called by its SHA (EVALSHA, with ioredis falling back to
+ * EVAL after a Redis restart), rather than its whole text on every call.
+ */
+export function redisScript<T>(redis: Redis, name: string, numberOfKeys: number, lua: string): (...keysThenArgs: ScriptArg[]) => Promise<T> {
+  const command = `mailsort_${name}`;
+  if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua });
+  const call = (redis as unknown as Record<string, (...args: ScriptArg[]) => Promise<T>>)[command]!;
+  return (...keysThenArgs) => call.apply(redis, keysThenArgs);
+}
