@@ -88,7 +88,7 @@ export const upstreamSchema = z.preprocess(applyPreset, z.strictObject({
     /** Parallel SMTP connections to this upstream per sender process. */
     max_connections: z.number().int().positive().default(5),
     /** Messages sent over one connection before it is replaced. */
-    max_messages: z.number().int().positive().default(100),
+    max_messages: z.number().int().positive().default(1000),
   }).prefault({}),
   timeouts: z.strictObject({
     connect: duration.prefault(30),
