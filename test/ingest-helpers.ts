@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import { freePort, writeDevCert } from '@mailsort/cli';
-import { writeConfigFile } from './support/config.js';
+import { storeKeys } from '@mailsort/core';
+import { baseConfig, writeConfigFile } from './support/config.js';
 import { startServiceReady, type RunningService } from './support/processes.js';
 import { deletePrefix, testRedis, uniquePrefix } from './support/redis.js';
 
@@ -44,11 +45,10 @@ export interface IngestSystem {
 export async function startIngestSystem({ name, ingest, listeners, upstreamPort = 9, services = ['ingest'], prefix = uniquePrefix(name) }: IngestSystemOptions): Promise<IngestSystem> {
   const ports: Record<string, number> = {};
   for (const listener of listeners) ports[listener.name] = await freePort();
+  const base = baseConfig({ prefix, smtpPort: 0, upstreamPort });
   const config = {
-    redis: { prefix },
-    http: { host: '127.0.0.1' },
-    ingest: { hostname: 'mailsort.test', ...ingest, listeners: listeners.map((l) => ({ ...l, host: '127.0.0.1', port: ports[l.name] })) },
-    upstreams: [{ name: 'default', host: '127.0.0.1', port: upstreamPort, tls: 'none' }],
+    ...base,
+    ingest: { ...base.ingest, ...ingest, listeners: listeners.map((l) => ({ ...l, host: '127.0.0.1', port: ports[l.name] })) },
   };
   const configFile = writeConfigFile(config);
   const running: RunningService[] = [];
@@ -75,7 +75,7 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   return 0;
 }
 
-/** Keys of stored messages under a prefix (`<prefix>:msg:<id>`, not the pending counters). */
+/** Keys of stored messages under a prefix (the message keys only, not their bookkeeping). */
 export async function storedMessageKeys(prefix: string): Promise<string[]> {
   const redis = testRedis();
   try {
@@ -84,7 +84,7 @@ export async function storedMessageKeys(prefix: string): Promise<string[]> {
     do {
       const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:msg:*`, 'COUNT', 1000);
       cursor = next;
-      keys.push(...found.filter((key) => !key.endsWith(':pending')));
+      keys.push(...found.filter((key) => key === storeKeys(prefix).message(key.slice(key.lastIndexOf(':') + 1))));
     } while (cursor !== '0');
     return keys;
   } finally {

@@ -2,7 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliCommand, freePort, redisAnswers } from '@mailsort/cli';
-import { statusKb, stat, waitUntil } from './proc.js';
+import { waitUntil } from '../../test/support/wait.js';
+import { statusKb, stat } from './proc.js';
 import { stopChild } from './smtp-tools.js';
 
 export interface MailsortOptions {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitUntil } from './proc.js';
+import { waitUntil } from '../../test/support/wait.js';
 
 const MASTER_CF = `
 pickup    unix  n       -       n       60      1       pickup

@@ -10,3 +10,13 @@ export function writeConfigFile(config: unknown, name = 'mailsort.yml'): string 
   writeFileSync(file, typeof config === 'string' ? config : stringify(config));
   return file;
 }
+
+/** The config every multi-process test starts from: loopback listener, one plain upstream, free ports. */
+export function baseConfig({ prefix, smtpPort, upstreamPort }: { prefix: string; smtpPort: number; upstreamPort: number }) {
+  return {
+    redis: { prefix },
+    http: { host: '127.0.0.1' },
+    ingest: { hostname: 'mailsort.test', listeners: [{ name: 'smtp', host: '127.0.0.1', port: smtpPort }] },
+    upstreams: [{ name: 'default', host: '127.0.0.1', port: upstreamPort, tls: 'none' }],
+  };
+}

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { freePort } from '@mailsort/cli';
 import { QUEUES } from '@mailsort/core';
-import { writeConfigFile } from './config.js';
+import { baseConfig, writeConfigFile } from './config.js';
 import { startService, type RunningService } from './processes.js';
 import { uniquePrefix } from './redis.js';
 
@@ -35,10 +35,7 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
   const prefix = uniquePrefix(name);
   const smtpPort = await freePort();
   const configFile = writeConfigFile({
-    redis: { prefix },
-    ingest: { hostname: 'mailsort.test', listeners: [{ name: 'smtp', host: '127.0.0.1', port: smtpPort }] },
-    upstreams: [{ name: 'default', host: '127.0.0.1', port: upstreamPort, tls: 'none' }],
-    http: { host: '127.0.0.1' },
+    ...baseConfig({ prefix, smtpPort, upstreamPort }),
     // Production retries start at a minute; a fault test needs the same policy on a scale of seconds.
     delivery: { retry: ['200ms', '1s'], breaker: { failures: 5, open_for: '1s' }, stalled_after: '5s' },
     ...extra,

@@ -1,5 +1,5 @@
 import { freePort } from '@mailsort/cli';
-import { writeConfigFile } from './config.js';
+import { baseConfig, writeConfigFile } from './config.js';
 import { startServiceReady, type RunningService } from './processes.js';
 import { uniquePrefix } from './redis.js';
 
@@ -16,13 +16,7 @@ export interface SystemOptions {
 export async function startSystem({ name, upstreamPort, extra = {}, services = ['sender', 'router', 'gocd-sync', 'ingest'], env }: SystemOptions) {
   const prefix = uniquePrefix(name);
   const smtpPort = await freePort();
-  const config = {
-    redis: { prefix },
-    ingest: { hostname: 'mailsort.test', listeners: [{ name: 'smtp', host: '127.0.0.1', port: smtpPort }] },
-    upstreams: [{ name: 'default', host: '127.0.0.1', port: upstreamPort, tls: 'none' }],
-    http: { host: '127.0.0.1' },
-    ...extra,
-  };
+  const config = { ...baseConfig({ prefix, smtpPort, upstreamPort }), ...extra };
   const configFile = writeConfigFile(config);
   const running: RunningService[] = [];
   for (const service of services) running.push(await startServiceReady(service, configFile, { args: ['--http-port', '0'], ...(env ? { env } : {}) }));

@@ -14,7 +14,6 @@ export * from './redis/connections.js';
 export * from './logging/logger.js';
 export * from './metrics/registry.js';
 export * from './metrics/catalogue.js';
-export * from './metrics/queue-gauges.js';
 export * from './http/ops-server.js';
 export * from './lifecycle/shutdown.js';
 export * from './lifecycle/service.js';

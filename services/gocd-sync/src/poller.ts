@@ -21,7 +21,7 @@ export interface PollerDeps {
  */
 export function createPoller(gocd: GocdSettings, { redis, prefix, logger, metrics, now = Date.now }: PollerDeps) {
   const state = createGocdState(redis, prefix);
-  const lockKey = `${storeKeys(prefix).gocdGroups()}:poll-lock`;
+  const lockKey = storeKeys(prefix).gocdPollLock();
   const token = randomUUID();
   const source = gocd.url.replace(/\/\/[^@/]*@/, '//');
   let lastApi: GocdApi | undefined;

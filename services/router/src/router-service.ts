@@ -1,6 +1,6 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
-  crashRecovery, createGocdState, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
+  crashRecovery, createGocdState, errorCodeOf, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
   parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { loadFacts } from './facts-loader.js';
@@ -12,7 +12,7 @@ const ROUTE_STALLED_AFTER_MS = 10_000;
 export function createRouterService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
   const { prefix } = config.redis;
   const { routing } = config;
-  // The stores share a pipelining connection of their own (see the `store` role).
+  // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
   const traces = createTraceStore(storeConnection, prefix, config.redis.trace_ttl);
@@ -51,7 +51,13 @@ export function createRouterService(config: Config, { logger, registry, redis }:
 
   async function route(job: Job): Promise<void> {
     const started = Date.now();
-    const message: RouteJob = parseJob(routeJobSchema, job);
+    let message: RouteJob;
+    try {
+      message = parseJob(routeJobSchema, job);
+    } catch (error) {
+      // A payload of the wrong shape will not mend itself: fail it at once, visibly.
+      throw new UnrecoverableError((error as Error).message);
+    }
     const { facts, context, snapshotAgeSeconds } = await loadFacts(message, routing, store, gocd);
     if (snapshotAgeSeconds !== undefined) metrics.gocdSnapshotAge.set(snapshotAgeSeconds);
     const decision = evaluate(routing.managers, facts, context);
@@ -60,7 +66,13 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     }));
     // The count is stored before any delivery exists: a sender finishing fast must never see
     // the message as done early. With no deliveries this deletes the message: the drop path.
-    await store.expectDeliveries(message.id, deliveries.length);
+    const counted = await store.expectDeliveries(message.id, deliveries.length);
+    if (counted === 'gone') {
+      // Routed and finished before (a router died before acking), or never stored (the client
+      // was told 451): nothing to deliver, and nothing to count again.
+      logger.info({ id: message.id, code: 'MESSAGE_MISSING' }, 'message already finished or never stored; not routed again');
+      return;
+    }
     await Promise.all([
       enqueue(deliveries),
       traces.append(message.id, {
@@ -76,7 +88,10 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   return {
     async start() {
       worker = new Worker(QUEUES.route, route, { connection: redis.connect('worker'), prefix, concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
-      worker.on('failed', (job, error) => logger.error({ id: job?.data?.id, code: 'JOB_INVALID', err: error }, 'routing failed'));
+      worker.on('failed', (job: Job<{ id?: unknown }> | undefined, error) => {
+        const code = error instanceof UnrecoverableError ? 'JOB_INVALID' : errorCodeOf(error) ?? 'REDIS_UNAVAILABLE';
+        logger.error({ id: job?.data?.id, jobId: job?.id, attempts: job?.attemptsMade, code, err: error }, 'routing failed');
+      });
       worker.on('error', (error) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'route worker error'));
     },
     isReady: () => worker?.isRunning() ?? false,

@@ -1,4 +1,4 @@
-import { headerSection, safeHeaderValue, type DeliverJob, type RecipientOutcome } from '@mailsort/core';
+import { headerSection, safeHeaderValue, subjectOf, type DeliverJob, type RecipientOutcome } from '@mailsort/core';
 
 export interface NoticeFacts {
   delivery: DeliverJob;
@@ -13,18 +13,13 @@ export interface NoticeFacts {
   now: Date;
 }
 
-function subjectOf(section: string): string {
-  const match = /^subject:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)/im.exec(section);
-  return match ? match[1]!.replace(/\r?\n[ \t]/g, ' ').trim() : '';
-}
-
 /**
  * Pure: the bounce-like notice sent to `delivery.dead_letters.notify.to` for a dead letter:
  * what failed, why, and how to act on it, with the original's header section attached.
  */
 export function deadLetterNotice({ delivery, attempts, recipients, result, upstream, reply, hostname, noticeId, to, now }: NoticeFacts, original: Buffer | null): Buffer {
   const section = original ? headerSection(original).replace(/\r?\n\r?\n$/, '') : '(the stored message is gone)';
-  const subject = original ? subjectOf(section) : '';
+  const subject = original ? subjectOf(original) : '';
   const destination = delivery.destination;
   const where = destination.kind === 'smtp' ? `${destination.envelope.to.join(', ')} via upstream ${upstream}` : 'a webhook';
   const rejected = Object.entries(recipients).filter(([, outcome]) => outcome.status === 'rejected');

@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
-  applyHeaderRewrites, deliverJobSchema, parseJob, type Config, type DeliverJob, type DeliveryLedger, type DeliveryResult,
+  applyHeaderRewrites, deliverJobSchema, errorCodeOf, parseJob, type Config, type DeliverJob, type DeliveryLedger, type DeliveryResult,
   type DeliveryStates, type Logger, type MessageStore, type OutcomeMetrics, type RecipientOutcome, type SenderMetrics, type TraceStore,
 } from '@mailsort/core';
 import type { Verdict } from './classify-error.js';
@@ -101,6 +101,17 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     throw new UnrecoverableError(`${result}: ${attempt.reply}`);
   }
 
+  /** An attempt that threw (a parser, a Redis hiccup) is a temporary failure like any other: the retry schedule and the lifetime still apply. */
+  async function attemptSafely(delivery: DeliverJob, raw: Buffer, recorded: Record<string, RecipientOutcome>): Promise<Attempt> {
+    try {
+      return delivery.destination.kind === 'smtp' ? await attemptSmtp(delivery, raw, recorded) : await attemptWebhook(delivery, raw);
+    } catch (error) {
+      const upstream = delivery.destination.kind === 'smtp' ? delivery.destination.upstream : WEBHOOK_LABEL;
+      logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: errorCodeOf(error) ?? 'DELIVERY_TEMPORARY', err: error }, 'delivery attempt failed unexpectedly');
+      return { upstream, reply: `internal error: ${(error as Error).message}`, verdict: { action: 'retry', scope: 'message', reason: 'internal' }, recipients: {} };
+    }
+  }
+
   return async function processDelivery(job: Job): Promise<string> {
     let delivery: DeliverJob;
     try {
@@ -121,7 +132,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if (!raw) {
       await deadLetter(delivery, state.attempts, 'failed', { upstream: delivery.destination.kind === 'smtp' ? delivery.destination.upstream : WEBHOOK_LABEL, reply: `stored message ${delivery.id} is missing`, verdict: { action: 'fail', scope: 'message', reason: 'message_missing' }, recipients: {} }, 'MESSAGE_MISSING');
     }
-    const attempt = delivery.destination.kind === 'smtp' ? await attemptSmtp(delivery, raw!, state.recipients) : await attemptWebhook(delivery, raw!);
+    const attempt = await attemptSafely(delivery, raw!, state.recipients);
     const recipients = { ...state.recipients, ...attempt.recipients };
     const perRecipient = delivery.destination.kind === 'smtp' && (attempt.verdict === undefined || Object.keys(attempt.recipients).length > 0);
     const result = perRecipient

@@ -16,7 +16,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   if (notifyUpstream && !config.upstreams.some((upstream) => upstream.name === notifyUpstream)) {
     throw new MailsortError('CONFIG_INVALID', `delivery.dead_letters.notify.upstream: no upstream is named "${notifyUpstream}"`);
   }
-  // The stores share a pipelining connection of their own (see the `store` role).
+  // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
   const states = createDeliveryStates(storeConnection, prefix, config.redis.message_ttl);

@@ -111,7 +111,7 @@ export async function queueReplay(context: QueueContext, target: string, io: Io)
     await job.remove();
     if (state === 'failed') await context.states.delete(data.deliveryId);
   }
-  await context.states.forgetFinished(id);
+  await Promise.all([context.states.forgetFinished(id), context.store.forgetDeliveries(id)]);
   const routeJob: RouteJob = {
     v: 1, id, envelope: original, acceptedAt, size: raw.length, headers: headerSection(raw),
     client: { address: '127.0.0.1', hostname: 'mailsort-queue-replay', tls: false },

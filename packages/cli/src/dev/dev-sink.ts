@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { subjectOf } from '@mailsort/core';
 
 export interface SunkMessage {
   n: number;
@@ -15,12 +16,6 @@ const MAX_KEPT = 1000;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-function subjectOf(raw: Buffer): string {
-  const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('utf8').split(/\r?\n\r?\n/)[0] ?? '';
-  const match = /^subject:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)/im.exec(head);
-  return match ? match[1]!.replace(/\r?\n[ \t]/g, ' ') : '';
 }
 
 function page(messages: SunkMessage[]): string {

@@ -90,3 +90,7 @@ test('a mail2alert config with a typo is rejected at the typo, in its own key na
   const text = 'local-smtp: localhost:1025\nremote-smtp: localhost:8025\nmanagers:\n  - name: gocd\n    messages-we-want:\n      too: x@example.com\n';
   assert.deepEqual(problemsOf(text).map((p) => p.split(': ')[0]), ['5:5 managers[0].messages-we-want', '6:7 managers[0].messages-we-want.too']);
 });
+
+test('a stored message must outlive its retries: message_ttl shorter than max_lifetime is refused', () => {
+  assert.deepEqual(problemsOf(`${MINIMAL}redis: { message_ttl: 1h }\ndelivery: { max_lifetime: 24h }\n`), ['3:10 redis.message_ttl: must be at least delivery.max_lifetime (86400 s)']);
+});

@@ -4,7 +4,7 @@ import type { Env } from '../config/interpolate.js';
 import { errorCodeOf } from '../errors.js';
 import { createOpsServer } from '../http/ops-server.js';
 import { createLogger } from '../logging/logger.js';
-import { registerQueueGauges } from '../metrics/queue-gauges.js';
+import { createQueueGauges } from '../metrics/catalogue.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { createQueue, QUEUES } from '../queues/catalogue.js';
 import { createRedisFactory } from '../redis/connections.js';
@@ -54,7 +54,7 @@ export async function runService({ name, factory, argv, env, exit, printError, s
   // service is up; dashboards aggregate with max by (queue, state).
   const gaugeConnection = redis.connect('producer');
   const gaugeQueues = [QUEUES.route, QUEUES.deliver].map((queue) => createQueue(queue, gaugeConnection, config.redis.prefix));
-  registerQueueGauges(registry, gaugeQueues);
+  createQueueGauges(registry, gaugeQueues);
   let service;
   try {
     service = await factory(config, { logger, registry, redis });

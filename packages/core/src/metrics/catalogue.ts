@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 // Every mailsort metric is declared here, once. Labels are bounded: queue, state, result,
@@ -76,3 +77,42 @@ export type RouterMetrics = ReturnType<typeof createRouterMetrics>;
 export type SenderMetrics = ReturnType<typeof createSenderMetrics>;
 export type OutcomeMetrics = ReturnType<typeof createOutcomeMetrics>;
 export type GocdMetrics = ReturnType<typeof createGocdMetrics>;
+
+/** Always 1; its label names the running version. */
+export function createBuildInfo(registry: Registry, version: string): void {
+  new Gauge({ name: 'mailsort_build_info', help: 'Always 1; labels name the running version.', labelNames: ['version'], registers: [registry] }).set({ version }, 1);
+}
+
+const STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children'] as const;
+
+/**
+ * Queue lengths by state and the age of the oldest waiting job, read from Redis when
+ * Prometheus scrapes, not on a timer.
+ */
+export function createQueueGauges(registry: Registry, queues: Queue[]): void {
+  new Gauge({
+    name: 'mailsort_queue_jobs',
+    help: 'Jobs in each queue by state, read at scrape time.',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      for (const queue of queues) {
+        const counts = await queue.getJobCounts(...STATES);
+        for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'mailsort_queue_oldest_waiting_age_seconds',
+    help: 'Age of the oldest job waiting (or delayed) in each queue; 0 when none.',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      const now = Date.now();
+      for (const queue of queues) {
+        const [oldest] = await queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, 0, true);
+        this.set({ queue: queue.name }, oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0);
+      }
+    },
+  });
+}

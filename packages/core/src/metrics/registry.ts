@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createBuildInfo } from './catalogue.js';
 
 export const METRIC_PREFIX = 'mailsort_';
 
@@ -7,12 +8,7 @@ export function createMetricsRegistry(service: string, version = '0.1.0'): Regis
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
-  new Gauge({
-    name: `${METRIC_PREFIX}build_info`,
-    help: 'Always 1; labels name the running version.',
-    labelNames: ['version'],
-    registers: [registry],
-  }).set({ version }, 1);
+  createBuildInfo(registry, version);
   return registry;
 }
 

@@ -2,21 +2,15 @@ import { Queue, type ConnectionOptions, type DefaultJobOptions, type Job } from 
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { MailsortError } from '../errors.js';
-import { deliverJobSchema, routeJobSchema, type DeliverJob, type RouteJob } from './payloads.js';
+import type { DeliverJob, RouteJob } from './payloads.js';
 
 /** Every queue mailsort has; no queue name is written anywhere else. */
 export const QUEUES = {
   route: 'route',
   deliver: 'deliver',
-  gocdSync: 'gocd-sync',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
-
-export const QUEUE_PAYLOADS = {
-  route: routeJobSchema,
-  deliver: deliverJobSchema,
-} as const;
 
 // A completed job is removed at once: keeping it costs every job a trim of the completed set
 // (measured: ~7 % of the whole pipeline's CPU), and where a message went is kept anyway by

@@ -1,6 +1,6 @@
 import libmime from 'libmime';
 import addressparser from 'nodemailer/lib/addressparser';
-import { fieldName, splitHeaderFields } from '../mail/header-block.js';
+import { fieldName, headerSection, splitHeaderFields } from '../mail/header-block.js';
 import type { HeaderField } from './types.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -44,6 +44,11 @@ export function parseHeaderSection(section: string): HeaderField[] {
 export function headerValues(fields: readonly HeaderField[], name: string): string[] {
   const wanted = name.toLowerCase();
   return fields.filter((field) => field.name === wanted).map((field) => field.value);
+}
+
+/** A message's Subject, decoded and collapsed; '' when it has none. */
+export function subjectOf(raw: Buffer): string {
+  return headerValues(parseHeaderSection(headerSection(raw)), 'subject')[0] ?? '';
 }
 
 /** The bare addresses in an address header value (`Name <a@b>, c@d` → [a@b, c@d]). */

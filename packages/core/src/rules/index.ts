@@ -1,7 +1,7 @@
 export * from './types.js';
 export { evaluate, evaluateManager } from './evaluate.js';
 export { buildFacts } from './facts.js';
-export { parseHeaderSection, headerValues, addressesIn, collapseWhitespace } from './headers.js';
+export { parseHeaderSection, headerValues, addressesIn, collapseWhitespace, subjectOf } from './headers.js';
 export { parseGocdSubject, correctStageEvent, resultOfEvent, stageKey, GOCD_WORDING } from './subjects/gocd.js';
 export { parseJenkins } from './subjects/jenkins.js';
 export { parseAlertmanagerSubject } from './subjects/alertmanager.js';

@@ -70,9 +70,6 @@ function parseState(hash: Record<string, string>): DeliveryState {
 }
 
 /**
- * Single commands and one Lua script only, no MULTI: on a `store` connection commands are
- * auto-pipelined and reach Redis in the order they were issued, which a MULTI would break.
- *
  * The sender's bookkeeping of deliveries, beside BullMQ's job: what `mailsort queue` shows
  * (attempts, last reply, recipients) and what makes a re-run after a crash send nothing twice.
  */
@@ -105,7 +102,8 @@ export function createDeliveryStates(redis: Redis, prefix: string, ttlMs: number
       const retryable = Object.entries(hash)
         .filter(([field, value]) => field.startsWith(RECIPIENT_FIELD) && (JSON.parse(value) as RecipientOutcome).status !== 'accepted')
         .map(([field]) => field);
-      await redis.hdel(key, 'firstAttemptAt', 'result', ...retryable);
+      // A full schedule again: the delays are chosen by the attempt count.
+      await Promise.all([redis.hdel(key, 'firstAttemptAt', 'result', ...retryable), redis.hset(key, 'attempts', 0)]);
     },
     async keep(deliveryId: string, ms: number): Promise<void> {
       await redis.pexpire(keys.deliveryState(deliveryId), ms);

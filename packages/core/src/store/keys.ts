@@ -11,6 +11,8 @@ export function storeKeys(prefix: string) {
     deliveryState: (deliveryId: string) => `${prefix}:delivery:${deliveryId}`,
     /** gocd-sync's snapshot of pipeline groups (JSON with its fetch time). */
     gocdGroups: () => `${prefix}:gocd:groups`,
+    /** Held by the gocd-sync replica that polls GoCD this interval. */
+    gocdPollLock: () => `${prefix}:gocd:groups:poll-lock`,
     /** Last result per GoCD `pipeline/stage`, for the BREAKS/FIXED correction. */
     gocdStageResults: () => `${prefix}:gocd:stage-results`,
     /** Failed AUTH attempts from one client address in the current window (ingest replicas share it). */

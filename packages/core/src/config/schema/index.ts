@@ -19,6 +19,11 @@ export const configSchema = z
     gocd: gocdSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    // The stored message must outlive its retries, or a delivery still being retried would
+    // find it gone and fail as MESSAGE_MISSING.
+    if (config.redis.message_ttl < config.delivery.max_lifetime) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'message_ttl'], message: `must be at least delivery.max_lifetime (${config.delivery.max_lifetime / 1000} s)` });
+    }
     const names = new Set<string>();
     config.upstreams.forEach((upstream, index) => {
       if (names.has(upstream.name)) {
