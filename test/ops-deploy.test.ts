@@ -144,7 +144,8 @@ test('KEDA scales the sender Deployment on the deliver queue through Prometheus'
   assert.equal(sender.spec.replicas, undefined, 'KEDA, not the manifest, owns the sender replica count');
   const [trigger] = scaled.spec.triggers;
   assert.equal(trigger!.type, 'prometheus');
-  assert.match(trigger!.metadata.query!, /max by \(queue, state\) \(mailsort_queue_jobs\{[^}]*queue="deliver"/);
+  // One reading per service, summed over states, then the max across services (never a sum across them).
+  assert.match(trigger!.metadata.query!, /^max\(sum by \(service, instance\) \(mailsort_queue_jobs\{[^}]*queue="deliver"/);
   const configMap = objects.find((o) => o.kind === 'ConfigMap') as K8sObject & { data: Record<string, string> };
   const { config } = loadConfig({ text: configMap.data['mailsort.yml']!, file: 'mailsort.yml' }, {});
   assert.equal(Number(trigger!.metadata.threshold), config.delivery.concurrency, 'one sender per delivery.concurrency jobs');

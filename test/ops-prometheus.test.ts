@@ -7,7 +7,7 @@ import { RULES_FILE } from './support/ops-queries.js';
 import { startSystem } from './support/system.js';
 
 const SERVICES = ['ingest', 'router', 'sender', 'gocd-sync'];
-const BACKLOG = 'sum(max by (queue, state) (mailsort_queue_jobs{queue="deliver",state=~"waiting|delayed"}))';
+const BACKLOG = 'max(sum by (service, instance) (mailsort_queue_jobs{queue="deliver",state=~"waiting|delayed"}))';
 const MESSAGES = 5;
 
 /** An upstream that answers 421 at connect while `down`, and accepts and counts mail after. */
