@@ -65,15 +65,7 @@ export async function startIngestSystem({ name, ingest, listeners, upstreamPort 
   };
 }
 
-/** The value of one sample in Prometheus text, 0 when absent. */
-export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (wanted.every((pair) => line.includes(pair))) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return 0;
-}
+export { metricValue } from './support/metrics.js';
 
 /** Keys of stored messages under a prefix (the message keys only, not their bookkeeping). */
 export async function storedMessageKeys(prefix: string): Promise<string[]> {

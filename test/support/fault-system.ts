@@ -111,12 +111,4 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
 
 export type FaultSystem = Awaited<ReturnType<typeof startFaultSystem>>;
 
-/** The value of one sample of a Prometheus text exposition, e.g. mailsort_queue_jobs{queue="deliver",state="delayed"}. */
-export function metricValue(text: string, name: string, labels: Record<string, string>): number {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const labelText = line.slice(name.length + 1, line.lastIndexOf('}'));
-    if (Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return NaN;
-}
+export { metricValue } from './metrics.js';

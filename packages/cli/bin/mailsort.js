@@ -4,6 +4,7 @@
 // their TypeScript sources only under the "development" export condition.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -14,7 +15,7 @@ if (existsSync(source) && process.env.MAILSORT_USE_DIST !== '1') {
   // Ctrl-C reaches the child through the terminal's process group; SIGTERM is passed on.
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => child.kill('SIGTERM'));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 1)));
 } else {
   await import(built.href);
 }

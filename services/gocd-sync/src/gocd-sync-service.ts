@@ -10,10 +10,15 @@ export function createGocdSyncService(config: Config, { logger, registry, redis 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
-
+  let polling = false;
   function tick(): void {
-    if (!poller || stopped) return;
-    running = poller.pollOnce().catch((error: unknown) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'GoCD poll could not use Redis'));
+    // A poll slower than the interval is not overlapped by the next one.
+    if (!poller || stopped || polling) return;
+    polling = true;
+    running = poller
+      .pollOnce()
+      .catch((error: unknown) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'GoCD poll could not use Redis'))
+      .finally(() => (polling = false));
   }
 
   return {
