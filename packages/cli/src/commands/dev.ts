@@ -6,22 +6,12 @@ import type { Env, ServiceName } from '@mailsort/core';
 import { createDevSink } from '../dev/dev-sink.js';
 import { redisAnswers, startLocalRedis } from '../dev/local-redis.js';
 import type { Io } from '../io.js';
+import { cliCommand } from './cli-command.js';
 
 const SERVICE_ORDER: ServiceName[] = ['sender', 'router', 'gocd-sync', 'ingest'];
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const DEV_CONFIG = resolve(REPO_ROOT, 'deploy/dev/mailsort.dev.yml');
 
-/**
- * How to start this same CLI as a child: the TypeScript sources in a checkout, dist/ when
- * built, or dist/ on request (`built: true`, as production runs; it must have been built).
- */
-export function cliCommand({ built = false }: { built?: boolean } = {}): { command: string; args: string[] } {
-  const self = fileURLToPath(import.meta.url);
-  const fromSource = self.endsWith('.ts');
-  if (fromSource && !built) return { command: process.execPath, args: ['--conditions=development', '--import', 'tsx', resolve(self, '..', '..', 'main.ts')] };
-  const cliRoot = resolve(self, '..', '..', ...(fromSource ? ['..'] : []));
-  return { command: process.execPath, args: [resolve(cliRoot, fromSource ? 'dist' : '', 'main.js')] };
-}
 
 function prefixLines(name: string, child: ChildProcess, io: Io): void {
   for (const [stream, write] of [[child.stdout, io.out], [child.stderr, io.err]] as const) {

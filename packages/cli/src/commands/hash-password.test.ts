@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { cliCommand } from './dev.js';
+import { cliCommand } from './cli-command.js';
 
 function mailsort(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { command, args: base } = cliCommand();
