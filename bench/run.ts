@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '@mailsort/cli';
-import { measureLatency, startTimingSink, type LatencyResult } from './lib/latency.js';
+import { measureLatency, startTimingSink, WARMUP_SECONDS, type LatencyResult } from './lib/latency.js';
 import { startMailsort } from './lib/mailsort-system.js';
 import { createPostfix } from './lib/postfix-instance.js';
 import { fmt, mb, median, table } from './lib/report.js';
@@ -137,7 +137,7 @@ if (results.scaling.length) {
   log(table(['system', 'accepted msg/s', 'end-to-end msg/s', 'CPU s'], results.scaling.map((r) => [r.system, fmt(r.acceptedPerSec), fmt(r.endToEndPerSec), fmt(r.cpuSeconds.total ?? NaN, 1)])));
 }
 if (Object.keys(results.latency).length) {
-  log(`\n## Latency: 250 at the client → end of DATA at the sink, ${values['latency-rate']} msg/s for ${values['latency-seconds']} s\n`);
+  log(`\n## Latency: 250 at the client → end of DATA at the sink, ${values['latency-rate']} msg/s for ${values['latency-seconds']} s after a ${WARMUP_SECONDS} s warm-up\n`);
   log(table(['system', 'sent', 'accepted', 'delivered', 'p50 ms', 'p99 ms', 'max ms'], Object.entries(results.latency).map(([k, l]) => [k, String(l.sent), String(l.accepted), String(l.delivered), fmt(l.p50Ms, 1), fmt(l.p99Ms, 1), fmt(l.maxMs, 1)])));
 }
 log(`\nraw results: ${join(root, 'results.json')}`);

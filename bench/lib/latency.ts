@@ -42,15 +42,19 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** Sent at the same rate before the measured ones and not counted: first connections, JIT. */
+export const WARMUP_SECONDS = 2;
+
 /**
- * Sends `rate` messages a second for `seconds`, each on a new connection, and measures from
- * the client's 250 to the sink's end of DATA.
+ * Sends `rate` messages a second for `seconds` (after a warm-up), each on a new connection,
+ * and measures from the client's 250 to the sink's end of DATA.
  */
 export async function measureLatency(smtpPort: number, arrivals: Map<number, number>, rate: number, seconds: number, size: number): Promise<LatencyResult> {
   const body = 'x'.repeat(76) + '\r\n';
   const text = body.repeat(Math.max(1, Math.round(size / body.length)));
   const accepted = new Map<number, number>();
-  const total = rate * seconds;
+  const warmup = rate * WARMUP_SECONDS;
+  const total = warmup + rate * seconds;
   const start = performance.now();
   const sends: Promise<void>[] = [];
   for (let seq = 0; seq < total; seq++) {
@@ -63,7 +67,7 @@ export async function measureLatency(smtpPort: number, arrivals: Map<number, num
       headers: { 'X-Bench-Seq': String(seq) },
       from: 'bench@example.com', to: 'sink@example.net', subject: `latency ${seq}`, text,
     }).then(() => {
-      accepted.set(seq, performance.timeOrigin + performance.now());
+      if (seq >= warmup) accepted.set(seq, performance.timeOrigin + performance.now());
     }, () => undefined).finally(() => transport.close()));
   }
   await Promise.all(sends);
@@ -71,7 +75,7 @@ export async function measureLatency(smtpPort: number, arrivals: Map<number, num
   while ([...accepted.keys()].some((seq) => !arrivals.has(seq)) && Date.now() < deadline) await sleep(20);
   const latencies = [...accepted].filter(([seq]) => arrivals.has(seq)).map(([seq, at]) => arrivals.get(seq)! - at).sort((a, b) => a - b);
   return {
-    rate, sent: total, accepted: accepted.size, delivered: latencies.length,
+    rate, sent: total - warmup, accepted: accepted.size, delivered: latencies.length,
     p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies.at(-1) ?? NaN,
   };
 }
