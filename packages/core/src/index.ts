@@ -8,7 +8,6 @@ export * from './queues/payloads.js';
 export * from './queues/catalogue.js';
 export * from './store/keys.js';
 export * from './store/message-store.js';
-export * from './store/delivery-ledger.js';
 export * from './store/trace-store.js';
 export * from './redis/connections.js';
 export * from './logging/logger.js';

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
-  applyHeaderRewrites, deliverJobSchema, errorCodeOf, parseJob, type Config, type DeliverJob, type DeliveryLedger, type DeliveryResult,
-  type DeliveryStates, type Logger, type MessageStore, type OutcomeMetrics, type RecipientOutcome, type SenderMetrics, type TraceStore,
+  applyHeaderRewrites, deliverJobSchema, errorCodeOf, parseJob, type Config, type DeliverJob, type DeliveryResult,
+  type DeliveryStates, type Logger, type OutcomeMetrics, type RecipientOutcome, type SenderMetrics, type TraceStore,
 } from '@mailsort/core';
 import type { Verdict } from './classify-error.js';
 import { outcomeOf, remainingRecipients } from './recipient-outcome.js';
@@ -24,9 +24,7 @@ export class DeferredDelivery extends Error {
 
 export interface DeliverDeps {
   config: Config;
-  store: MessageStore;
   states: DeliveryStates;
-  ledger: DeliveryLedger;
   traces: TraceStore;
   smtp: SmtpDelivery;
   metrics: SenderMetrics;
@@ -51,12 +49,16 @@ const WEBHOOK_LABEL = 'webhook';
  * letter (a failed BullMQ job whose message is kept for `queue show/retry/replay`).
  */
 export function createDeliverProcessor(deps: DeliverDeps) {
-  const { config, store, states, ledger, traces, smtp, metrics, outcomes, logger } = deps;
+  const { config, states, traces, smtp, metrics, outcomes, logger } = deps;
   const policy = { schedule: config.delivery.retry, maxLifetimeMs: config.delivery.max_lifetime };
+
+  function countFinished(left: number, counted: boolean): void {
+    if (counted && left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
+  }
 
   async function finish(delivery: DeliverJob): Promise<void> {
     const { left, counted } = await states.finish(delivery.id, delivery.deliveryId);
-    if (counted && left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
+    countFinished(left, counted);
   }
 
   async function attemptSmtp(delivery: DeliverJob, raw: Buffer, recorded: Record<string, RecipientOutcome>): Promise<Attempt> {
@@ -122,8 +124,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       throw new UnrecoverableError((error as Error).message);
     }
     const log = { id: delivery.id, deliveryId: delivery.deliveryId };
-    // Three reads in one round trip (the connection pipelines commands issued together).
-    const [delivered, state, raw] = await Promise.all([ledger.wasDelivered(delivery.deliveryId), states.begin(delivery.deliveryId, Date.now()), store.get(delivery.id)]);
+    const { delivered, state, raw } = await states.begin(delivery.id, delivery.deliveryId, Date.now());
     if (delivered) {
       await finish(delivery);
       logger.info(log, 'already delivered; not sending again');
@@ -142,14 +143,14 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if (result === 'delivered') {
       metrics.deliveries.inc({ result, upstream: attempt.upstream });
       metrics.acceptToDelivered.observe((Date.now() - delivery.acceptedAt) / 1000);
-      // One round trip on one connection, so Redis runs them in this order: the ledger entry
-      // is the first write after the 250, and a crash from there on does not send it again.
-      await Promise.all([
-        ledger.markDelivered(delivery.deliveryId, attempt.reply),
-        states.record(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, result, recipients: attempt.recipients }),
-        finish(delivery),
-        traces.append(delivery.id, { at: Date.now(), service: 'sender', event: 'delivered', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply }),
-      ]);
+      // One atomic call, the first write after the 250: a crash from here on does not send it again.
+      const now = Date.now();
+      const { left, counted } = await states.recordDelivered(
+        delivery.id, delivery.deliveryId,
+        { at: now, upstream: attempt.upstream, reply: attempt.reply, result, recipients: attempt.recipients },
+        { at: now, service: 'sender', event: 'delivered', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply },
+      );
+      countFinished(left, counted);
       logger.info({ ...log, upstream: attempt.upstream, reply: attempt.reply, attempts: state.attempts, result }, 'delivered');
       return attempt.reply;
     }

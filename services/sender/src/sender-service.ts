@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import {
-  crashRecovery, createDeliveryLedger, createDeliveryStates, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
+  crashRecovery, createDeliveryStates, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
   createTraceStore, MailsortError, QUEUES, type Config, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { createCircuitBreaker } from './circuit-breaker.js';
@@ -19,8 +19,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
-  const states = createDeliveryStates(storeConnection, prefix, config.redis.message_ttl);
-  const ledger = createDeliveryLedger(storeConnection, prefix, config.redis.message_ttl);
+  const states = createDeliveryStates(storeConnection, prefix, config.redis.message_ttl, config.redis.trace_ttl);
   const traces = createTraceStore(storeConnection, prefix, config.redis.trace_ttl);
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   let smtp: ReturnType<typeof createSmtpDelivery> | undefined;
@@ -41,7 +40,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
     throw new MailsortError('CONFIG_UNREADABLE', `cannot set up the upstreams: ${(error as Error).message}`, { cause: error });
   }
   const notify = createNotifier({ config, store, queue: deliverQueue, logger });
-  const processDelivery = createDeliverProcessor({ config, store, states, ledger, traces, smtp: smtp!, metrics, outcomes, logger, notify });
+  const processDelivery = createDeliverProcessor({ config, states, traces, smtp: smtp!, metrics, outcomes, logger, notify });
   const lastDelay = config.delivery.retry.at(-1)!;
   let worker: Worker | undefined;
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Job, JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
-  ConfigError, createDeliveryLedger, createDeliveryStates, createMessageStore, createQueue, createTraceStore, deliverJobSchema,
+  ConfigError, createDeliveryStates, createMessageStore, createQueue, createTraceStore, deliverJobSchema,
   formatProblem, isMessageId, loadConfigFile, QUEUES, type Config, type DeliverJob, type Env,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
@@ -15,7 +15,6 @@ export interface QueueContext {
   route: Queue;
   store: ReturnType<typeof createMessageStore>;
   states: ReturnType<typeof createDeliveryStates>;
-  ledger: ReturnType<typeof createDeliveryLedger>;
   traces: ReturnType<typeof createTraceStore>;
   close(): Promise<void>;
 }
@@ -59,7 +58,6 @@ export async function openQueueContext(configFile: string | undefined, env: Env,
     config, redis, deliver, route,
     store: createMessageStore(redis, prefix, config.redis.message_ttl),
     states: createDeliveryStates(redis, prefix, config.redis.message_ttl),
-    ledger: createDeliveryLedger(redis, prefix, config.redis.message_ttl),
     traces: createTraceStore(redis, prefix, config.redis.trace_ttl),
     async close() {
       await Promise.allSettled([deliver.close(), route.close()]);

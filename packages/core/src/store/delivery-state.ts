@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { redisScript } from '../redis/script.js';
 import { storeKeys } from './keys.js';
+import type { TraceEvent } from './trace-store.js';
 
 /** Where a delivery stands: `deferred` will be retried; the others are final. */
 export type DeliveryResult = 'delivered' | 'deferred' | 'failed' | 'partial' | 'expired';
@@ -51,6 +52,35 @@ return {left, 1}`;
 
 const RECIPIENT_FIELD = 'rcpt:';
 
+// After an upstream's 250, in one atomic call: the ledger entry (so the delivery is never sent
+// again), the attempt record, the trace event, and then FINISH_ONCE's count.
+// KEYS 4..6: ledger, state, trace; ARGV 3..5: reply, trace event, trace ttl; ARGV 6..: fields.
+const DELIVERED = `
+redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[2])
+redis.call('HSET', KEYS[5], unpack(ARGV, 6))
+redis.call('PEXPIRE', KEYS[5], ARGV[2])
+redis.call('RPUSH', KEYS[6], ARGV[4])
+redis.call('PEXPIRE', KEYS[6], ARGV[5])
+${FINISH_ONCE}`;
+
+// Before an attempt, in one call: whether the ledger has the delivery, the attempt counted
+// and the state read back, and the stored message (binary).
+// KEYS: ledger, state, message; ARGV: now, ttl.
+const BEGIN = `
+local delivered = redis.call('EXISTS', KEYS[1])
+redis.call('HSETNX', KEYS[2], 'firstAttemptAt', ARGV[1])
+redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {delivered, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3])}`;
+
+function recordFields(attempt: AttemptRecord): Record<string, string | number> {
+  const fields: Record<string, string | number> = {
+    lastAttemptAt: attempt.at, lastUpstream: attempt.upstream, lastReply: attempt.reply, result: attempt.result, lastReason: attempt.reason ?? '',
+  };
+  for (const [address, outcome] of Object.entries(attempt.recipients ?? {})) fields[RECIPIENT_FIELD + address] = JSON.stringify(outcome);
+  return fields;
+}
+
 function parseState(hash: Record<string, string>): DeliveryState {
   const number = (field: string) => (hash[field] === undefined ? undefined : Number(hash[field]));
   const recipients: Record<string, RecipientOutcome> = {};
@@ -73,27 +103,42 @@ function parseState(hash: Record<string, string>): DeliveryState {
  * The sender's bookkeeping of deliveries, beside BullMQ's job: what `mailsort queue` shows
  * (attempts, last reply, recipients) and what makes a re-run after a crash send nothing twice.
  */
-export function createDeliveryStates(redis: Redis, prefix: string, ttlMs: number) {
+export function createDeliveryStates(redis: Redis, prefix: string, ttlMs: number, traceTtlMs: number = ttlMs) {
   const keys = storeKeys(prefix);
   const finishOnce = redisScript<[number, number]>(redis, 'finish_once', 3, FINISH_ONCE);
+  const delivered = redisScript<[number, number]>(redis, 'delivered', 6, DELIVERED);
+  const beginAttempt = redisScript<[number, Buffer[], Buffer | null]>(redis, 'begin_attempt', 3, BEGIN, { buffers: true });
   return {
     async get(deliveryId: string): Promise<DeliveryState | undefined> {
       const hash = await redis.hgetall(keys.deliveryState(deliveryId));
       return Object.keys(hash).length === 0 ? undefined : parseState(hash);
     },
     /** Counts an attempt and starts the lifetime clock if it is not running; returns the state. */
-    async begin(deliveryId: string, now: number): Promise<DeliveryState> {
-      const key = keys.deliveryState(deliveryId);
-      const [, , , hash] = await Promise.all([redis.hsetnx(key, 'firstAttemptAt', now), redis.hincrby(key, 'attempts', 1), redis.pexpire(key, ttlMs), redis.hgetall(key)]);
-      return parseState(hash);
+    /**
+     * Counts an attempt (starting the lifetime clock if it is not running) and reads, in the
+     * same call, whether the ledger already has the delivery and the stored message.
+     */
+    async begin(id: string, deliveryId: string, now: number): Promise<{ delivered: boolean; state: DeliveryState; raw: Buffer | null }> {
+      const [delivered, flat, raw] = await beginAttempt(keys.delivered(deliveryId), keys.deliveryState(deliveryId), keys.message(id), now, ttlMs);
+      const hash: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!.toString()] = flat[i + 1]!.toString();
+      return { delivered: Number(delivered) === 1, state: parseState(hash), raw };
     },
     async record(deliveryId: string, attempt: AttemptRecord): Promise<void> {
       const key = keys.deliveryState(deliveryId);
-      const fields: Record<string, string | number> = {
-        lastAttemptAt: attempt.at, lastUpstream: attempt.upstream, lastReply: attempt.reply, result: attempt.result, lastReason: attempt.reason ?? '',
-      };
-      for (const [address, outcome] of Object.entries(attempt.recipients ?? {})) fields[RECIPIENT_FIELD + address] = JSON.stringify(outcome);
-      await Promise.all([redis.hset(key, fields), redis.pexpire(key, ttlMs)]);
+      await Promise.all([redis.hset(key, recordFields(attempt)), redis.pexpire(key, ttlMs)]);
+    },
+    /**
+     * The bookkeeping of an accepted delivery in one round trip, atomically: ledger entry,
+     * attempt record, trace event, and the finish count (deleting the message with the last).
+     */
+    async recordDelivered(id: string, deliveryId: string, attempt: AttemptRecord, trace: TraceEvent): Promise<{ left: number; counted: boolean }> {
+      const fields = Object.entries(recordFields(attempt)).flat();
+      const [left, counted] = await delivered(
+        keys.message(id), keys.pending(id), keys.finished(id), keys.delivered(deliveryId), keys.deliveryState(deliveryId), keys.trace(id),
+        deliveryId, ttlMs, attempt.reply, JSON.stringify(trace), traceTtlMs, ...fields,
+      );
+      return { left: Number(left), counted: counted === 1 };
     },
     /** A fresh lifetime for `queue retry`: recipients already accepted stay accepted. */
     async restart(deliveryId: string): Promise<void> {
