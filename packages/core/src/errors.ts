@@ -55,6 +55,8 @@ export class MailsortError extends Error {
   }
 }
 
+/** The mailsort code an error carries (a MailsortError, or any error with one of our codes). */
 export function errorCodeOf(error: unknown): ErrorCode | undefined {
-  return error instanceof MailsortError ? error.code : undefined;
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? (code as ErrorCode) : undefined;
 }

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import {
   crashRecovery, createGocdState, errorCodeOf, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
   parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
@@ -51,13 +51,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
 
   async function route(job: Job): Promise<void> {
     const started = Date.now();
-    let message: RouteJob;
-    try {
-      message = parseJob(routeJobSchema, job);
-    } catch (error) {
-      // A payload of the wrong shape will not mend itself: fail it at once, visibly.
-      throw new UnrecoverableError((error as Error).message);
-    }
+    const message: RouteJob = parseJob(routeJobSchema, job);
     const { facts, context, snapshotAgeSeconds } = await loadFacts(message, routing, store, gocd);
     if (snapshotAgeSeconds !== undefined) metrics.gocdSnapshotAge.set(snapshotAgeSeconds);
     const decision = evaluate(routing.managers, facts, context);
@@ -89,8 +83,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     async start() {
       worker = new Worker(QUEUES.route, route, { connection: redis.connect('worker'), prefix, concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
       worker.on('failed', (job: Job<{ id?: unknown }> | undefined, error) => {
-        const code = error instanceof UnrecoverableError ? 'JOB_INVALID' : errorCodeOf(error) ?? 'REDIS_UNAVAILABLE';
-        logger.error({ id: job?.data?.id, jobId: job?.id, attempts: job?.attemptsMade, code, err: error }, 'routing failed');
+        logger.error({ id: job?.data?.id, jobId: job?.id, attempts: job?.attemptsMade, code: errorCodeOf(error) ?? 'REDIS_UNAVAILABLE', err: error }, 'routing failed');
       });
       worker.on('error', (error) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'route worker error'));
     },

@@ -115,14 +115,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   }
 
   return async function processDelivery(job: Job): Promise<string> {
-    let delivery: DeliverJob;
-    try {
-      delivery = parseJob(deliverJobSchema, job);
-    } catch (error) {
-      // A payload of the wrong shape will not mend itself: fail it at once, visibly.
-      logger.error({ jobId: job.id, code: 'JOB_INVALID', err: error }, 'deliver job is not a valid payload');
-      throw new UnrecoverableError((error as Error).message);
-    }
+    const delivery: DeliverJob = parseJob(deliverJobSchema, job);
     const log = { id: delivery.id, deliveryId: delivery.deliveryId };
     const { delivered, state, raw } = await states.begin(delivery.id, delivery.deliveryId, Date.now());
     if (delivered) {

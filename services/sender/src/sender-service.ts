@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import {
-  crashRecovery, createDeliveryStates, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
+  crashRecovery, createDeliveryStates, errorCodeOf, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
   createTraceStore, MailsortError, QUEUES, type Config, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { createCircuitBreaker } from './circuit-breaker.js';
@@ -54,6 +54,10 @@ export function createSenderService(config: Config, { logger, registry, redis }:
         settings: {
           backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => (error instanceof DeferredDelivery ? error.delayMs : config.delivery.retry[Math.min(attemptsMade, config.delivery.retry.length) - 1] ?? lastDelay),
         },
+      });
+      // Dead letters log themselves; a payload that failed its schema is logged here.
+      worker.on('failed', (job, error) => {
+        if (errorCodeOf(error) === 'JOB_INVALID') logger.error({ jobId: job?.id, code: 'JOB_INVALID', err: error }, 'deliver job is not a valid payload');
       });
       worker.on('error', (error) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'deliver worker error'));
     },

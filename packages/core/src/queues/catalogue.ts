@@ -1,7 +1,6 @@
-import { Queue, type ConnectionOptions, type DefaultJobOptions, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, type ConnectionOptions, type DefaultJobOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { MailsortError } from '../errors.js';
 import type { DeliverJob, RouteJob } from './payloads.js';
 
 /** Every queue mailsort has; no queue name is written anywhere else. */
@@ -51,10 +50,15 @@ export function jobId(stage: 'route' | 'deliver', ...parts: Array<string | numbe
   return [stage === 'route' ? 'r' : 'd', ...parts].join('-').replaceAll(':', '_');
 }
 
+/** A payload that fails its schema will not mend itself: BullMQ fails such a job at once, without retries. */
+export class InvalidJobError extends UnrecoverableError {
+  readonly code = 'JOB_INVALID' as const;
+}
+
 export function parseJob<S extends z.ZodType>(schema: S, job: Pick<Job, 'id' | 'data' | 'queueName'>): z.output<S> {
   const result = schema.safeParse(job.data);
   if (!result.success) {
-    throw new MailsortError('JOB_INVALID', `job ${job.id} on ${job.queueName} is not a valid payload: ${result.error.message}`);
+    throw new InvalidJobError(`job ${job.id} on ${job.queueName} is not a valid payload: ${result.error.message}`);
   }
   return result.data;
 }

@@ -10,3 +10,21 @@ test('an envelope address with CR, LF, NUL or angle brackets is refused (no RCPT
     assert.equal(envelopeSchema.safeParse({ from: bad, to: ['team@example.com'] }).success, false, JSON.stringify(bad));
   }
 });
+
+test('a job whose payload fails its schema is unrecoverable (BullMQ fails it at once) and carries JOB_INVALID', async () => {
+  const { UnrecoverableError } = await import('bullmq');
+  const { errorCodeOf } = await import('../errors.js');
+  const { parseJob } = await import('./catalogue.js');
+  const { routeJobSchema } = await import('./payloads.js');
+  const error = (() => {
+    try {
+      parseJob(routeJobSchema, { id: 'r-x', queueName: 'route', data: { v: 2 } });
+    } catch (thrown) {
+      return thrown;
+    }
+    return undefined;
+  })();
+  assert.ok(error instanceof UnrecoverableError);
+  assert.equal(errorCodeOf(error), 'JOB_INVALID');
+  assert.match((error as Error).message, /job r-x on route is not a valid payload/);
+});
