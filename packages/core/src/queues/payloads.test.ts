@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { envelopeSchema } from './payloads.js';
+import { UnrecoverableError } from 'bullmq';
+import { errorCodeOf } from '../errors.js';
+import { parseJob } from './catalogue.js';
+import { envelopeSchema, routeJobSchema } from './payloads.js';
 
 test('an envelope address with CR, LF, NUL or angle brackets is refused (no RCPT smuggled through a job)', () => {
   assert.equal(envelopeSchema.safeParse({ from: 'ci@example.com', to: ['team@example.com'] }).success, true);
@@ -11,11 +14,7 @@ test('an envelope address with CR, LF, NUL or angle brackets is refused (no RCPT
   }
 });
 
-test('a job whose payload fails its schema is unrecoverable (BullMQ fails it at once) and carries JOB_INVALID', async () => {
-  const { UnrecoverableError } = await import('bullmq');
-  const { errorCodeOf } = await import('../errors.js');
-  const { parseJob } = await import('./catalogue.js');
-  const { routeJobSchema } = await import('./payloads.js');
+test('a job whose payload fails its schema is unrecoverable (BullMQ fails it at once) and carries JOB_INVALID', () => {
   const error = (() => {
     try {
       parseJob(routeJobSchema, { id: 'r-x', queueName: 'route', data: { v: 2 } });
