@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
+import { startScriptedSmtp } from './support/scripted-smtp.js';
 import { startPrometheus } from './support/ops-prometheus.js';
 import { RULES_FILE } from './support/ops-queries.js';
 import { startSystem } from './support/system.js';
@@ -10,44 +10,15 @@ const SERVICES = ['ingest', 'router', 'sender', 'gocd-sync'];
 const BACKLOG = 'max(sum by (service, instance) (mailsort_queue_jobs{queue="deliver",state=~"waiting|delayed"}))';
 const MESSAGES = 5;
 
-/** An upstream that answers 421 at connect while `down`, and accepts and counts mail after. */
-function createFlakyUpstream() {
-  const received: string[] = [];
-  let down = true;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onConnect(_session, callback) {
-      if (down) return callback(Object.assign(new Error('4.3.2 Service not available, try again later'), { responseCode: 421 }));
-      callback();
-    },
-    onData(stream, session, callback) {
-      stream.resume();
-      stream.on('end', () => {
-        received.push(session.envelope.rcptTo.map((rcpt) => rcpt.address).join(','));
-        callback();
-      });
-    },
-  });
-  return {
-    received,
-    comeBack: () => { down = false; },
-    async listen(): Promise<number> {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return (server.server.address() as { port: number }).port;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-let upstream: ReturnType<typeof createFlakyUpstream>;
+// The upstream defers every message with 421 until the test lets it come back.
+let upstreamDown = true;
+let upstream: Awaited<ReturnType<typeof startScriptedSmtp>>;
 let system: Awaited<ReturnType<typeof startSystem>>;
 let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
 
 before(async () => {
-  upstream = createFlakyUpstream();
-  const upstreamPort = await upstream.listen();
+  upstream = await startScriptedSmtp({ data: () => (upstreamDown ? '421 4.3.2 Service not available, try again later' : 'accept') });
+  const upstreamPort = upstream.port;
   // Short retries, so the backlog drains within the test once the upstream is back.
   system = await startSystem({ name: 'ops-prometheus', upstreamPort, extra: { delivery: { retry: ['500ms', '1s'], breaker: { failures: 5, open_for: '2s' } } } });
   const jobs: Record<string, number[]> = {};
@@ -113,7 +84,7 @@ test('the deliver backlog rises while the upstream is down and falls to zero aft
   assert.ok(Number(oldest!.value[1]) > 0, 'the oldest-age gauge shows the waiting delivery');
   assert.equal(upstream.received.length, 0);
 
-  upstream.comeBack();
+  upstreamDown = false;
   const cameBack = Date.now();
   // The sender retries every second here (the breaker pauses the upstream for 2 s at most).
   await prometheus.until('the backlog to drain', async () => ((await backlog()) === 0 ? true : undefined), 90_000);

@@ -9,8 +9,11 @@ import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } fro
 export type Scripted = 'accept' | 'drop' | `${number} ${string}`;
 
 export interface ScriptedSmtpOptions {
-  /** Reply to the end of DATA, one per transaction in order; after the list every one is accepted. */
-  data?: Scripted[];
+  /**
+   * Reply to the end of DATA: one per transaction in order (after the list every one is
+   * accepted), or a function of the transaction number (1, 2, …) for replies that change.
+   */
+  data?: Scripted[] | ((transaction: number) => Scripted);
   /** Reply to RCPT TO for an address; accepted when it returns undefined. */
   rcpt?: (address: string) => Scripted | undefined;
   /** Offer STARTTLS (needs `certificate`). Off by default: a server that offers no STARTTLS. */
@@ -92,7 +95,7 @@ export async function startScriptedSmtp(options: ScriptedSmtpOptions = {}) {
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         transactions += 1;
-        const scripted = options.data?.[transactions - 1] ?? 'accept';
+        const scripted = (typeof options.data === 'function' ? options.data(transactions) : options.data?.[transactions - 1]) ?? 'accept';
         if (scripted === 'drop') {
           for (const connection of server.connections as Set<{ session?: { id?: string }; _socket?: { destroy(): void } }>) {
             if (connection.session?.id === session.id) connection._socket?.destroy();
