@@ -2,7 +2,6 @@ export * from './errors.js';
 export * from './ids.js';
 export { loadConfig, loadConfigFile, ConfigError, formatProblem, type ConfigProblem, type ConfigSource, type LoadedConfig, type ConfigFormat } from './config/load-config.js';
 export { configSchema, type Config, type ConfigInput, type UpstreamConfig, type ManagerConfig, type RuleConfig, GOCD_EVENTS } from './config/schema/index.js';
-export { isLegacyConfig, translateLegacyConfig } from './config/legacy-mail2alert.js';
 export type { Env } from './config/interpolate.js';
 export * from './queues/payloads.js';
 export * from './queues/catalogue.js';
@@ -22,6 +21,6 @@ export { ingestUserSchema, type IngestConfig, type IngestUser, type ListenerConf
 export * from './rules/index.js';
 export * from './store/gocd-state.js';
 export { configJsonSchema } from './config/json-schema.js';
-export { PROVIDER_PRESETS, DEFAULT_RETRY_SCHEDULE, type TlsConfig, type DeliveryConfig } from './config/schema/index.js';
+export type { TlsConfig } from './config/schema/index.js';
 export * from './store/delivery-state.js';
 export { redisScript } from './redis/script.js';

@@ -1,15 +1,12 @@
+// What the router, gocd-sync and the CLI use of the rules engine; the rest stays inside core.
 export * from './types.js';
-export { evaluate, evaluateManager } from './evaluate.js';
+export { evaluate } from './evaluate.js';
 export { buildFacts } from './facts.js';
-export { parseHeaderSection, headerValues, addressesIn, collapseWhitespace, subjectOf } from './headers.js';
-export { parseGocdSubject, correctStageEvent, resultOfEvent, stageKey, GOCD_WORDING } from './subjects/gocd.js';
-export { parseJenkins } from './subjects/jenkins.js';
-export { parseAlertmanagerSubject } from './subjects/alertmanager.js';
-export { parseAction, isSafeAddress, type ParsedAction } from './actions.js';
-export { checkRule, checkActions, type RuleCheckProblem, type RuleCheckOptions } from './check.js';
-export { RULE_FUNCTIONS, ruleFunction, type RuleFunction, type ManagerKind } from './functions.js';
-export { wants, wantingManager, managerNeedsBody, ruleLabel } from './managers.js';
-export { destinationsFor, type DestinationSettings } from './destinations.js';
-export { parsePipelineGroups, groupsSnapshotSchema, pipelineGroupsV1Schema, pipelineGroupsLegacySchema, type GroupsSnapshot } from './gocd-groups.js';
-export { gocdReport, type GocdReport, type GocdAlert } from './gocd-report.js';
+export { headerValues, addressesIn, subjectOf } from './headers.js';
+export { resultOfEvent, stageKey } from './subjects/gocd.js';
+export { ruleFunction } from './functions.js';
+export { wants, wantingManager, managerNeedsBody } from './managers.js';
+export { destinationsFor } from './destinations.js';
+export { parsePipelineGroups, pipelineGroupsV1Schema, pipelineGroupsLegacySchema, type GroupsSnapshot } from './gocd-groups.js';
+export { gocdReport, type GocdReport } from './gocd-report.js';
 export { extractTextBody } from './body-text.js';
