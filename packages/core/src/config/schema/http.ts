@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { port } from '../units.js';
 
 export const httpSchema = z.strictObject({
-  host: z.string().default('0.0.0.0'),
+  /** Loopback unless configured: /metrics and /readyz are for the scraper beside the process, not the network (compose and k8s set 0.0.0.0). */
+  host: z.string().default('127.0.0.1'),
   /** The health and metrics port of each service (`--http-port` overrides it per process). */
   ports: z
     .strictObject({
