@@ -7,7 +7,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 'the configuration file failed validation',
   CONFIG_UNREADABLE: 'the configuration file (or a *_file secret) could not be read',
   REDIS_UNAVAILABLE: 'Redis did not answer; the operation was refused or will be retried',
-  MESSAGE_TOO_BIG: 'the message is larger than ingest.limits.max_message_size',
+  MESSAGE_TOO_BIG: 'the message is larger than ingest.limits.max_message_size, or its header section than max_header_size',
   MESSAGE_MISSING: 'a job points at a stored message that no longer exists',
   JOB_INVALID: 'a job payload failed its schema (wrong version or shape)',
   SERVICE_CRASHED: 'an unhandled error stopped the process',
@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   AUTH_THROTTLED: 'a client address has as many AUTH checks running as it may still fail; refused until they end (SMTP 454)',
   SENDER_NOT_ALLOWED: "an authenticated user used an envelope sender outside its allowed_senders (SMTP 553)",
   RATE_LIMITED: "an authenticated user went over its rate_limit (SMTP 450)",
+  STORE_TIMEOUT: 'Redis did not confirm a message was stored within ingest.limits.store_timeout; the client was told 451 and the write withdrawn',
   REDIS_FULL: 'Redis refused to store a message because it is at maxmemory (SMTP 452 4.3.1); the client retries',
   BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',
   // routing

@@ -1,12 +1,14 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import {
-  headerSection, jobId, newMessageId, type createQueue, type Config, type IngestMetrics, type MessageStore, type RouteJob,
+  headerSection, jobId, MailsortError, newMessageId, type createQueue, type Config, type IngestMetrics, type MessageStore, type RouteJob,
 } from '@mailsort/core';
 import { receivedHeader } from './received-header.js';
+import { storeWithin } from './store-within.js';
 import { sessionUser } from './session-policy.js';
 
 export interface ReadMessage {
-  raw: Buffer;
+  /** The DATA bytes as they came, not yet joined: the one copy is made with the Received: header. */
+  chunks: Buffer[];
   /** Bytes the client sent, counted even past the limit. */
   bytes: number;
   tooBig: boolean;
@@ -21,7 +23,7 @@ export function readMessage(stream: SMTPServerDataStream): Promise<ReadMessage> 
       bytes += chunk.length;
       if (!stream.sizeExceeded) chunks.push(chunk);
     });
-    stream.on('end', () => resolve({ raw: Buffer.concat(chunks), bytes, tooBig: stream.sizeExceeded }));
+    stream.on('end', () => resolve({ chunks, bytes, tooBig: stream.sizeExceeded }));
     stream.on('error', reject);
   });
 }
@@ -40,9 +42,10 @@ export interface AcceptDeps {
 
 /**
  * Stores the message with its Received: header and adds its route job; resolves with the
- * queue id only once both are in Redis.
+ * queue id only once both are in Redis. A header section over `max_header_size` is refused
+ * (MESSAGE_TOO_BIG) before anything is written: the route job carries it.
  */
-export async function acceptMessage(raw: Buffer, session: SMTPServerSession, { config, store, routeQueue, metrics }: AcceptDeps): Promise<string> {
+export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, store, routeQueue, metrics }: AcceptDeps): Promise<string> {
   const id = newMessageId();
   const acceptedAt = Date.now();
   const user = sessionUser(session);
@@ -57,20 +60,35 @@ export async function acceptMessage(raw: Buffer, session: SMTPServerSession, { c
     helo, clientHostname, clientAddress: session.remoteAddress, byHostname: config.ingest.hostname,
     id, tls, user, recipients: envelope.to, date: new Date(acceptedAt),
   });
-  const message = Buffer.concat([Buffer.from(trace, 'latin1'), raw]);
+  const message = Buffer.concat([Buffer.from(trace, 'latin1'), ...chunks]);
+  chunks.length = 0;
+  const headers = headerSection(message);
+  if (headers.length > config.ingest.limits.max_header_size) {
+    throw new MailsortError('MESSAGE_TOO_BIG', `header section of ${headers.length} bytes exceeds ${config.ingest.limits.max_header_size}`);
+  }
   const job: RouteJob = {
     v: 1, id, envelope, acceptedAt, size: message.length,
     client: {
       address: session.remoteAddress, tls: tls !== undefined,
       ...(clientHostname ? { hostname: clientHostname } : {}), ...(helo ? { helo } : {}), ...(user ? { user } : {}),
     },
-    headers: headerSection(message),
+    headers,
   };
-  // One connection, so Redis runs the SET before the job is added: a job never points at
-  // a message that was not stored.
-  await Promise.all([store.put(id, message), routeQueue.add('message', job, { jobId: jobId('route', id) })]);
+  // One connection, so Redis runs the SET before the job is added (a job never points at a
+  // message that was not stored), and a withdrawal after both.
+  const routeJobId = jobId('route', id);
+  await storeWithin(
+    Promise.all([store.put(id, message), routeQueue.add('message', job, { jobId: routeJobId })]),
+    config.ingest.limits.store_timeout,
+    () => withdraw(id, routeJobId, { store, routeQueue }),
+  );
   metrics.accepted.inc({ via: user ? 'authenticated' : 'trusted' });
   metrics.bytes.inc(message.length);
   metrics.acceptDuration.observe((Date.now() - acceptedAt) / 1000);
   return id;
+}
+
+/** Removes a message whose store was not confirmed: its route job if no router took it yet, and the message, so a router that did finds it gone. */
+async function withdraw(id: string, routeJobId: string, { store, routeQueue }: Pick<AcceptDeps, 'store' | 'routeQueue'>): Promise<void> {
+  await Promise.allSettled([store.delete(id), routeQueue.remove(routeJobId)]);
 }

@@ -1,6 +1,6 @@
 import { SMTPServer } from 'smtp-server';
 import {
-  createIngestMetrics, createMessageStore, createQueue, QUEUES, type Config, type Service, type ServiceDeps,
+  createIngestMetrics, createMessageStore, errorCodeOf, createQueue, QUEUES, type Config, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
 import { createAuthLockout } from './auth-lockout.js';
@@ -25,8 +25,9 @@ export function createIngestService(config: Config, { logger, registry, redis }:
   const tls = ingest.tls ? loadTlsFiles(ingest.tls) : undefined;
   const users = loadUsers(ingest);
   const connection = redis.connect('producer');
-  const store = createMessageStore(connection, config.redis.prefix, config.redis.message_ttl);
-  const routeQueue = createQueue(QUEUES.route, connection, config.redis.prefix);
+  const acceptor = redis.connect('acceptor');
+  const store = createMessageStore(acceptor, config.redis.prefix, config.redis.message_ttl);
+  const routeQueue = createQueue(QUEUES.route, acceptor, config.redis.prefix);
   const metrics = createIngestMetrics(registry);
   const trusted = createTrustedNetworks(ingest.trusted_networks);
   const rateLimiter = createRateLimiter(connection, config.redis.prefix);
@@ -59,7 +60,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
       onMailFrom: policy.onMailFrom,
       onRcptTo: policy.onRcptTo,
       onData(stream, session, callback) {
-        readMessage(stream).then(async ({ raw, bytes, tooBig }) => {
+        readMessage(stream).then(async ({ chunks, bytes, tooBig }) => {
           const facts = {
             client: session.remoteAddress, user: sessionUser(session), tls: tlsFacts(session)?.protocol,
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcpts: session.envelope.rcptTo.length,
@@ -70,13 +71,18 @@ export function createIngestService(config: Config, { logger, registry, redis }:
             return callback(smtpError(552, '5.3.4 Message size exceeds fixed maximum message size'));
           }
           try {
-            const id = await acceptMessage(raw, session, { config, store, routeQueue, metrics });
+            const id = await acceptMessage(chunks, session, { config, store, routeQueue, metrics });
             const user = policy.userOf(session);
             // Counted after the 250 is certain; a lost count only errs in the sender's favour.
             if (user) await rateLimiter.count(user).catch((error: unknown) => logger.warn({ code: 'REDIS_UNAVAILABLE', err: error, user: user.username }, 'could not count the message against the rate limit'));
-            logger.info({ id, ...facts, size: raw.length, result: 'accepted' }, 'message accepted');
+            logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
             callback(null, `2.0.0 Ok: queued as ${id}`);
           } catch (error) {
+            if (errorCodeOf(error) === 'MESSAGE_TOO_BIG') {
+              metrics.rejected.inc({ reason: 'header_too_big' });
+              logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: ingest.limits.max_header_size, result: 'rejected' }, (error as Error).message);
+              return callback(smtpError(552, '5.3.4 Message header section exceeds fixed maximum size'));
+            }
             const failure = storageFailure(error);
             metrics.rejected.inc({ reason: failure.reason });
             logger.error({ code: failure.errorCode, ...facts, err: error, result: 'deferred' }, `could not store message; answered ${failure.code}`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MailsortError } from '@mailsort/core';
 import { storageFailure } from './storage-failure.js';
 
 test('a Redis OOM refusal is answered 452 4.3.1, storage full', () => {
@@ -14,4 +15,10 @@ test('any other storage error is answered 451 4.3.0', () => {
     assert.deepEqual([failure.code, failure.reason, failure.errorCode], [451, 'redis_unavailable', 'REDIS_UNAVAILABLE']);
     assert.match(failure.text, /^4\.3\.0 /);
   }
+});
+
+test('a write Redis did not confirm in time is answered 451 4.3.0 with its own reason', () => {
+  const failure = storageFailure(new MailsortError('STORE_TIMEOUT', 'late'));
+  assert.deepEqual([failure.code, failure.reason, failure.errorCode], [451, 'store_timeout', 'STORE_TIMEOUT']);
+  assert.match(failure.text, /^4\.3\.0 /);
 });

@@ -1,10 +1,10 @@
-import type { ErrorCode } from '@mailsort/core';
+import { errorCodeOf, type ErrorCode } from '@mailsort/core';
 
 export interface StorageFailure {
   code: number;
   text: string;
   /** `mailsort_ingest_messages_rejected_total` reason. */
-  reason: 'redis_full' | 'redis_unavailable';
+  reason: 'redis_full' | 'redis_unavailable' | 'store_timeout';
   errorCode: ErrorCode;
 }
 
@@ -15,6 +15,9 @@ export interface StorageFailure {
  * Both are 4xx: the client keeps the message and retries.
  */
 export function storageFailure(error: unknown): StorageFailure {
+  if (errorCodeOf(error) === 'STORE_TIMEOUT') {
+    return { code: 451, text: '4.3.0 Temporary failure storing the message, try again later', reason: 'store_timeout', errorCode: 'STORE_TIMEOUT' };
+  }
   if (error instanceof Error && /^OOM\b/.test(error.message)) {
     return { code: 452, text: '4.3.1 Insufficient system storage, try again later', reason: 'redis_full', errorCode: 'REDIS_FULL' };
   }

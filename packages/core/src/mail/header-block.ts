@@ -1,11 +1,38 @@
 import type { HeaderRewrites } from '../queues/payloads.js';
 
-/** Byte offset where the body starts (after the blank line), or raw.length if there is none. */
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const TAB = 0x09;
+const COLON = 0x3a;
+
+/** RFC 5322 field name (printable ASCII but colon), optional blanks (obs-optional), then a colon. */
+function isFieldLine(raw: Buffer, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && raw[i]! > SP && raw[i]! < 0x7f && raw[i] !== COLON) i++;
+  if (i === start) return false;
+  while (i < end && (raw[i] === SP || raw[i] === TAB)) i++;
+  return raw[i] === COLON;
+}
+
+/**
+ * Byte offset where the body starts. The header section ends at the first blank line (the
+ * body follows it), or at the first line that is neither a header field nor a folded
+ * continuation (the body starts on that line, as Postfix's cleanup reads it), or at the end.
+ * Every reader — the route job, the rules, the sender's rewrites, explain — uses this one
+ * definition, so routing sees the same headers the upstream will.
+ */
 export function bodyOffset(raw: Buffer): number {
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] !== 0x0a) continue;
-    if (raw[i + 1] === 0x0a) return i + 2;
-    if (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a) return i + 3;
+  let start = 0;
+  while (start < raw.length) {
+    const lf = raw.indexOf(LF, start);
+    const end = lf === -1 ? raw.length : lf;
+    const lineEnd = end > start && raw[end - 1] === CR ? end - 1 : end;
+    if (lineEnd === start) return lf === -1 ? raw.length : lf + 1;
+    const folded = start > 0 && (raw[start] === SP || raw[start] === TAB);
+    if (!folded && !isFieldLine(raw, start, lineEnd)) return start;
+    if (lf === -1) return raw.length;
+    start = lf + 1;
   }
   return raw.length;
 }

@@ -1,11 +1,16 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
-export type RedisRole = 'producer' | 'worker' | 'store';
+export type RedisRole = 'producer' | 'acceptor' | 'worker' | 'store';
 
 const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
   // A producer answers an SMTP client: when Redis is away the command must fail now (so the
   // client hears 451 and retries), not wait in an offline queue.
   producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 3000 },
+  // Ingest's accept write: fails at once when Redis is away, like a producer, but has no
+  // command timeout of its own. A timeout does not stop a command Redis may still run, so
+  // ingest bounds the wait itself (limits.store_timeout) and withdraws what it stored when it
+  // gives up: a 451 must never leave a message that will be delivered.
+  acceptor: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
   // A worker has no one waiting on it: it blocks until Redis is back, as BullMQ requires.
   worker: { enableOfflineQueue: true, maxRetriesPerRequest: null },
   // The stores of a worker process (message, ledger, delivery states, traces) wait like a

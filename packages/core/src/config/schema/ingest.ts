@@ -79,6 +79,13 @@ export const ingestSchema = z
     limits: z
       .strictObject({
         max_message_size: byteSize.prefault(25 * 1024 * 1024),
+        /**
+         * Largest header section accepted (552 above it). It travels in the route job, so it is
+         * kept small; Exim's header_maxsize is 1 MiB, real machine mail stays under 20 KiB.
+         */
+        max_header_size: byteSize.prefault(256 * 1024),
+        /** How long a message may take to be stored before the client is told 451 and the write is withdrawn. */
+        store_timeout: duration.prefault('15s'),
         max_recipients: z.number().int().positive().default(100),
         max_connections: z.number().int().positive().default(1000),
         socket_timeout: duration.prefault(60),
