@@ -60,14 +60,11 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
     helo, clientHostname, clientAddress: session.remoteAddress, byHostname: config.ingest.hostname,
     id, tls, user, recipients: envelope.to, date: new Date(acceptedAt),
   });
-  const message = Buffer.concat([Buffer.from(trace, 'latin1'), ...chunks]);
-  chunks.length = 0;
-  const headers = headerSection(message);
-  if (headers.length > config.ingest.limits.max_header_size) {
-    throw new MailsortError('MESSAGE_TOO_BIG', `header section of ${headers.length} bytes exceeds ${config.ingest.limits.max_header_size}`);
-  }
+  const parts = messageParts(Buffer.from(trace, 'latin1'), chunks);
+  const size = parts.reduce((sum, part) => sum + part.length, 0);
+  const headers = boundedHeaderSection(parts, config.ingest.limits.max_header_size);
   const job: RouteJob = {
-    v: 1, id, envelope, acceptedAt, size: message.length,
+    v: 1, id, envelope, acceptedAt, size,
     client: {
       address: session.remoteAddress, tls: tls !== undefined,
       ...(clientHostname ? { hostname: clientHostname } : {}), ...(helo ? { helo } : {}), ...(user ? { user } : {}),
@@ -78,12 +75,12 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
   // message that was not stored), and a withdrawal after both.
   const routeJobId = jobId('route', id);
   await storeWithin(
-    Promise.all([store.put(id, message), routeQueue.add('message', job, { jobId: routeJobId })]),
+    Promise.all([store.put(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]),
     config.ingest.limits.store_timeout,
     () => withdraw(id, routeJobId, { store, routeQueue }),
   );
   metrics.accepted.inc({ via: user ? 'authenticated' : 'trusted' });
-  metrics.bytes.inc(message.length);
+  metrics.bytes.inc(size);
   metrics.acceptDuration.observe((Date.now() - acceptedAt) / 1000);
   return id;
 }
@@ -91,4 +88,35 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
 /** Removes a message whose store was not confirmed: its route job if no router took it yet, and the message, so a router that did finds it gone. */
 async function withdraw(id: string, routeJobId: string, { store, routeQueue }: Pick<AcceptDeps, 'store' | 'routeQueue'>): Promise<void> {
   await Promise.allSettled([store.delete(id), routeQueue.remove(routeJobId)]);
+}
+
+// Below this a message is joined into one buffer (one SET); above it, it is stored as its
+// parts so that ingest never holds a joined copy beside ioredis's write buffer.
+const JOIN_BELOW = 1024 * 1024;
+
+function messageParts(trace: Buffer, chunks: Buffer[]): Buffer[] {
+  const parts = [trace, ...chunks];
+  chunks.length = 0;
+  return parts.reduce((sum, part) => sum + part.length, 0) < JOIN_BELOW ? [Buffer.concat(parts)] : parts;
+}
+
+/** The header section (latin1), read from the first parts only; MESSAGE_TOO_BIG when it runs past `limit`. */
+function boundedHeaderSection(parts: Buffer[], limit: number): string {
+  const head: Buffer[] = [];
+  let length = 0;
+  for (const part of parts) {
+    if (length > limit) break;
+    head.push(part);
+    length += part.length;
+  }
+  const whole = head.length === parts.length;
+  let joined = head.length === 1 ? head[0]! : Buffer.concat(head);
+  // Only whole lines are judged: a line cut at the end of what was read could look like body.
+  if (!whole) joined = joined.subarray(0, joined.lastIndexOf(0x0a) + 1);
+  const headers = headerSection(joined);
+  // A section that reaches the end of what was read may go on in the parts not read.
+  if (headers.length > limit || (!whole && headers.length === joined.length)) {
+    throw new MailsortError('MESSAGE_TOO_BIG', `header section exceeds ${limit} bytes`);
+  }
+  return headers;
 }

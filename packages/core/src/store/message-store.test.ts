@@ -45,3 +45,11 @@ test('expecting zero deliveries (a dropped message) deletes it at once', async (
   await store.expectDeliveries('M4', 0);
   assert.equal(await store.exists('M4'), false);
 });
+
+test('a message stored in parts reads back as the parts joined, with the expiry', async () => {
+  const store = createMessageStore(redis, prefix, 60_000);
+  const parts = [Buffer.from('Received: x\r\n'), randomBytes(70_000), Buffer.from([0, 0x0d]), randomBytes(3)];
+  await store.put('M5', parts);
+  assert.deepEqual(await store.get('M5'), Buffer.concat(parts));
+  assert.ok((await redis.pttl(`${prefix}:msg:M5`)) > 50_000);
+});

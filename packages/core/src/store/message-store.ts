@@ -21,8 +21,22 @@ export function createMessageStore(redis: Redis, prefix: string, ttlMs: number) 
   const keys = storeKeys(prefix);
   const expect = redisScript<number>(redis, 'expect_deliveries', 2, EXPECT_DELIVERIES);
   return {
-    async put(id: string, raw: Buffer): Promise<void> {
-      await redis.set(keys.message(id), raw, 'PX', ttlMs);
+    /**
+     * Stores a message given whole or as its parts in order. Parts go out as SET + APPENDs in
+     * one MULTI, so a large message is never joined in memory: ioredis copies each command's
+     * arguments into its write buffer, and a joined copy would be a third one.
+     */
+    async put(id: string, raw: Buffer | readonly Buffer[]): Promise<void> {
+      const parts = Buffer.isBuffer(raw) ? [raw] : raw;
+      if (parts.length <= 1) {
+        await redis.set(keys.message(id), parts[0] ?? Buffer.alloc(0), 'PX', ttlMs);
+        return;
+      }
+      const multi = redis.multi().set(keys.message(id), parts[0]!, 'PX', ttlMs);
+      for (const part of parts.slice(1)) multi.append(keys.message(id), part);
+      const replies = await multi.exec();
+      const failed = replies?.find(([error]) => error);
+      if (!replies || failed) throw failed?.[0] ?? new Error('MULTI was discarded');
     },
     async get(id: string): Promise<Buffer | null> {
       return redis.getBuffer(keys.message(id));
