@@ -86,3 +86,27 @@ test('check-config fails on a rule naming a group GoCD does not have, and on a b
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /:\d+:\d+: routing\.managers\[0\]\.rules\[0\]\.filter\.function: unknown function "pipelines\.in_grop"/);
 });
+
+test("regression: a claimed message's other envelope recipients vanished — the mail2alert format keeps dropping them, and explain says so", async () => {
+  const legacy = writeConfigFile([
+    'local-smtp: localhost:1025', 'remote-smtp: localhost:8025', 'managers:', '  - name: gocd', '    messages-we-want:', '      to: gocd@example.com',
+    '    rules:', '      - actions: [mailto:cat@example.com]', '        filter:', '          function: pipelines.any', '',
+  ].join('\n'), 'configuration.yml');
+  const mail = eml(['From: go@example.com', 'To: gocd@example.com, someone@else.example', 'Subject: Stage [my-pipeline/2/s/1] is broken', '', '']);
+  const text = await mailsort(['explain', '--config', legacy, mail, '--gocd-groups', GROUPS]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^others +someone@else\.example: not claimed by the manager; dropped, counted \(other_recipients: drop, as mail2alert did\)$/m);
+  const json = JSON.parse((await mailsort(['explain', '--config', legacy, mail, '--gocd-groups', GROUPS, '--json'])).stdout) as { destinations: unknown[]; others: unknown };
+  assert.deepEqual(json.others, { addresses: ['someone@else.example'], action: 'drop' });
+  assert.equal(json.destinations.length, 1, 'only the rule recipients get it');
+});
+
+test('regression: a lookbehind rule regex was accepted and run by the backtracking engine — check-config refuses it with file:line:key', async () => {
+  const config = writeConfigFile({
+    upstreams: [{ name: 'default', host: 'smtp.example.com' }],
+    routing: { managers: [{ name: 'm', kind: 'mail', messages_we_want: { to: 'a@example.com' }, rules: [{ actions: ['mailto:b@example.com'], filter: { function: 'mail.subject_matches', args: ['(?<=build )failed'] } }] }] },
+  });
+  const { code, stderr } = await mailsort(['check-config', config]);
+  assert.equal(code, 1);
+  assert.match(stderr, /:\d+:\d+: routing\.managers\[0\]\.rules\[0\]\.filter\.args: invalid regular expression "\(\?<=build \)failed": .*RE2 \(linear time\), which has no backreferences, lookahead or lookbehind/);
+});

@@ -1,5 +1,5 @@
 import {
-  buildFacts, extractTextBody, managerNeedsBody, resultOfEvent, stageKey, wantingManager,
+  addBody, buildFacts, managerNeedsBody, resultOfEvent, stageKey, wantingManager,
   type Config, type EvaluationContext, type GocdState, type MessageFacts, type MessageStore, type RouteJob,
 } from '@mailsort/core';
 
@@ -21,8 +21,7 @@ export async function loadFacts(message: RouteJob, routing: Config['routing'], s
   const manager = wantingManager(routing.managers, message.envelope);
   let snapshotAgeSeconds: number | undefined;
   if (manager && managerNeedsBody(manager)) {
-    const raw = await store.get(message.id);
-    if (raw) facts.body = await extractTextBody(raw);
+    await addBody(facts, await store.get(message.id));
   }
   if (manager?.kind === 'gocd') {
     const snapshot = await gocd.readSnapshot();

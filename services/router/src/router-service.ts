@@ -1,9 +1,10 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
-  crashRecovery, createGocdState, errorCodeOf, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
+  crashRecovery, createGocdState, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
   parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { loadFacts } from './facts-loader.js';
+import { routeFailure, routeFailureCode } from './route-failure.js';
 
 // Routing a message takes milliseconds; a router killed mid-job hands it on after this.
 const ROUTE_STALLED_AFTER_MS = 10_000;
@@ -32,9 +33,14 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     if (decision.event?.source === 'gocd' && decision.manager !== null && decision.event.event) {
       metrics.gocdEvents.inc({ event: decision.event.event, corrected: String(decision.event.corrected) });
     }
+    if (decision.others?.action === 'drop') {
+      metrics.recipientsDropped.inc({ reason: 'not_claimed' }, decision.others.addresses.length);
+      logger.info({ id: message.id, manager: decision.manager, recipients: decision.others.addresses, reason: 'not_claimed' }, 'recipients the manager does not claim dropped (other_recipients: drop)');
+    }
     metrics.routed.inc({ action: decision.action });
     for (const delivery of deliveries) metrics.deliveriesEnqueued.inc({ kind: delivery.destination.kind });
-    if (decision.action === 'drop') {
+    // A claimed part dropped while other recipients still get the message is not a dropped message.
+    if (decision.action === 'drop' && deliveries.length === 0) {
       outcomes.finished.inc({ outcome: 'dropped', reason: decision.dropReason });
       logger.info({ ...log, dropReason: decision.dropReason }, 'message dropped');
     } else {
@@ -50,8 +56,15 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   }
 
   async function route(job: Job): Promise<void> {
+    try {
+      await routeMessage(parseJob(routeJobSchema, job));
+    } catch (error) {
+      throw routeFailure(error, job.attemptsMade, job.opts.attempts);
+    }
+  }
+
+  async function routeMessage(message: RouteJob): Promise<void> {
     const started = Date.now();
-    const message: RouteJob = parseJob(routeJobSchema, job);
     const { facts, context, snapshotAgeSeconds } = await loadFacts(message, routing, store, gocd);
     if (snapshotAgeSeconds !== undefined) metrics.gocdSnapshotAge.set(snapshotAgeSeconds);
     const decision = evaluate(routing.managers, facts, context);
@@ -72,6 +85,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       traces.append(message.id, {
       at: Date.now(), service: 'router', event: 'routed', action: decision.action, manager: decision.manager, rule: decision.rule, rules: decision.rules,
       reason: decision.reason, parsed: decision.event, problems: decision.problems, recipients: decision.recipients,
+      ...(decision.others ? { others: decision.others.addresses, othersAction: decision.others.action, ...(decision.others.action === 'drop' ? { othersDropReason: 'not_claimed' } : {}) } : {}),
       destinations: deliveries.map((delivery) => ({ deliveryId: delivery.deliveryId, ...describe(delivery) })),
       }),
     ]);
@@ -83,7 +97,11 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     async start() {
       worker = new Worker(QUEUES.route, route, { connection: redis.connect('worker'), prefix, concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
       worker.on('failed', (job: Job<{ id?: unknown }> | undefined, error) => {
-        logger.error({ id: job?.data?.id, jobId: job?.id, attempts: job?.attemptsMade, code: errorCodeOf(error) ?? 'REDIS_UNAVAILABLE', err: error }, 'routing failed');
+        const dead = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
+        logger.error(
+          { id: job?.data?.id, jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), dead, err: error },
+          dead ? 'routing failed; kept as a dead letter (mailsort queue list)' : 'routing failed; will retry',
+        );
       });
       worker.on('error', (error) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'route worker error'));
     },

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, formatProblem, gocdReport, loadConfigFile, ruleFunction, type Config, type Env, type GocdReport, type PipelineGroup } from '@mailsort/core';
+import { ConfigError, formatProblem, gocdReport, loadConfigFile, printable, ruleFunction, type Config, type Env, type GocdReport, type PipelineGroup } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { connectCliRedis, readGroupsFile, snapshotGroups } from './gocd-groups-source.js';
 
@@ -18,7 +18,9 @@ function unknownGroups(config: Config, groups: PipelineGroup[]): string[] {
     }));
 }
 
-function printReport(io: Io, reports: GocdReport[]): void {
+function printReport(terminal: Io, reports: GocdReport[]): void {
+  // Pipeline and group names come from GoCD: printed as text, never as terminal controls.
+  const io = { out: (text: string) => terminal.out(printable(text)) };
   for (const report of reports) {
     io.out(`gocd manager "${report.manager}":`);
     for (const { group, pipelines } of report.groups) {
@@ -88,7 +90,7 @@ export async function checkConfig(args: string[], env: Env, io: Io): Promise<num
   const reports = values.report ? gocdReport(config.routing.managers, groups) : [];
   if (values.json) io.out(JSON.stringify({ file, format, ok: unknown.length === 0, problems: unknown, report: reports }));
   else {
-    for (const problem of unknown) io.err(`${file}: ${problem}`);
+    for (const problem of unknown) io.err(printable(`${file}: ${problem}`));
     printReport(io, reports);
   }
   return unknown.length === 0 ? 0 : 1;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
-  addressesIn, buildFacts, ConfigError, destinationsFor, evaluate, extractTextBody, formatProblem, headerSection, headerValues, loadConfigFile,
-  managerNeedsBody, stageKey, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
+  addBody, addressesIn, buildFacts, ConfigError, destinationsFor, evaluate, formatProblem, headerSection, headerValues, loadConfigFile,
+  managerNeedsBody, printable, stageKey, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { splitList } from './args.js';
@@ -74,7 +74,8 @@ export async function explain(args: string[], env: Env, io: Io): Promise<number>
     return 2;
   }
   const manager = wantingManager(config.routing.managers, envelope);
-  const facts = buildFacts(envelope, headers, manager && managerNeedsBody(manager) ? await extractTextBody(raw) : undefined);
+  const facts = buildFacts(envelope, headers);
+  if (manager && managerNeedsBody(manager)) await addBody(facts, raw);
   const context: EvaluationContext = { groups: null, fallbackActions: config.routing.fallback_actions };
   if (values.previous) context.previousStageResult = values.previous as StageResult;
   let groupsOrigin = 'not needed (no gocd manager takes this message)';
@@ -127,7 +128,7 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
       action: decision.action, recipients: decision.recipients, webhooks, manager: decision.manager, rule: decision.rule, rules: decision.rules,
       event: eventWord(decision.event), parsed: decision.event, reason: decision.reason, problems: decision.problems,
       dropReason: decision.action === 'drop' ? decision.dropReason : null, fallback: decision.action === 'deliver' ? decision.fallback : false,
-      envelope, subject, groups: groupsOrigin,
+      others: decision.others ?? null, envelope, subject, groups: groupsOrigin,
       destinations: destinations.map((d) => (d.kind === 'smtp' ? d : { kind: d.kind, format: d.format, style: d.style })),
     }));
     return;
@@ -143,9 +144,13 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
     ['recipients', decision.recipients.join(', ') || '(none)'],
   ];
   if (webhooks.length > 0) rows.push(['webhooks', webhooks.join(', ')]);
+  if (decision.others) {
+    const what = decision.others.action === 'deliver' ? 'delivered unchanged to the default upstream' : 'dropped, counted (other_recipients: drop, as mail2alert did)';
+    rows.push(['others', `${decision.others.addresses.join(', ')}: not claimed by the manager; ${what}`]);
+  }
   rows.push(['reason', decision.reason]);
   for (const problem of decision.problems) rows.push(['problem', `${problem.code} in ${problem.rule}: ${problem.message}`]);
   rows.push(['gocd groups', groupsOrigin]);
   for (const note of notes) rows.push(['note', note]);
-  for (const [label, value] of rows) io.out(`${label.padEnd(11)} ${value}`);
+  for (const [label, value] of rows) io.out(`${label.padEnd(11)} ${printable(value)}`);
 }

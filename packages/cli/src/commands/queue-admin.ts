@@ -1,6 +1,7 @@
 import { headerSection, jobId, type RouteJob } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { ALL_OPEN_TYPES, deliveriesIn, findDeliveries, type DeliveryEntry, type QueueContext } from './queue-context.js';
+import { findRouteDeadLetters, routeDeadLetters } from './route-dead-letters.js';
 
 function unknown(target: string, io: Io): number {
   io.err(`QUEUE_ENTRY_UNKNOWN: no delivery or message ${target} in the queue`);
@@ -31,8 +32,13 @@ export async function queueRetry(context: QueueContext, target: string | undefin
     return 2;
   }
   const entries = allFailed ? await deliveriesIn(context.deliver, ['failed']) : await findDeliveries(context, target!);
-  if (entries.length === 0) return allFailed ? (io.out('no failed deliveries'), 0) : unknown(target!, io);
+  const deadLetters = allFailed ? await routeDeadLetters(context) : await findRouteDeadLetters(context, target!);
+  if (entries.length === 0 && deadLetters.length === 0) return allFailed ? (io.out('no failed deliveries'), 0) : unknown(target!, io);
   for (const entry of entries) await retryEntry(context, entry, io);
+  for (const { job } of deadLetters) {
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    io.out(`${job.id}: routing failed → queued for routing again`);
+  }
   return 0;
 }
 

@@ -1,8 +1,10 @@
 import type { JobType } from 'bullmq';
+import { printable } from '@mailsort/core';
 import type { Io } from '../io.js';
 import {
   ALL_OPEN_TYPES, deliveriesIn, describeDestination, displayState, findDeliveries, formatAge, QUEUED_TYPES, type QueueContext,
 } from './queue-context.js';
+import { findRouteDeadLetters, routeDeadLetterJson, routeDeadLetters } from './route-dead-letters.js';
 
 const STATES: Record<string, JobType[]> = { queued: QUEUED_TYPES, delayed: ['delayed'], failed: ['failed'] };
 
@@ -19,9 +21,15 @@ export async function queueList(context: QueueContext, state: string | undefined
     return {
       delivery: data.deliveryId, message: data.id, state: displayState(jobState), ageMs: now - data.acceptedAt,
       attempts: recorded?.attempts ?? job.attemptsMade, to: describeDestination(data),
-      lastReply: recorded?.lastReply ?? job.failedReason ?? '', result: recorded?.result,
+      lastReply: recorded?.lastReply ?? job.failedReason ?? '', result: recorded?.result as string | undefined,
     };
   }));
+  // A message whose routing failed has no delivery: it is listed under its route job.
+  if (state === undefined || state === 'failed') {
+    for (const { job, data } of await routeDeadLetters(context)) {
+      rows.push({ delivery: job.id ?? '', message: data.id, state: 'failed', ageMs: now - data.acceptedAt, attempts: job.attemptsMade, to: 'routing', lastReply: job.failedReason ?? '', result: 'routing' });
+    }
+  }
   if (json) {
     io.out(JSON.stringify(rows));
     return 0;
@@ -32,8 +40,8 @@ export async function queueList(context: QueueContext, state: string | undefined
     return 0;
   }
   const table = [['DELIVERY', 'STATE', 'AGE', 'ATTEMPTS', 'TO', 'LAST REPLY'], ...rows.map((row) => [
-    row.delivery, row.result === 'expired' || row.result === 'partial' ? `${row.state}(${row.result})` : row.state, formatAge(row.ageMs), String(row.attempts), row.to, row.lastReply,
-  ])];
+    row.delivery, row.result === 'expired' || row.result === 'partial' || row.result === 'routing' ? `${row.state}(${row.result})` : row.state, formatAge(row.ageMs), String(row.attempts), row.to, row.lastReply,
+  ].map(printable))];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   for (const line of table) io.out(line.map((cell, column) => (column === line.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '));
   io.out(`-- ${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'}`);
@@ -43,7 +51,9 @@ export async function queueList(context: QueueContext, state: string | undefined
 /** `mailsort queue show ID`: everything known about a delivery (or each delivery of a message). */
 export async function queueShow(context: QueueContext, target: string, io: Io): Promise<number> {
   const entries = await findDeliveries(context, target, [...ALL_OPEN_TYPES, 'completed']);
-  if (entries.length === 0) {
+  const deadLetters = await findRouteDeadLetters(context, target);
+  for (const letter of deadLetters) io.out(JSON.stringify(routeDeadLetterJson(letter), null, 2));
+  if (entries.length === 0 && deadLetters.length === 0) {
     io.err(`QUEUE_ENTRY_UNKNOWN: no delivery or message ${target} in the queue`);
     return 1;
   }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, createTraceStore, formatProblem, loadConfigFile, type Env, type TraceEvent } from '@mailsort/core';
+import { ConfigError, createTraceStore, formatProblem, loadConfigFile, printable, type Env, type TraceEvent } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { connectCliRedis } from './gocd-groups-source.js';
 
@@ -48,7 +48,7 @@ export async function trace(args: string[], env: Env, io: Io): Promise<number> {
       io.out(JSON.stringify({ id, events }));
     } else if (events.length > 0) {
       io.out(`message ${id}`);
-      for (const event of events) io.out(line(event));
+      for (const event of events) io.out(printable(line(event)));
     }
     if (events.length === 0) {
       io.err(`no trace for ${id}: unknown id, or older than redis.trace_ttl`);

@@ -71,6 +71,9 @@ export function translateLegacyConfig(legacy: LegacyConfig): ConfigInput {
         name: uniqueName(manager.name),
         kind: manager.name,
         messages_we_want: manager['messages-we-want'],
+        // mail2alert sent a claimed message to the rules' recipients only; its other envelope
+        // recipients went nowhere. Kept for this format, but counted and traced (docs/routing.md).
+        other_recipients: 'drop' as const,
         // mail2alert's mail manager ignored `events`; the native format refuses them there.
         rules: manager.name === 'mail' ? manager.rules.map(({ filter: { events: _ignored, ...filter }, ...rule }) => ({ ...rule, filter })) : manager.rules,
       })),

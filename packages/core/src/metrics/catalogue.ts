@@ -27,6 +27,7 @@ export function createRouterMetrics(registry: Registry) {
   return {
     routed: new Counter({ name: 'mailsort_router_messages_total', help: 'Messages routed, by decision.', labelNames: ['action'], registers }),
     deliveriesEnqueued: new Counter({ name: 'mailsort_router_deliveries_enqueued_total', help: 'Deliveries handed to the sender.', labelNames: ['kind'], registers }),
+    recipientsDropped: new Counter({ name: 'mailsort_router_recipients_dropped_total', help: 'Envelope recipients of a claimed message that get no delivery (other_recipients: drop), by reason.', labelNames: ['reason'], registers }),
     ruleErrors: new Counter({ name: 'mailsort_router_rule_errors_total', help: 'Rules that could not be evaluated, by code.', labelNames: ['code'], registers }),
     duration: new Histogram({ name: 'mailsort_router_duration_seconds', help: 'Time to route one message.', buckets: LATENCY_BUCKETS, registers }),
     gocdEvents: new Counter({ name: 'mailsort_router_gocd_events_total', help: 'GoCD stage mails taken by a gocd manager, by event and whether the BREAKS/FIXED correction changed it.', labelNames: ['event', 'corrected'], registers }),

@@ -38,3 +38,17 @@ test('an envelope sender that could break a header is not written into From (no 
   const rewritten = applyHeaderRewrites(Buffer.from('From: a@b.example\r\nTo: m@example.com\r\n\r\nbody'), smtp.rewrites).toString();
   assert.equal(rewritten, 'From: a@b.example\r\nTo: cat@example.com\r\n\r\nbody');
 });
+
+test("regression: a claimed message's other recipients vanished — they go unchanged to the default upstream, even when the claimed part is dropped", () => {
+  const envelope = { from: 'go@example.com', to: ['gocd@example.com', 'someone@else.example', 'cat@example.com'] };
+  const others = { addresses: ['someone@else.example', 'cat@example.com'], action: 'deliver' as const };
+  const deliver: Decision = { ...base, action: 'deliver', recipients: ['cat@example.com'], webhooks: [], fallback: false, others };
+  assert.deepEqual(destinationsFor(deliver, envelope, SETTINGS).slice(1), [
+    { kind: 'smtp', upstream: 'default', envelope: { from: 'go@example.com', to: ['someone@else.example'] } },
+  ], 'a rule recipient is not sent a second copy');
+  const drop: Decision = { ...base, action: 'drop', recipients: [], webhooks: [], dropReason: 'no_rule_matched', others };
+  assert.deepEqual(destinationsFor(drop, envelope, SETTINGS), [
+    { kind: 'smtp', upstream: 'default', envelope: { from: 'go@example.com', to: ['someone@else.example', 'cat@example.com'] } },
+  ]);
+  assert.deepEqual(destinationsFor({ ...drop, others: { ...others, action: 'drop' } }, envelope, SETTINGS), []);
+});

@@ -11,9 +11,11 @@ export interface DestinationSettings {
  * Where a decision sends the message. Passthrough: the default upstream with the accepted
  * envelope and no rewrite. Deliver: one SMTP delivery to all recipients with To/From rewritten
  * as mail2alert did (To = the recipients, From = the envelope sender), plus one per webhook.
+ * Envelope recipients the manager did not claim go unchanged to the default upstream, unless
+ * the manager drops them (other_recipients: drop, mail2alert's model).
  */
 export function destinationsFor(decision: Decision, envelope: Envelope, settings: DestinationSettings): Destination[] {
-  if (decision.action === 'drop') return [];
+  if (decision.action === 'drop') return othersDestination(decision, envelope, settings);
   if (decision.action === 'passthrough') return [{ kind: 'smtp', upstream: settings.defaultUpstream, envelope }];
   const destinations: Destination[] = [];
   if (decision.recipients.length > 0) {
@@ -26,5 +28,13 @@ export function destinationsFor(decision: Decision, envelope: Envelope, settings
     const webhook = settings.webhooks.find((candidate) => candidate.name === action.webhook);
     if (webhook) destinations.push({ kind: 'webhook', url: webhook.url, format: action.format, style: action.style });
   }
-  return destinations;
+  return [...destinations, ...othersDestination(decision, envelope, settings)];
+}
+
+/** The recipients the manager did not claim, unchanged, as passthrough mail; none already a rule's recipient. */
+function othersDestination(decision: Decision, envelope: Envelope, settings: DestinationSettings): Destination[] {
+  if (decision.others?.action !== 'deliver') return [];
+  const known = new Set(decision.recipients.map((address) => address.toLowerCase()));
+  const to = decision.others.addresses.filter((address) => !known.has(address.toLowerCase()));
+  return to.length > 0 ? [{ kind: 'smtp', upstream: settings.defaultUpstream, envelope: { from: envelope.from, to } }] : [];
 }

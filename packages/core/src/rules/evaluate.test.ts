@@ -179,3 +179,39 @@ test('the decision carries the parsed and corrected GoCD event', () => {
   assert.equal(decision.action, 'deliver');
   assert.deepEqual(decision.event, { source: 'gocd', pipeline: 'my-pipeline', pipelineCounter: '2', stage: 's', stageCounter: '1', subjectEvent: 'PASSES', event: 'FIXED', corrected: true });
 });
+
+test('regression: a body the parser refused threw out of the router — it is RULE_NO_BODY with the reason, under the rule-error policy', () => {
+  const facts = buildFacts({ from: 'go@example.com', to: ['mail2alert@example.com'] }, 'Subject: x\r\n\r\n');
+  facts.bodyProblem = 'the message body could not be parsed: Max allowed child nodes exceeded';
+  const managers = [mail([rule('mail.body_contains', ['disk'], ['mailto:a@example.com'])])];
+  const decision = evaluate(managers, facts, { groups: null });
+  assert.equal(decision.action, 'passthrough');
+  assert.deepEqual(decision.problems.map((p) => [p.code, p.message]), [['RULE_NO_BODY', facts.bodyProblem]]);
+  const withFallback = evaluate(managers, facts, { groups: null, fallbackActions: ['mailto:postmaster@example.com'] });
+  assert.equal(withFallback.action, 'deliver');
+  assert.deepEqual(withFallback.recipients, ['postmaster@example.com']);
+});
+
+test('regression: a rule that throws failed the route job — it is RULE_INVALID under the rule-error policy', () => {
+  const facts = buildFacts({ from: 'go@example.com', to: ['mail2alert@example.com'] }, 'Subject: x\r\n\r\n');
+  Object.defineProperty(facts, 'subject', { get: () => { throw new Error('boom'); } });
+  const decision = evaluate([mail([rule('mail.in_subject', ['x'], ['mailto:a@example.com'])])], facts, { groups: null });
+  assert.equal(decision.action, 'passthrough');
+  assert.deepEqual(decision.problems.map((p) => [p.code, p.message]), [['RULE_INVALID', 'the rule failed: boom']]);
+});
+
+const OTHERS: Array<[string, Partial<ManagerRules>, string[], Decision['others']]> = [
+  ['recipients the manager does not claim are delivered by default', {}, ['mail2alert@example.com', 'someone@else.example'], { addresses: ['someone@else.example'], action: 'deliver' }],
+  ["other_recipients: drop keeps mail2alert's model", { other_recipients: 'drop' }, ['MAIL2ALERT@example.com', 'someone@else.example'], { addresses: ['someone@else.example'], action: 'drop' }],
+  ['no other recipients, nothing to say', {}, ['mail2alert@example.com'], undefined],
+  ['a manager claiming the sender claims every recipient', { messages_we_want: { from: 'go@example.com' } }, ['a@example.com', 'b@example.com'], undefined],
+];
+
+for (const [name, extra, to, expected] of OTHERS) {
+  test(`regression: a claimed message's other envelope recipients vanished uncounted — ${name}`, () => {
+    const facts = buildFacts({ from: 'go@example.com', to }, 'Subject: Stage [my-pipeline/2/s/1] is broken\r\n\r\n');
+    const decision = evaluate([gocd([rule('pipelines.any', [], ['mailto:cat@example.com'])], extra)], facts, { groups: GROUPS });
+    assert.equal(decision.action, 'deliver');
+    assert.deepEqual(decision.others, expected);
+  });
+}

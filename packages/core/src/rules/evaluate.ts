@@ -1,6 +1,6 @@
 import { parseAction } from './actions.js';
 import { ruleFunction, type Outcome } from './functions.js';
-import { ruleLabel, wantingManager } from './managers.js';
+import { ruleLabel, unclaimedRecipients, wantingManager } from './managers.js';
 import { correctStageEvent } from './subjects/gocd.js';
 import type { Decision, EvaluationContext, GocdStage, ManagerRules, MessageFacts, RecognisedEvent, RuleDefinition, RuleProblem, WebhookAction } from './types.js';
 
@@ -16,7 +16,13 @@ function checkRule(manager: ManagerRules, rule: RuleDefinition, facts: MessageFa
       if (!stage.event || !events.includes(stage.event)) return { matched: false, note: `event ${stage.event ?? 'unknown'} is not one of ${events.join(', ')}` };
     }
   }
-  return fn.test({ args: rule.filter.args, facts, stage, groups: context.groups });
+  try {
+    return fn.test({ args: rule.filter.args, facts, stage, groups: context.groups });
+  } catch (error) {
+    // A rule that throws is a rule problem like any other: the rule-error policy decides, and
+    // the route job never fails (and retries) over data it will see again on every attempt.
+    return { error: 'RULE_INVALID', message: `the rule failed: ${(error as Error).message}` };
+  }
 }
 
 function addRecipient(recipients: string[], address: string): void {
@@ -71,7 +77,8 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
       addActions(rule.actions, recipients, webhooks);
     }
   });
-  const base = { manager: manager.name, rule: matched[0] ?? null, rules: matched, event, problems };
+  const others = { addresses: unclaimedRecipients(manager, facts.envelope), action: manager.other_recipients ?? 'deliver' };
+  const base = { manager: manager.name, rule: matched[0] ?? null, rules: matched, event, problems, ...(others.addresses.length > 0 ? { others } : {}) };
 
   if (problems.length > 0) {
     const fallback = manager.fallback_actions ?? context.fallbackActions ?? [];

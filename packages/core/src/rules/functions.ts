@@ -96,7 +96,7 @@ export const RULE_FUNCTIONS: Record<string, RuleFunction> = {
   'mail.body_contains': {
     kinds: ['mail', 'gocd'], args: { min: 1, max: MANY, usage: 'word…' }, needsBody: true,
     test: ({ args, facts }) =>
-      facts.body === undefined ? { error: 'RULE_NO_BODY', message: 'the message body could not be read' } : { matched: allWordsIn(args, facts.body) },
+      facts.body === undefined ? { error: 'RULE_NO_BODY', message: facts.bodyProblem ?? 'the message body could not be read' } : { matched: allWordsIn(args, facts.body) },
   },
   'mail.any': { kinds: ['mail', 'gocd'], args: { min: 0, max: 0, usage: '' }, test: () => ({ matched: true }) },
 

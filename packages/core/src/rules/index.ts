@@ -9,4 +9,4 @@ export { wants, wantingManager, managerNeedsBody } from './managers.js';
 export { destinationsFor } from './destinations.js';
 export { parsePipelineGroups, pipelineGroupsV1Schema, pipelineGroupsLegacySchema, type GroupsSnapshot } from './gocd-groups.js';
 export { gocdReport, type GocdReport } from './gocd-report.js';
-export { extractTextBody } from './body-text.js';
+export { addBody, type BodyText } from './body-text.js';

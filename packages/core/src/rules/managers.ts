@@ -13,6 +13,16 @@ export function wants(manager: ManagerRules, envelope: Envelope): boolean {
   return envelope.to.some((rcpt) => to.includes(rcpt.toLowerCase())) || from.includes(envelope.from.toLowerCase());
 }
 
+/**
+ * The envelope recipients a manager that wants the envelope does not claim: those its
+ * messages_we_want.to does not name. A manager that wants the sender claims every recipient.
+ */
+export function unclaimedRecipients(manager: ManagerRules, envelope: Envelope): string[] {
+  if (list(manager.messages_we_want.from).some((address) => address.toLowerCase() === envelope.from.toLowerCase())) return [];
+  const to = list(manager.messages_we_want.to).map((address) => address.toLowerCase());
+  return envelope.to.filter((rcpt) => !to.includes(rcpt.toLowerCase()));
+}
+
 /** The first manager, in config order, that wants the envelope. */
 export function wantingManager<M extends ManagerRules>(managers: readonly M[], envelope: Envelope): M | undefined {
   return managers.find((manager) => wants(manager, envelope));

@@ -64,6 +64,8 @@ export interface MessageFacts {
   alertmanager: AlertmanagerNotice | undefined;
   /** The decoded text body; undefined when it was not loaded (no rule of the manager needs it). */
   body: string | undefined;
+  /** Why the body could not be read, when a rule needed it (see body-text.ts). */
+  bodyProblem?: string | undefined;
 }
 
 export interface PipelineGroup {
@@ -110,6 +112,13 @@ interface DecisionBase {
   reason: string;
   event: RecognisedEvent | null;
   problems: RuleProblem[];
+  /** The envelope recipients the taking manager does not claim, and what happens to them. */
+  others?: OtherRecipients | undefined;
+}
+
+export interface OtherRecipients {
+  addresses: string[];
+  action: 'deliver' | 'drop';
 }
 
 /** The closed set of outcomes. */
@@ -125,6 +134,8 @@ export interface ManagerRules {
   messages_we_want: { to?: string | readonly string[] | undefined; from?: string | readonly string[] | undefined };
   rules: ReadonlyArray<RuleDefinition>;
   fallback_actions?: readonly string[] | undefined;
+  /** Envelope recipients the manager does not claim: delivered unchanged (the default) or dropped. */
+  other_recipients?: 'deliver' | 'drop' | undefined;
 }
 
 export interface RuleDefinition {

@@ -43,6 +43,12 @@ export const managerSchema = z.strictObject({
   rules: z.array(ruleSchema).default([]),
   /** Used when a rule cannot be evaluated; overrides routing.fallback_actions. */
   fallback_actions: z.array(actionSchema).optional(),
+  /**
+   * The envelope recipients of a claimed message that messages_we_want.to does not name:
+   * `deliver` them unchanged to the default upstream (as if no manager wanted them), or `drop`
+   * them, counted, as mail2alert did.
+   */
+  other_recipients: z.enum(['deliver', 'drop']).default('deliver'),
 });
 
 export const routingSchema = z

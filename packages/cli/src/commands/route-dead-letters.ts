@@ -1,0 +1,39 @@
+import type { Job } from 'bullmq';
+import { routeJobSchema, type RouteJob } from '@mailsort/core';
+import type { QueueContext } from './queue-context.js';
+
+export interface RouteDeadLetter {
+  job: Job;
+  data: RouteJob;
+}
+
+const PAGE = 500;
+
+/**
+ * Messages whose routing failed for good (a dead letter of the route queue): they have no
+ * delivery yet, so `queue list` and `show` list them from here, with the coded reason.
+ */
+export async function routeDeadLetters(context: QueueContext): Promise<RouteDeadLetter[]> {
+  const letters: RouteDeadLetter[] = [];
+  for (let start = 0; ; start += PAGE) {
+    const jobs = await context.route.getJobs(['failed'], start, start + PAGE - 1, true);
+    for (const job of jobs) {
+      const parsed = routeJobSchema.safeParse(job?.data);
+      if (job && parsed.success) letters.push({ job, data: parsed.data });
+    }
+    if (jobs.length < PAGE) return letters;
+  }
+}
+
+/** A route dead letter by its job id (r-…) or its message id. */
+export async function findRouteDeadLetters(context: QueueContext, target: string): Promise<RouteDeadLetter[]> {
+  return (await routeDeadLetters(context)).filter(({ job, data }) => job.id === target || data.id === target);
+}
+
+export function routeDeadLetterJson({ job, data }: RouteDeadLetter): Record<string, unknown> {
+  return {
+    route: job.id, message: data.id, state: 'failed', stage: 'routing', acceptedAt: new Date(data.acceptedAt).toISOString(),
+    original: data.envelope, attempts: job.attemptsMade, failedReason: job.failedReason ?? null,
+    lastAttemptAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+  };
+}
