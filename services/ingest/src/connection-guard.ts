@@ -50,7 +50,7 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
     admit(session: SMTPServerSession): Error | undefined {
       const client = session.remoteAddress;
       const trusted = isTrusted(client);
-      const refused = connectionRefusal({ fromClient: perClient.get(client) ?? 0, untrusted }, trusted, limits);
+      const refused = connectionRefusal({ fromClient: perClient.get(client) ?? 0, untrusted, total: admitted.size }, trusted, limits);
       if (refused) {
         metrics.connectionsRefused.inc({ reason: refused.reason });
         logger.info({ code: refused.errorCode, client, reason: refused.reason, reply: `${refused.code} ${refused.text}` }, 'connection refused');

@@ -8,19 +8,20 @@ const limits = {
   min_data_rate: 100, data_rate_grace: 1000,
 } as IngestConfig['limits'];
 
-const cases: Array<{ name: string; fromClient: number; untrusted: number; trusted: boolean; limits?: Partial<IngestConfig['limits']>; expected: string | undefined }> = [
+const cases: Array<{ name: string; fromClient: number; untrusted: number; total?: number; trusted: boolean; limits?: Partial<IngestConfig['limits']>; expected: string | undefined }> = [
   { name: 'an untrusted client under its cap', fromClient: 2, untrusted: 5, trusted: false, expected: undefined },
   { name: 'an untrusted client at its cap', fromClient: 3, untrusted: 3, trusted: false, expected: 'per_client' },
   { name: 'a trusted client past the per-client cap (exempt)', fromClient: 9, untrusted: 8, trusted: true, expected: undefined },
   { name: 'a trusted client past the cap with limit_trusted_clients', fromClient: 3, untrusted: 0, trusted: true, limits: { limit_trusted_clients: true }, expected: 'per_client' },
   { name: 'an untrusted client when untrusted ones fill all but the reserved slots', fromClient: 0, untrusted: 8, trusted: false, expected: 'untrusted_slots' },
   { name: 'a trusted client when untrusted ones fill all but the reserved slots', fromClient: 0, untrusted: 8, trusted: true, expected: undefined },
+  { name: 'a trusted client when max_connections sessions are open', fromClient: 0, untrusted: 2, total: 10, trusted: true, expected: 'max_connections' },
   { name: 'the default reserve is a tenth', fromClient: 0, untrusted: 9, trusted: false, limits: { reserved_for_trusted: undefined }, expected: 'untrusted_slots' },
 ];
 
-for (const { name, fromClient, untrusted, trusted, limits: overrides, expected } of cases) {
+for (const { name, fromClient, untrusted, total, trusted, limits: overrides, expected } of cases) {
   test(`connection limits: ${name} → ${expected ?? 'greeted'}`, () => {
-    assert.equal(connectionRefusal({ fromClient, untrusted }, trusted, { ...limits, ...overrides })?.reason, expected);
+    assert.equal(connectionRefusal({ fromClient, untrusted, total: total ?? untrusted }, trusted, { ...limits, ...overrides })?.reason, expected);
   });
 }
 

@@ -14,14 +14,20 @@ export interface OpenSessions {
   fromClient: number;
   /** From untrusted addresses, all together. */
   untrusted: number;
+  /** From anyone. */
+  total: number;
 }
 
 /**
  * Whether a new session may start: one client address holds at most
  * max_connections_per_client (trusted networks exempt unless limit_trusted_clients), and
- * untrusted clients together leave reserved_for_trusted slots free.
+ * untrusted clients together leave reserved_for_trusted slots free, and no more than
+ * max_connections sessions are open at all.
  */
 export function connectionRefusal(open: OpenSessions, trusted: boolean, limits: Limits): Refusal | undefined {
+  if (open.total >= limits.max_connections) {
+    return { code: 421, text: '4.7.0 Too many connected clients, try again in a moment', reason: 'max_connections', errorCode: 'CONNECTION_LIMITED' };
+  }
   if ((!trusted || limits.limit_trusted_clients) && open.fromClient >= limits.max_connections_per_client) {
     return { code: 421, text: '4.7.0 Too many connections from your address, try again later', reason: 'per_client', errorCode: 'CONNECTION_LIMITED' };
   }

@@ -22,7 +22,10 @@ export function listenerOptions(mode: ListenerTls, ingest: IngestConfig, tls: Tl
     name: ingest.hostname,
     banner: 'mailsort ESMTP',
     size: ingest.limits.max_message_size,
-    maxClients: ingest.limits.max_connections,
+    // A backstop on raw sockets, counted before the greeting (the ones being refused too), so
+    // that a burst of connects cannot make it refuse a trusted client; the limits that decide
+    // who gets a session are counted in onConnect (connection-guard.ts).
+    maxClients: ingest.limits.max_connections * 2,
     socketTimeout: ingest.limits.socket_timeout,
     greetingDelay: ingest.limits.greeting_delay,
     closeTimeout: ingest.limits.close_timeout,
