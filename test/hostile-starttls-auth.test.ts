@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import bcrypt from 'bcryptjs';
 import {
   cleanPrefix, Conversation, hashOf, makeCert, metricValue, plainAuth, startIngestSystem, storedMessageKeys, type IngestSystem,
 } from './ingest-helpers.js';
@@ -15,11 +16,29 @@ before(async () => {
     ingest: {
       tls: { cert_file: cert.certFile, key_file: cert.keyFile },
       trusted_networks: ['10.0.0.0/8'],
-      users: [{ username: 'gocd', password_hash: hashOf('right-pass'), allowed_senders: ['@example.com'] }],
+      users: [
+        { username: 'gocd', password_hash: hashOf('right-pass'), allowed_senders: ['@example.com'] },
+        { username: 'alert', password_hash: hashOf('alert-pass'), allowed_senders: ['alert@example.com'], rate_limit: { messages: 3, per: '1h' } },
+        { username: 'limited', password_hash: hashOf('limited-pass'), allowed_senders: ['*'], rate_limit: { messages: 3, per: '1h' } },
+        { username: 'once', password_hash: hashOf('once-pass'), allowed_senders: ['*'], rate_limit: { messages: 1, per: '1h' } },
+      ],
       auth: { max_failures_per_connection: 3, max_failures_per_address: 1000 },
+      limits: { max_message_size: '64KiB' },
     },
   });
 });
+
+/** STARTTLS with Node's TLS client, EHLO again, and AUTH PLAIN as `user` when given. */
+async function inTls(user?: string, password?: string): Promise<Conversation> {
+  const smtp = await Conversation.plain(system.ports.smtp!);
+  await smtp.reply();
+  await smtp.command('EHLO client.test');
+  assert.equal((await smtp.command('STARTTLS')).code, 220);
+  await smtp.startTls();
+  assert.equal((await smtp.command('EHLO client.test')).code, 250);
+  if (user) assert.equal((await smtp.command(plainAuth(user, password!))).code, 235);
+  return smtp;
+}
 
 after(async () => {
   await system.stop();
@@ -118,5 +137,122 @@ test('regression: parallel AUTH guesses from one address were all checked (30 of
   } finally {
     await attacked.stop();
     await cleanPrefix(attacked.prefix);
+  }
+});
+
+test('regression: AUTH in the middle of a transaction skipped the sender policy (MAIL FROM:<ceo@victim.example>, then AUTH as alert: 250, delivered); now AUTH is refused 503 5.5.1 before any prompt', async () => {
+  const stored = (await storedMessageKeys(system.prefix)).length;
+  const checked = metricValue(await system.metrics(), 'mailsort_ingest_auth_failures_total', { reason: 'invalid_credentials' });
+  const smtp = await inTls();
+  assert.equal((await smtp.command('MAIL FROM:<ceo@victim.example>')).code, 250);
+  assert.match((await smtp.command(plainAuth('alert', 'alert-pass'))).text, /^503 5\.5\.1 /);
+  for (const command of ['AUTH LOGIN', 'AUTH PLAIN', `AUTH LOGIN ${Buffer.from('alert').toString('base64')}`]) {
+    assert.match((await smtp.command(command)).text, /^503 5\.5\.1 /, `${command} is refused, not prompted (334)`);
+  }
+  assert.match((await smtp.command('RCPT TO:<team@example.com>')).text, /^550 5\.7\.1 Relay access denied/, 'still unauthenticated');
+  assert.equal((await smtp.command('DATA')).code, 503);
+  assert.equal((await smtp.command('RSET')).code, 250);
+  assert.equal((await smtp.command(plainAuth('alert', 'alert-pass'))).code, 235, 'after RSET, AUTH works');
+  assert.match((await smtp.command('MAIL FROM:<ceo@victim.example>')).text, /^553 5\.7\.1 Sender address <ceo@victim\.example> is not allowed/);
+  smtp.end();
+  assert.equal((await storedMessageKeys(system.prefix)).length, stored, 'nothing stored');
+  assert.equal(metricValue(await system.metrics(), 'mailsort_ingest_auth_failures_total', { reason: 'invalid_credentials' }), checked);
+});
+
+test('regression: the STARTTLS listener listed AUTH in its cleartext EHLO and never counted a cleartext AUTH; now AUTH is listed only inside TLS and the 538 is counted', async () => {
+  const cleartext = metricValue(await system.metrics(), 'mailsort_ingest_auth_failures_total', { reason: 'cleartext' });
+  const smtp = await Conversation.plain(system.ports.smtp!);
+  await smtp.reply();
+  const plainEhlo = await smtp.command('EHLO client.test');
+  assert.match(plainEhlo.text, /STARTTLS/);
+  assert.doesNotMatch(plainEhlo.text, /AUTH/, 'no AUTH before TLS');
+  assert.equal((await smtp.command(plainAuth('gocd', 'right-pass'))).code, 538);
+  assert.equal((await smtp.command('STARTTLS')).code, 220);
+  await smtp.startTls();
+  assert.match((await smtp.command('EHLO client.test')).text, /AUTH PLAIN LOGIN/, 'AUTH inside TLS');
+  smtp.end();
+  assert.equal(metricValue(await system.metrics(), 'mailsort_ingest_auth_failures_total', { reason: 'cleartext' }), cleartext + 1);
+});
+
+test('regression: the rate limit raced (8 parallel sessions of a 3/h user all got 250); now exactly 3 get 250, the rest 450 4.7.1, and 3 are stored', async () => {
+  const stored = (await storedMessageKeys(system.prefix)).length;
+  const sessions = await Promise.all(Array.from({ length: 8 }, () => inTls('limited', 'limited-pass')));
+  for (const smtp of sessions) {
+    assert.equal((await smtp.command('MAIL FROM:<ci@example.com>')).code, 250, 'every one passes the early check at MAIL');
+    assert.equal((await smtp.command('RCPT TO:<team@example.com>')).code, 250);
+    assert.equal((await smtp.command('DATA')).code, 354);
+  }
+  const replies = await Promise.all(sessions.map((smtp, i) => smtp.command(`Subject: parallel ${i}\r\n\r\nbody\r\n.`)));
+  const texts = replies.map((reply) => reply.text);
+  assert.equal(texts.filter((text) => text.startsWith('250 ')).length, 3, texts.join(' | '));
+  assert.equal(texts.filter((text) => /^450 4\.7\.1 Rate limit for user limited exceeded/.test(text)).length, 5, texts.join(' | '));
+  assert.match((await sessions[0]!.command('MAIL FROM:<ci@example.com>')).text, /^450 4\.7\.1 /, 'the early check counts reservations');
+  for (const smtp of sessions) smtp.end();
+  assert.equal((await storedMessageKeys(system.prefix)).length, stored + 3);
+});
+
+test('a message that is not stored does not use up the rate limit (552 too big, client gone in DATA)', async () => {
+  const big = await inTls('once', 'once-pass');
+  await big.command('MAIL FROM:<ci@example.com>');
+  await big.command('RCPT TO:<team@example.com>');
+  await big.command('DATA');
+  assert.match((await big.command(`Subject: big\r\n\r\n${'x'.repeat(70 * 1024)}\r\n.`)).text, /^552 5\.3\.4 /);
+  big.end();
+  const gone = await inTls('once', 'once-pass');
+  await gone.command('MAIL FROM:<ci@example.com>');
+  await gone.command('RCPT TO:<team@example.com>');
+  await gone.command('DATA');
+  gone.send('Subject: half\r\n\r\nhalf a mess');
+  gone.end();
+  const smtp = await inTls('once', 'once-pass');
+  assert.equal((await smtp.command('MAIL FROM:<ci@example.com>')).code, 250);
+  await smtp.command('RCPT TO:<team@example.com>');
+  await smtp.command('DATA');
+  assert.match((await smtp.command('Subject: the one\r\n\r\nok\r\n.')).text, /^250 2\.0\.0 /, 'the one message of the window is still there');
+  assert.match((await smtp.command('MAIL FROM:<ci@example.com>')).text, /^450 4\.7\.1 /);
+  smtp.end();
+});
+
+test('regression: an unknown user answered a wrong password in 73 ms against 3 ms for a cost-4 user (the dummy hash had cost 10); now both cost the same, and mixed costs are warned about', async () => {
+  const timed = await startIngestSystem({
+    name: 'hostile-auth-timing',
+    listeners: [{ name: 'smtps', tls: 'implicit' }],
+    ingest: {
+      tls: { cert_file: cert.certFile, key_file: cert.keyFile },
+      trusted_networks: ['10.0.0.0/8'],
+      users: [
+        { username: 'gocd', password_hash: hashOf('right-pass'), allowed_senders: ['*'] },
+        { username: 'cron', password_hash: hashOf('cron-pass'), allowed_senders: ['*'] },
+        { username: 'legacy', password_hash: bcrypt.hashSync('legacy-pass', 5), allowed_senders: ['*'] },
+      ],
+      auth: { max_failures_per_connection: 1000, max_failures_per_address: 1000 },
+    },
+  });
+  try {
+    const warning = await timed.ingest.waitForLog((line) => line.code === 'PASSWORD_COSTS_MIXED');
+    assert.deepEqual(warning.costs, [4, 5]);
+    assert.equal(warning.dummyCost, 4);
+    const smtp = await Conversation.implicitTls(timed.ports.smtps!);
+    await smtp.reply();
+    await smtp.command('EHLO attacker.test');
+    const time = async (user: string) => {
+      const started = process.hrtime.bigint();
+      assert.equal((await smtp.command(plainAuth(user, 'wrong'))).code, 535);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    await time('nobody'); // the first one may wait for the dummy hash to be made
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 9; i += 1) {
+      known.push(await time('gocd'));
+      unknown.push(await time(`nobody-${i}`));
+    }
+    smtp.end();
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const [k, u] = [median(known), median(unknown)];
+    assert.ok(u < k * 3 + 10 && k < u * 3 + 10, `medians: known user ${k.toFixed(1)} ms, unknown user ${u.toFixed(1)} ms`);
+  } finally {
+    await timed.stop();
+    await cleanPrefix(timed.prefix);
   }
 });

@@ -158,9 +158,10 @@ export class Conversation {
     for (const wake of this.waiting.splice(0)) wake();
   }
 
-  static plain(port: number): Promise<Conversation> {
+  /** `localAddress` (e.g. 127.0.0.2) makes the client come from another loopback address than the others. */
+  static plain(port: number, localAddress?: string): Promise<Conversation> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ port, host: '127.0.0.1' }, () => resolve(new Conversation(socketTransport(socket), socket)));
+      const socket = netConnect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) }, () => resolve(new Conversation(socketTransport(socket), socket)));
       socket.once('error', reject);
     });
   }

@@ -24,6 +24,9 @@ export const ERROR_CODES = {
   STORE_TIMEOUT: 'Redis did not confirm a message was stored within ingest.limits.store_timeout; the client was told 451 and the write withdrawn',
   REDIS_FULL: 'Redis refused to store a message because it is at maxmemory (SMTP 452 4.3.1); the client retries',
   BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',
+  CONNECTION_LIMITED: 'a connection was refused before the greeting: its address holds max_connections_per_client, or untrusted clients hold all slots not reserved for trusted networks (SMTP 421 4.7.0)',
+  SESSION_TOO_SLOW: 'a session was cut off: its transaction passed transaction_timeout or its DATA stayed below min_data_rate (SMTP 421 4.4.2)',
+  PASSWORD_COSTS_MIXED: 'the configured password hashes use different bcrypt costs, so AUTH timing can tell some user names apart (warning at start)',
   // routing
   RULE_UNKNOWN_GROUP: 'a rule names a GoCD pipeline group that is not in the snapshot; the rule-error policy applied',
   RULE_NO_GROUPS: 'a GoCD rule ran before gocd-sync wrote any pipeline-group snapshot; the rule-error policy applied',

@@ -4,7 +4,9 @@ import {
 } from '@mailsort/core';
 import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
 import { createAuthLockout } from './auth-lockout.js';
+import { createConnectionGuard } from './connection-guard.js';
 import { listenerOptions, listenerTls } from './listener-options.js';
+import { createPasswordVerifier } from './password.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createSessionPolicy, sessionUser } from './session-policy.js';
 import { smtpError } from './smtp-error.js';
@@ -33,8 +35,9 @@ export function createIngestService(config: Config, { logger, registry, redis }:
   const rateLimiter = createRateLimiter(connection, config.redis.prefix);
   const policy = createSessionPolicy({
     ingest, users, isTrusted: (address) => trusted.contains(address), lockout: createAuthLockout(connection, config.redis.prefix, ingest.auth),
-    rateLimiter, metrics, logger,
+    rateLimiter, verifyPassword: createPasswordVerifier([...users.values()].map((user) => user.password_hash), logger), metrics, logger,
   });
+  const guard = createConnectionGuard({ limits: ingest.limits, isTrusted: (address) => trusted.contains(address), metrics, logger });
   const openSessions = new Set<string>();
   let listening = false;
 
@@ -43,6 +46,8 @@ export function createIngestService(config: Config, { logger, registry, redis }:
     const server = new SMTPServer({
       ...listenerOptions(mode, ingest, tls, users.size > 0),
       onConnect(session, callback) {
+        const refused = guard.admit(session);
+        if (refused) return callback(refused);
         openSessions.add(session.id);
         metrics.sessions.inc({ listener: listener.name });
         metrics.activeSessions.inc();
@@ -52,7 +57,10 @@ export function createIngestService(config: Config, { logger, registry, redis }:
         metrics.tlsSessions.inc({ listener: listener.name });
         callback();
       },
+      onReset: (session) => guard.restartClock(server, session),
+      onCleartextAuth: policy.onCleartextAuth,
       onClose(session) {
+        guard.forget(session);
         policy.forget(session);
         if (openSessions.delete(session.id)) metrics.activeSessions.dec();
       },
@@ -60,6 +68,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
       onMailFrom: policy.onMailFrom,
       onRcptTo: policy.onRcptTo,
       onData(stream, session, callback) {
+        guard.watchData(server, session, stream);
         readMessage(stream).then(async ({ chunks, bytes, tooBig }) => {
           const facts = {
             client: session.remoteAddress, user: sessionUser(session), tls: tlsFacts(session)?.protocol,
@@ -70,14 +79,14 @@ export function createIngestService(config: Config, { logger, registry, redis }:
             logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: ingest.limits.max_message_size, result: 'rejected' }, 'message too big');
             return callback(smtpError(552, '5.3.4 Message size exceeds fixed maximum message size'));
           }
+          const admission = await policy.admit(session);
+          if (admission.refused) return callback(admission.refused);
           try {
             const id = await acceptMessage(chunks, session, { config, store, routeQueue, metrics });
-            const user = policy.userOf(session);
-            // Counted after the 250 is certain; a lost count only errs in the sender's favour.
-            if (user) await rateLimiter.count(user).catch((error: unknown) => logger.warn({ code: 'REDIS_UNAVAILABLE', err: error, user: user.username }, 'could not count the message against the rate limit'));
             logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
             callback(null, `2.0.0 Ok: queued as ${id}`);
           } catch (error) {
+            await admission.reservation.release().catch((releaseError: unknown) => logger.warn({ code: 'REDIS_UNAVAILABLE', err: releaseError }, 'could not give back a rate-limit reservation'));
             if (errorCodeOf(error) === 'MESSAGE_TOO_BIG') {
               metrics.rejected.inc({ reason: 'header_too_big' });
               logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: ingest.limits.max_header_size, result: 'rejected' }, (error as Error).message);

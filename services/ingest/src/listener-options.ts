@@ -11,7 +11,8 @@ export function listenerTls(listener: ListenerConfig, tls: TlsFiles | undefined)
 
 /**
  * smtp-server options for one listener. AUTH is offered only where TLS is possible and there
- * are users to check; smtp-server itself refuses AUTH before STARTTLS (538).
+ * are users to check, and advertised only inside TLS; smtp-server itself refuses AUTH before
+ * STARTTLS (538) and AUTH inside a mail transaction (503 5.5.1, RFC 4954 §4).
  */
 export function listenerOptions(mode: ListenerTls, ingest: IngestConfig, tls: TlsFiles | undefined, hasUsers: boolean): SMTPServerOptions {
   const disabled: string[] = [];
@@ -21,13 +22,18 @@ export function listenerOptions(mode: ListenerTls, ingest: IngestConfig, tls: Tl
     name: ingest.hostname,
     banner: 'mailsort ESMTP',
     size: ingest.limits.max_message_size,
-    maxClients: ingest.limits.max_connections,
+    // A backstop on raw sockets, counted before the greeting (the ones being refused too), so
+    // that a burst of connects cannot make it refuse a trusted client; the limits that decide
+    // who gets a session are counted in onConnect (connection-guard.ts).
+    maxClients: ingest.limits.max_connections * 2,
     socketTimeout: ingest.limits.socket_timeout,
     greetingDelay: ingest.limits.greeting_delay,
     closeTimeout: ingest.limits.close_timeout,
     disabledCommands: disabled,
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: true,
+    // Postfix smtpd_tls_auth_only: a client that sends its password whenever AUTH is listed never sends it in clear.
+    hideAUTHBeforeTLS: true,
     // mailsort writes the enhanced status code into every reply it makes itself.
     hideENHANCEDSTATUSCODES: true,
     // Neither is carried through to the upstream, so neither is promised.

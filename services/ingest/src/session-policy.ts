@@ -1,9 +1,9 @@
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
-import type { ErrorCode, IngestConfig, IngestMetrics, IngestUser, Logger } from '@mailsort/core';
+import type { IngestConfig, IngestMetrics, IngestUser, Logger } from '@mailsort/core';
 import type { AuthLockout } from './auth-lockout.js';
-import { verifyPassword } from './password.js';
-import type { RateLimiter } from './rate-limit.js';
-import { senderAllowed } from './sender-policy.js';
+import { acceptRefusal, rateLimitRefusal, REDIS_UNAVAILABLE_REFUSAL, relayRefusal, senderRefusal, type IdentityFacts, type Refusal } from './identity-checks.js';
+import type { PasswordVerifier } from './password.js';
+import type { RateLimiter, RateReservation } from './rate-limit.js';
 import { smtpError } from './smtp-error.js';
 
 type Done = (error?: Error | null) => void;
@@ -15,6 +15,7 @@ export interface SessionPolicyDeps {
   isTrusted(address: string): boolean;
   lockout: AuthLockout;
   rateLimiter: RateLimiter;
+  verifyPassword: PasswordVerifier;
   metrics: IngestMetrics;
   logger: Logger;
 }
@@ -24,25 +25,43 @@ export function sessionUser(session: SMTPServerSession): string | undefined {
   return typeof session.user === 'string' ? session.user : undefined;
 }
 
+/** What `admit` decides once DATA is complete: an SMTP error to answer, or a reservation to keep or give back. */
+export type Admission = { refused: Error } | { refused?: undefined; reservation: RateReservation };
+
 /**
  * Who may send what: AUTH against password hashes with per-connection and per-address
  * failure limits, allowed senders and rate limits per user, and no relay for anyone who is
  * neither trusted nor authenticated.
  */
-export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLimiter, metrics, logger }: SessionPolicyDeps) {
+export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLimiter, verifyPassword, metrics, logger }: SessionPolicyDeps) {
   const failuresByConnection = new Map<string, number>();
 
-  function refuse(session: SMTPServerSession, done: Done, reply: { code: number; text: string; reason: string; errorCode: ErrorCode }, extra: Record<string, unknown> = {}): void {
+  function refusal(session: SMTPServerSession, reply: Refusal, extra: Record<string, unknown> = {}): Error {
     metrics.rejected.inc({ reason: reply.reason });
     logger.info({ code: reply.errorCode, client: session.remoteAddress, user: sessionUser(session), result: 'rejected', reason: reply.reason, reply: `${reply.code} ${reply.text}`, ...extra }, 'transaction refused');
-    done(smtpError(reply.code, reply.text));
+    return smtpError(reply.code, reply.text);
+  }
+
+  function refuse(session: SMTPServerSession, done: Done, reply: Refusal, extra: Record<string, unknown> = {}): void {
+    done(refusal(session, reply, extra));
+  }
+
+  /** The identity in force now: checked at MAIL, at RCPT and again when the message is accepted. */
+  function identityOf(session: SMTPServerSession): IdentityFacts {
+    const name = sessionUser(session);
+    return { user: name === undefined ? undefined : users.get(name), trusted: isTrusted(session.remoteAddress) };
+  }
+
+  function redisDown(session: SMTPServerSession, error: unknown, what: string): Error {
+    logger.error({ code: 'REDIS_UNAVAILABLE', client: session.remoteAddress, err: error }, `${what} could not be checked; answered 451`);
+    return refusal(session, REDIS_UNAVAILABLE_REFUSAL);
   }
 
   async function authenticate(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SMTPServerAuthenticationResponse> {
     const client = session.remoteAddress;
     const username = auth.username ?? '';
     if (!session.secure) {
-      // smtp-server already answers 538 before STARTTLS; this holds even if that changes.
+      // smtp-server already answers 538 before STARTTLS (counted in onCleartextAuth); this holds even if that changes.
       metrics.authFailures.inc({ reason: 'cleartext' });
       throw smtpError(538, '5.7.11 Encryption required for requested authentication mechanism');
     }
@@ -93,36 +112,52 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
       );
     },
 
+    /** smtp-server answered 538 to an AUTH before STARTTLS itself; this only counts it. */
+    onCleartextAuth(): void {
+      metrics.authFailures.inc({ reason: 'cleartext' });
+    },
+
     onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, done: Done): void {
-      const name = sessionUser(session);
-      const user = name === undefined ? undefined : users.get(name);
+      const identity = identityOf(session);
+      const { user } = identity;
       if (!user) return done();
-      if (!senderAllowed(user.allowed_senders, address.address)) {
-        return refuse(session, done, { code: 553, text: `5.7.1 Sender address <${address.address}> is not allowed for user ${user.username}`, reason: 'sender_not_allowed', errorCode: 'SENDER_NOT_ALLOWED' }, { from: address.address });
-      }
+      const refused = senderRefusal(identity, address.address);
+      if (refused) return refuse(session, done, refused, { from: address.address });
+      // A courtesy: tells the client early. The limit is enforced by the reservation in admit.
       rateLimiter.allows(user).then(
-        (allowed) => (allowed ? done() : refuse(session, done, { code: 450, text: `4.7.1 Rate limit for user ${user.username} exceeded, try again later`, reason: 'rate_limited', errorCode: 'RATE_LIMITED' })),
-        (error: unknown) => {
-          logger.error({ code: 'REDIS_UNAVAILABLE', client: session.remoteAddress, err: error }, 'rate limit could not be checked; answered 451');
-          refuse(session, done, { code: 451, text: '4.3.0 Temporary failure, try again later', reason: 'redis_unavailable', errorCode: 'REDIS_UNAVAILABLE' });
-        },
+        (allowed) => (allowed ? done() : refuse(session, done, rateLimitRefusal(user))),
+        (error: unknown) => done(redisDown(session, error, 'rate limit')),
       );
     },
 
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, done: Done): void {
-      if (!sessionUser(session) && !isTrusted(session.remoteAddress)) {
-        return refuse(session, done, { code: 550, text: '5.7.1 Relay access denied: authenticate (AUTH after STARTTLS) or send from a trusted network', reason: 'relay_denied', errorCode: 'RELAY_DENIED' }, { to: address.address });
-      }
+      const refused = relayRefusal(identityOf(session));
+      if (refused) return refuse(session, done, refused, { to: address.address });
       if (session.envelope.rcptTo.length >= ingest.limits.max_recipients) {
         return refuse(session, done, { code: 452, text: '4.5.3 Too many recipients', reason: 'too_many_recipients', errorCode: 'BAD_COMMAND' });
       }
       done();
     },
 
-    /** The user record of an authenticated session, for counting its rate limit. */
-    userOf(session: SMTPServerSession): IngestUser | undefined {
-      const name = sessionUser(session);
-      return name === undefined ? undefined : users.get(name);
+    /**
+     * Called once DATA is complete, before the message is stored: the sender and relay checks
+     * again against the identity in force now, then one message reserved from the user's rate
+     * limit (atomically, shared by all replicas). The caller releases the reservation when the
+     * message is not stored.
+     */
+    async admit(session: SMTPServerSession): Promise<Admission> {
+      const identity = identityOf(session);
+      const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+      const refused = acceptRefusal(identity, from);
+      if (refused) return { refused: refusal(session, refused, { from, at: 'data' }) };
+      if (!identity.user) return { reservation: { release: async () => undefined } };
+      const user = identity.user;
+      try {
+        const reservation = await rateLimiter.reserve(user);
+        return reservation ? { reservation } : { refused: refusal(session, rateLimitRefusal(user), { at: 'data' }) };
+      } catch (error) {
+        return { refused: redisDown(session, error, 'rate limit') };
+      }
     },
 
     forget(session: SMTPServerSession): void {

@@ -11,6 +11,8 @@ export function createIngestMetrics(registry: Registry) {
   return {
     sessions: new Counter({ name: 'mailsort_ingest_sessions_total', help: 'SMTP sessions opened.', labelNames: ['listener'], registers }),
     activeSessions: new Gauge({ name: 'mailsort_ingest_active_sessions', help: 'SMTP sessions open now.', registers }),
+    connectionsRefused: new Counter({ name: 'mailsort_ingest_connections_refused_total', help: 'Connections refused 421 before the greeting, by reason (max_connections: that many sessions are open; per_client: the address holds max_connections_per_client; untrusted_slots: untrusted clients hold all slots but those reserved for trusted networks).', labelNames: ['reason'], registers }),
+    sessionsCut: new Counter({ name: 'mailsort_ingest_sessions_cut_total', help: 'Sessions closed 421 4.4.2 for being too slow, by reason (transaction_timeout, slow_data).', labelNames: ['reason'], registers }),
     tlsSessions: new Counter({ name: 'mailsort_ingest_tls_sessions_total', help: 'Sessions that negotiated TLS (STARTTLS or implicit).', labelNames: ['listener'], registers }),
     accepted: new Counter({ name: 'mailsort_ingest_messages_accepted_total', help: 'Messages answered 250 after being stored in Redis, by how the client was allowed to relay (via: trusted, authenticated).', labelNames: ['via'], registers }),
     rejected: new Counter({ name: 'mailsort_ingest_messages_rejected_total', help: 'Transactions refused, by reason.', labelNames: ['reason'], registers }),

@@ -88,6 +88,27 @@ export const ingestSchema = z
         store_timeout: duration.prefault('15s'),
         max_recipients: z.number().int().positive().default(100),
         max_connections: z.number().int().positive().default(1000),
+        /**
+         * Open sessions one client address may hold on one replica; the next gets 421 4.7.0
+         * (Postfix smtpd_client_connection_count_limit). Trusted networks are exempt unless
+         * `limit_trusted_clients`.
+         */
+        max_connections_per_client: z.number().int().positive().default(50),
+        /** Apply `max_connections_per_client` to trusted networks too (Postfix exempts $mynetworks; so does mailsort by default). */
+        limit_trusted_clients: z.boolean().default(false),
+        /**
+         * Of `max_connections`, the slots only trusted clients may take: untrusted clients
+         * together hold at most `max_connections - reserved_for_trusted`. Default: a tenth.
+         */
+        reserved_for_trusted: z.number().int().nonnegative().optional(),
+        /**
+         * Longest time from connect, RSET, EHLO or the end of the last message to the end of
+         * the next DATA; past it the session gets 421 4.4.2 and is closed.
+         */
+        transaction_timeout: duration.prefault('10m'),
+        /** Least DATA rate, bytes per second averaged since DATA began, once `data_rate_grace` has passed; below it 421 4.4.2 and close. 0: no minimum. */
+        min_data_rate: z.number().int().nonnegative().default(1024),
+        data_rate_grace: duration.prefault('10s'),
         socket_timeout: duration.prefault(60),
         /**
          * Pause before the 220 greeting; a client that talks before it is refused (421), as
@@ -106,6 +127,10 @@ export const ingestSchema = z
         ctx.addIssue({ code: 'custom', path: ['listeners', index, 'tls'], message: `tls: ${listener.tls} needs ingest.tls (cert_file and key_file)` });
       }
     });
+    const { reserved_for_trusted: reserved, max_connections: max } = ingest.limits;
+    if (reserved !== undefined && reserved >= max) {
+      ctx.addIssue({ code: 'custom', path: ['limits', 'reserved_for_trusted'], message: `must be less than max_connections (${max}), or untrusted clients could never connect` });
+    }
     const names = new Set<string>();
     ingest.users.forEach((user, index) => {
       if (names.has(user.username)) ctx.addIssue({ code: 'custom', path: ['users', index, 'username'], message: `user "${user.username}" is defined twice` });

@@ -1,0 +1,107 @@
+import type { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { IngestConfig, IngestMetrics, Logger } from '@mailsort/core';
+import { connectionRefusal, dataTooSlow } from './connection-limits.js';
+import { smtpError } from './smtp-error.js';
+
+export interface ConnectionGuardDeps {
+  limits: IngestConfig['limits'];
+  isTrusted(address: string): boolean;
+  metrics: IngestMetrics;
+  logger: Logger;
+}
+
+type Cut = 'transaction_timeout' | 'slow_data';
+
+const CUT_REPLIES: Record<Cut, string> = {
+  transaction_timeout: '4.4.2 Transaction took too long, closing connection',
+  slow_data: '4.4.2 Message data arrives too slowly, closing connection',
+};
+
+/**
+ * Keeps one address, or untrusted clients together, from holding every session slot of
+ * this replica: a cap per client address, slots kept free for trusted networks, a deadline
+ * on each transaction and a minimum DATA rate. Shared by every listener of the replica.
+ */
+export function createConnectionGuard({ limits, isTrusted, metrics, logger }: ConnectionGuardDeps) {
+  const perClient = new Map<string, number>();
+  let untrusted = 0;
+  const admitted = new Map<string, { client: string; trusted: boolean }>();
+  const deadlines = new Map<string, NodeJS.Timeout>();
+  const dataChecks = new Map<string, NodeJS.Timeout>();
+
+  function stop(timers: Map<string, NodeJS.Timeout>, id: string): void {
+    clearTimeout(timers.get(id));
+    timers.delete(id);
+  }
+
+  function cut(server: SMTPServer, session: SMTPServerSession, reason: Cut, extra: Record<string, unknown> = {}): void {
+    stop(deadlines, session.id);
+    stop(dataChecks, session.id);
+    const connection = [...server.connections].find((candidate) => candidate.id === session.id);
+    if (!connection) return;
+    metrics.sessionsCut.inc({ reason });
+    logger.info({ code: 'SESSION_TOO_SLOW', client: session.remoteAddress, reason, reply: `421 ${CUT_REPLIES[reason]}`, ...extra }, 'session cut off');
+    // smtp-server closes the connection after any 421; a DATA in progress is discarded, unanswered 250.
+    connection.send(421, CUT_REPLIES[reason]);
+  }
+
+  return {
+    /** onConnect: undefined to greet, or the 421 to refuse with. */
+    admit(session: SMTPServerSession): Error | undefined {
+      const client = session.remoteAddress;
+      const trusted = isTrusted(client);
+      const refused = connectionRefusal({ fromClient: perClient.get(client) ?? 0, untrusted, total: admitted.size }, trusted, limits);
+      if (refused) {
+        metrics.connectionsRefused.inc({ reason: refused.reason });
+        logger.info({ code: refused.errorCode, client, reason: refused.reason, reply: `${refused.code} ${refused.text}` }, 'connection refused');
+        return smtpError(refused.code, refused.text);
+      }
+      admitted.set(session.id, { client, trusted });
+      perClient.set(client, (perClient.get(client) ?? 0) + 1);
+      if (!trusted) untrusted += 1;
+      return undefined;
+    },
+
+    /** onReset: connect, RSET, EHLO, STARTTLS and the end of a message each start the clock over. */
+    restartClock(server: SMTPServer, session: SMTPServerSession): void {
+      stop(deadlines, session.id);
+      deadlines.set(session.id, setTimeout(() => cut(server, session, 'transaction_timeout'), limits.transaction_timeout).unref());
+    },
+
+    /** onData: cuts the session off when DATA stays below min_data_rate; the clock stops once DATA is in. */
+    watchData(server: SMTPServer, session: SMTPServerSession, stream: SMTPServerDataStream): void {
+      const started = Date.now();
+      let bytes = 0;
+      stream.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      const every = Math.max(100, Math.min(1000, limits.data_rate_grace));
+      const check = setInterval(() => {
+        if (dataTooSlow(bytes, Date.now() - started, limits)) cut(server, session, 'slow_data', { bytes, seconds: (Date.now() - started) / 1000 });
+      }, every).unref();
+      dataChecks.set(session.id, check);
+      // Once the message is in, it is being stored: no deadline may cut it off before its reply.
+      const done = () => {
+        stop(deadlines, session.id);
+        stop(dataChecks, session.id);
+      };
+      stream.once('end', done);
+      stream.once('close', done);
+    },
+
+    /** onClose. */
+    forget(session: SMTPServerSession): void {
+      stop(deadlines, session.id);
+      stop(dataChecks, session.id);
+      const entry = admitted.get(session.id);
+      if (!entry) return;
+      admitted.delete(session.id);
+      const left = (perClient.get(entry.client) ?? 1) - 1;
+      if (left > 0) perClient.set(entry.client, left);
+      else perClient.delete(entry.client);
+      if (!entry.trusted) untrusted -= 1;
+    },
+  };
+}
+
+export type ConnectionGuard = ReturnType<typeof createConnectionGuard>;
