@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   SENDER_NOT_ALLOWED: "an authenticated user used an envelope sender outside its allowed_senders (SMTP 553)",
   RATE_LIMITED: "an authenticated user went over its rate_limit (SMTP 450)",
   REDIS_FULL: 'Redis refused to store a message because it is at maxmemory (SMTP 452 4.3.1); the client retries',
+  ADDRESS_INVALID: 'a MAIL FROM or RCPT TO address is not one RFC 5321 mailbox (SMTP 501 5.1.7 / 5.1.3)',
   BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',
   // routing
   RULE_UNKNOWN_GROUP: 'a rule names a GoCD pipeline group that is not in the snapshot; the rule-error policy applied',

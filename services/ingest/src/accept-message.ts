@@ -1,7 +1,8 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import {
-  headerSection, jobId, newMessageId, type createQueue, type Config, type IngestMetrics, type MessageStore, type RouteJob,
+  headerBytes, headerSection, jobId, normaliseHeaderBlock, newMessageId, type createQueue, type Config, type IngestMetrics, type MessageStore, type RouteJob,
 } from '@mailsort/core';
+import { sessionEnvelope } from './envelope-address.js';
 import { receivedHeader } from './received-header.js';
 import { sessionUser } from './session-policy.js';
 
@@ -47,17 +48,15 @@ export async function acceptMessage(raw: Buffer, session: SMTPServerSession, { c
   const acceptedAt = Date.now();
   const user = sessionUser(session);
   const tls = tlsFacts(session);
-  const envelope = {
-    from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-    to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-  };
+  const envelope = sessionEnvelope(session);
   const helo = session.hostNameAppearsAs || undefined;
   const clientHostname = session.clientHostname && session.clientHostname !== `[${session.remoteAddress}]` ? session.clientHostname : undefined;
   const trace = receivedHeader({
     helo, clientHostname, clientAddress: session.remoteAddress, byHostname: config.ingest.hostname,
     id, tls, user, recipients: envelope.to, date: new Date(acceptedAt),
   });
-  const message = Buffer.concat([Buffer.from(trace, 'latin1'), raw]);
+  // Header lines end in CRLF from here on, so every reader sees the lines the upstream will.
+  const message = Buffer.concat([headerBytes(trace), normaliseHeaderBlock(raw)]);
   const job: RouteJob = {
     v: 1, id, envelope, acceptedAt, size: message.length,
     client: {

@@ -1,6 +1,7 @@
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
 import type { ErrorCode, IngestConfig, IngestMetrics, IngestUser, Logger } from '@mailsort/core';
 import type { AuthLockout } from './auth-lockout.js';
+import { canonicaliseAddress } from './envelope-address.js';
 import { verifyPassword } from './password.js';
 import type { RateLimiter } from './rate-limit.js';
 import { senderAllowed } from './sender-policy.js';
@@ -94,6 +95,8 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
     },
 
     onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, done: Done): void {
+      const badAddress = canonicaliseAddress('sender', address);
+      if (badAddress) return refuse(session, done, badAddress, { from: address.address });
       const name = sessionUser(session);
       const user = name === undefined ? undefined : users.get(name);
       if (!user) return done();
@@ -110,6 +113,8 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
     },
 
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, done: Done): void {
+      const badAddress = canonicaliseAddress('recipient', address);
+      if (badAddress) return refuse(session, done, badAddress, { to: address.address });
       if (!sessionUser(session) && !isTrusted(session.remoteAddress)) {
         return refuse(session, done, { code: 550, text: '5.7.1 Relay access denied: authenticate (AUTH after STARTTLS) or send from a trusted network', reason: 'relay_denied', errorCode: 'RELAY_DENIED' }, { to: address.address });
       }
