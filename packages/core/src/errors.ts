@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: "an authenticated user went over its rate_limit (SMTP 450)",
   STORE_TIMEOUT: 'Redis did not confirm a message was stored within ingest.limits.store_timeout; the client was told 451 and the write withdrawn',
   REDIS_FULL: 'Redis refused to store a message because it is at maxmemory (SMTP 452 4.3.1); the client retries',
+  ADDRESS_INVALID: 'a MAIL FROM or RCPT TO address is not one RFC 5321 mailbox (SMTP 501 5.1.7 / 5.1.3)',
   BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',
   CONNECTION_LIMITED: 'a connection was refused before the greeting: its address holds max_connections_per_client, or untrusted clients hold all slots not reserved for trusted networks (SMTP 421 4.7.0)',
   SESSION_TOO_SLOW: 'a session was cut off: its transaction passed transaction_timeout or its DATA stayed below min_data_rate (SMTP 421 4.4.2)',

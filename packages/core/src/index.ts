@@ -18,6 +18,7 @@ export * from './lifecycle/service.js';
 export * from './lifecycle/run-service.js';
 export * from './mail/header-block.js';
 export { printable } from './text/printable.js';
+export { parseMailbox, mailboxKey, uniqueMailboxes, type MailboxParse } from './mail/mailbox.js';
 export { ingestUserSchema, type IngestConfig, type IngestUser, type ListenerConfig } from './config/schema/ingest.js';
 export * from './rules/index.js';
 export * from './store/gocd-state.js';

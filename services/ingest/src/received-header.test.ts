@@ -45,3 +45,13 @@ test('CR and LF in client-supplied names cannot start a new header line', () => 
 test('a missing HELO is written as unknown', () => {
   assert.match(receivedHeader({ ...base, helo: undefined }), /^Received: from unknown /);
 });
+
+test('regression: characters whose low byte is CR LF (U+4E0D U+4E0A) in EHLO, user or recipient are written as printable ASCII', () => {
+  const header = receivedHeader({
+    ...base, helo: 'evil\u4e0d\u4e0abcc: victim@example.com', clientHostname: 'ptr\u010d\u010aX-Forged: 1',
+    user: 'u\u{1f60d}\u0100', recipients: ['j\u4e0d\u4e0arg@example.com'],
+  });
+  assert.match(header, /^(?:[\x20-\x7e\t]*\r\n)+$/, 'printable ASCII lines only');
+  assert.equal(header.split('\r\n').filter((line) => /^[^\t]/.test(line)).length, 1, 'only the Received: line starts unfolded');
+  assert.doesNotMatch(header, /for </, 'a recipient without an ASCII spelling is left out');
+});

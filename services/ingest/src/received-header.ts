@@ -26,12 +26,13 @@ function rfc5322Date(date: Date): string {
 export function receivedHeader(facts: ReceivedFacts): string {
   const protocol = `ESMTP${facts.tls ? 'S' : ''}${facts.user ? 'A' : ''}`;
   const address = facts.clientAddress.includes(':') ? `IPv6:${facts.clientAddress}` : facts.clientAddress;
-  const clientHost = facts.clientHostname && facts.clientHostname !== `[${facts.clientAddress}]` ? `${facts.clientHostname} ` : '';
-  const lines = [`Received: from ${safeHeaderValue(facts.helo || 'unknown')} (${safeHeaderValue(clientHost)}[${address}])`];
+  const clientHost = facts.clientHostname && facts.clientHostname !== `[${facts.clientAddress}]` ? `${safeHeaderValue(facts.clientHostname)} ` : '';
+  const lines = [`Received: from ${safeHeaderValue(facts.helo || 'unknown')} (${clientHost}[${address}])`];
   if (facts.tls) lines.push(`\t(using ${safeHeaderValue(facts.tls.protocol)} with cipher ${safeHeaderValue(facts.tls.cipher)})`);
   if (facts.user) lines.push(`\t(authenticated user ${safeHeaderValue(facts.user)})`);
-  lines.push(`\tby ${facts.byHostname} (mailsort) with ${protocol} id ${facts.id}`);
-  const only = facts.recipients.length === 1 ? `\tfor <${safeHeaderValue(facts.recipients[0]!)}>; ` : '\t';
+  lines.push(`\tby ${safeHeaderValue(facts.byHostname)} (mailsort) with ${protocol} id ${facts.id}`);
+  // An SMTPUTF8 address has no ASCII spelling that is still an address: it is left out.
+  const only = facts.recipients.length === 1 && /^[!-~]+$/.test(facts.recipients[0]!) ? `\tfor <${facts.recipients[0]!}>; ` : '\t';
   lines.push(`${only}${rfc5322Date(facts.date)}`);
   return lines.join('\r\n') + '\r\n';
 }

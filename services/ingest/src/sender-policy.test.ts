@@ -12,6 +12,8 @@ const cases: Array<{ name: string; patterns: string[]; sender: string; expected:
   { name: 'the null sender without *', patterns: ['@example.com'], sender: '', expected: false },
   { name: 'the null sender with *', patterns: ['*'], sender: '', expected: true },
   { name: 'anything with *', patterns: ['*'], sender: 'x@y.z', expected: true },
+  { name: 'an IDN @domain against the A-label sender', patterns: ['@münchen.example'], sender: 'ci@xn--mnchen-3ya.example', expected: true },
+  { name: 'an upper-case @domain', patterns: ['@CI.Example.com'], sender: 'ci@ci.example.com', expected: true },
   { name: 'one of several patterns', patterns: ['a@x.org', '@example.com'], sender: 'b@example.com', expected: true },
 ];
 

@@ -1,16 +1,18 @@
+import { mailboxKey } from '@mailsort/core';
+
+function domainOf(key: string): string {
+  return key.slice(key.lastIndexOf('@'));
+}
+
 /**
  * Whether an authenticated user may use `sender` as envelope sender. Patterns are exact
- * addresses (case-insensitive), `@domain` (that domain only, not its subdomains) or `*`.
+ * addresses, `@domain` (that domain only, not its subdomains) or `*`, compared in the
+ * canonical form (case-folded, IDN domains as A-labels) the sender was parsed into.
  * The null sender `<>` ('') is allowed only by `*`.
  */
 export function senderAllowed(patterns: readonly string[], sender: string): boolean {
   if (patterns.includes('*')) return true;
   if (sender === '') return false;
-  const address = sender.toLowerCase();
-  const at = address.lastIndexOf('@');
-  const domain = at === -1 ? undefined : address.slice(at);
-  return patterns.some((pattern) => {
-    const wanted = pattern.toLowerCase();
-    return wanted.startsWith('@') ? wanted === domain : wanted === address;
-  });
+  const address = mailboxKey(sender);
+  return patterns.some((pattern) => (pattern.startsWith('@') ? domainOf(mailboxKey(`x${pattern}`)) === domainOf(address) : mailboxKey(pattern) === address));
 }

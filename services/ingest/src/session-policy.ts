@@ -1,6 +1,7 @@
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
 import type { IngestConfig, IngestMetrics, IngestUser, Logger } from '@mailsort/core';
 import type { AuthLockout } from './auth-lockout.js';
+import { canonicaliseAddress } from './envelope-address.js';
 import { acceptRefusal, rateLimitRefusal, REDIS_UNAVAILABLE_REFUSAL, relayRefusal, senderRefusal, type IdentityFacts, type Refusal } from './identity-checks.js';
 import type { PasswordVerifier } from './password.js';
 import type { RateLimiter, RateReservation } from './rate-limit.js';
@@ -118,6 +119,8 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
     },
 
     onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, done: Done): void {
+      const badAddress = canonicaliseAddress('sender', address);
+      if (badAddress) return refuse(session, done, badAddress, { from: address.address });
       const identity = identityOf(session);
       const { user } = identity;
       if (!user) return done();
@@ -131,6 +134,8 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
     },
 
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, done: Done): void {
+      const badAddress = canonicaliseAddress('recipient', address);
+      if (badAddress) return refuse(session, done, badAddress, { to: address.address });
       const refused = relayRefusal(identityOf(session));
       if (refused) return refuse(session, done, refused, { to: address.address });
       if (session.envelope.rcptTo.length >= ingest.limits.max_recipients) {

@@ -24,11 +24,11 @@ export function deadLetterNotice({ delivery, attempts, recipients, result, upstr
   const where = destination.kind === 'smtp' ? `${destination.envelope.to.join(', ')} via upstream ${upstream}` : 'a webhook';
   const rejected = Object.entries(recipients).filter(([, outcome]) => outcome.status === 'rejected');
   const lines = [
-    `From: Mail Delivery System <MAILER-DAEMON@${hostname}>`,
-    `To: <${to}>`,
+    `From: Mail Delivery System <MAILER-DAEMON@${safeHeaderValue(hostname)}>`,
+    `To: <${safeHeaderValue(to)}>`,
     `Subject: ${safeHeaderValue(`Undelivered mail (${result}): ${subject}`)}`,
     `Date: ${now.toUTCString().replace('GMT', '+0000')}`,
-    `Message-ID: <${noticeId}@${hostname}>`,
+    `Message-ID: <${noticeId}@${safeHeaderValue(hostname)}>`,
     'Auto-Submitted: auto-replied',
     `X-Mailsort-Dead-Letter: ${delivery.deliveryId}`,
     'MIME-Version: 1.0',

@@ -21,3 +21,10 @@ for (const { name, recipients, expected } of cases) {
 test('a retry goes only to recipients neither accepted nor rejected', () => {
   assert.deepEqual(remainingRecipients({ 'a@x': o('accepted'), 'b@x': o('deferred'), 'c@x': o('rejected') }, ['a@x', 'b@x', 'c@x', 'd@x']), ['b@x', 'd@x']);
 });
+
+test('regression: a recipient recorded under another spelling of its mailbox is not sent again', () => {
+  const recorded = { 'ops@example.com': o('accepted'), 'ops@xn--mnchen-3ya.example': o('accepted'), 'dev@example.com': o('deferred') };
+  const envelope = ['Ops@Example.COM', 'ops@münchen.example', '"dev"@example.com'];
+  assert.deepEqual(remainingRecipients(recorded, envelope), ['"dev"@example.com']);
+  assert.equal(outcomeOf({ ...recorded, 'DEV@example.com': o('accepted') }, envelope), 'delivered', 'a final status wins over a deferral of the same mailbox');
+});

@@ -15,8 +15,25 @@ export interface SmtpAttempt {
 
 const NOT_RENDERED_MESSAGE_ID = '<raw@mailsort.invalid>';
 
+type Mailer = ReturnType<typeof nodemailer.createTransport>;
+type StreamPlugin = Parameters<Mailer['use']>[1];
+
+/**
+ * nodemailer re-parses envelope addresses with its header address parser (a comma splits one
+ * into two, a domain or quoted local part is re-spelled). mailsort's addresses were parsed
+ * once at ingest into their canonical form; this makes the MAIL FROM / RCPT TO on the wire
+ * exactly the strings given, which are also the keys of the per-recipient records.
+ */
+const sendEnvelopeAsGiven: StreamPlugin = (mail, done) => {
+  const given = mail.data.envelope as { from: string; to: string[] };
+  mail.message.getEnvelope = () => ({ from: given.from, to: [...given.to] });
+  done();
+};
+
 function createPool(options: ReturnType<typeof transportOptions>) {
-  return nodemailer.createTransport(options);
+  const pool = nodemailer.createTransport(options);
+  pool.use('stream', sendEnvelopeAsGiven);
+  return pool;
 }
 
 type Pool = ReturnType<typeof createPool>;

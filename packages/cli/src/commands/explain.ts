@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   addBody, addressesIn, buildFacts, ConfigError, destinationsFor, evaluate, formatProblem, headerSection, headerValues, loadConfigFile,
-  managerNeedsBody, printable, stageKey, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
+  managerNeedsBody, parseMailbox, printable, stageKey, uniqueMailboxes, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { splitList } from './args.js';
@@ -65,9 +65,14 @@ export async function explain(args: string[], env: Env, io: Io): Promise<number>
 
   const headers = headerSection(raw);
   const parsedHeaders = buildFacts({ from: '', to: ['-'] }, headers).headers;
+  // The same canonical spelling ingest would have accepted, so explain decides as the router does.
+  const canonical = (address: string) => {
+    const parsed = parseMailbox(address);
+    return parsed.ok ? parsed.address : address;
+  };
   const envelope = {
-    from: values.from ?? headerValues(parsedHeaders, 'from').flatMap(addressesIn)[0] ?? '',
-    to: values.to ? splitList(values.to) : headerValues(parsedHeaders, 'to').flatMap(addressesIn),
+    from: canonical(values.from ?? headerValues(parsedHeaders, 'from').flatMap(addressesIn)[0] ?? ''),
+    to: uniqueMailboxes((values.to ? splitList(values.to) : headerValues(parsedHeaders, 'to').flatMap(addressesIn)).map(canonical)),
   };
   if (envelope.to.length === 0) {
     io.err('mailsort explain: the message has no To header; give --to ADDRESS');

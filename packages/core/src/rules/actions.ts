@@ -1,3 +1,4 @@
+import { parseMailbox } from '../mail/mailbox.js';
 import type { WebhookAction } from './types.js';
 
 export type ParsedAction = { kind: 'mailto'; addresses: string[] } | WebhookAction;
@@ -21,9 +22,11 @@ export function parseAction(text: string): ParsedAction | { error: string } {
   const rest = colon === -1 ? '' : text.slice(colon + 1);
   if (scheme === 'mailto') {
     const addresses = rest.split(',').map((address) => address.trim());
-    const bad = addresses.filter((address) => !isSafeAddress(address));
+    const parsed = addresses.map((address) => parseMailbox(address));
+    const bad = addresses.filter((address, index) => !isSafeAddress(address) || !parsed[index]!.ok);
     if (bad.length > 0) return { error: `${JSON.stringify(text)}: not an e-mail address: ${bad.map((b) => JSON.stringify(b)).join(', ')}` };
-    return { kind: 'mailto', addresses };
+    // Recipients from rules are sent in the same canonical spelling as those from ingest.
+    return { kind: 'mailto', addresses: parsed.map((result) => (result as { address: string }).address) };
   }
   if (scheme === 'slack' || scheme === 'webhook') {
     const [webhook = '', style = 'brief', ...extra] = rest.split(':');

@@ -1,3 +1,4 @@
+import { mailboxKey } from '../mail/mailbox.js';
 import { parseAction } from './actions.js';
 import { ruleFunction, type Outcome } from './functions.js';
 import { ruleLabel, unclaimedRecipients, wantingManager } from './managers.js';
@@ -26,7 +27,7 @@ function checkRule(manager: ManagerRules, rule: RuleDefinition, facts: MessageFa
 }
 
 function addRecipient(recipients: string[], address: string): void {
-  if (!recipients.some((known) => known.toLowerCase() === address.toLowerCase())) recipients.push(address);
+  if (!recipients.some((known) => mailboxKey(known) === mailboxKey(address))) recipients.push(address);
 }
 
 function addActions(actions: readonly string[], recipients: string[], webhooks: WebhookAction[]): void {

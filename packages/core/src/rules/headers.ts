@@ -1,7 +1,12 @@
 import libmime from 'libmime';
 import addressparser from 'nodemailer/lib/addressparser';
 import { fieldName, headerSection, splitHeaderFields } from '../mail/header-block.js';
+import { LINE_END } from '../mail/line-ends.js';
 import type { HeaderField } from './types.js';
+
+// Unfolding follows the same line-end rule as splitting: CRLF, bare CR or bare LF.
+const FOLD = new RegExp(`(?:${LINE_END.source})(?=[ \\t])`, 'g');
+const TRAILING_LINE_END = new RegExp(`(?:${LINE_END.source})$`);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -35,7 +40,7 @@ export function parseHeaderSection(section: string): HeaderField[] {
     const colon = field.indexOf(':');
     if (colon <= 0) continue;
     const name = fieldName(field);
-    const unfolded = field.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, '');
+    const unfolded = field.slice(colon + 1).replace(FOLD, '').replace(TRAILING_LINE_END, '');
     fields.push({ name, value: collapseWhitespace(decodeWords(unfolded)) });
   }
   return fields;

@@ -1,3 +1,4 @@
+import { mailboxKey } from '../mail/mailbox.js';
 import type { Envelope } from '../queues/payloads.js';
 import { ruleFunction } from './functions.js';
 import type { ManagerRules } from './types.js';
@@ -6,11 +7,11 @@ function list(value: string | readonly string[] | undefined): string[] {
   return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
 }
 
-/** Does this manager's `messages-we-want` claim the envelope? Addresses compare case-insensitively. */
+/** Does this manager's `messages-we-want` claim the envelope? Addresses compare by mailboxKey (case, IDN, quoting). */
 export function wants(manager: ManagerRules, envelope: Envelope): boolean {
-  const to = list(manager.messages_we_want.to).map((address) => address.toLowerCase());
-  const from = list(manager.messages_we_want.from).map((address) => address.toLowerCase());
-  return envelope.to.some((rcpt) => to.includes(rcpt.toLowerCase())) || from.includes(envelope.from.toLowerCase());
+  const to = list(manager.messages_we_want.to).map(mailboxKey);
+  const from = list(manager.messages_we_want.from).map(mailboxKey);
+  return envelope.to.some((rcpt) => to.includes(mailboxKey(rcpt))) || (envelope.from !== '' && from.includes(mailboxKey(envelope.from)));
 }
 
 /**
