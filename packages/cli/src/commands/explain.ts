@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   addressesIn, buildFacts, ConfigError, destinationsFor, evaluate, extractTextBody, formatProblem, headerSection, headerValues, loadConfigFile,
   managerNeedsBody, stageKey, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { splitList } from './args.js';
+import { parseCommand } from './parse-command.js';
 import { connectCliRedis, readGroupsFile, snapshotGroups } from './gocd-groups-source.js';
 
 export const EXPLAIN_USAGE = 'explain --config FILE MESSAGE.eml [--from A] [--to B]… [--gocd-groups FILE] [--previous success|failure] [--json]';
@@ -32,17 +32,9 @@ function describeEvent(event: RecognisedEvent | null): string {
  * and rule would take it, the event parsed and the recipients, without sending anything.
  */
 export async function explain(args: string[], env: Env, io: Io): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args, allowPositionals: true,
-      options: { config: { type: 'string' }, from: { type: 'string' }, to: { type: 'string', multiple: true }, 'gocd-groups': { type: 'string' }, previous: { type: 'string' }, json: { type: 'boolean', default: false } },
-    }));
-  } catch (error) {
-    io.err(`mailsort explain: ${(error as Error).message}\nusage: mailsort ${EXPLAIN_USAGE}`);
-    return 2;
-  }
+  const { values, positionals } = parseCommand(args, {
+    config: { type: 'string' }, from: { type: 'string' }, to: { type: 'string', multiple: true }, 'gocd-groups': { type: 'string' }, previous: { type: 'string' }, json: { type: 'boolean', default: false },
+  }, true);
   const configFile = values.config ?? env.MAILSORT_CONFIG;
   const messageFile = positionals[0];
   if (!configFile || !messageFile || positionals.length > 1) {
