@@ -6,6 +6,7 @@ import {
 import type { Io } from '../io.js';
 import { splitList } from './args.js';
 import { parseCommand } from './parse-command.js';
+import { deliveredTo, describeRecipients } from './explain-recipients.js';
 import { connectCliRedis, readGroupsFile, snapshotGroups } from './gocd-groups-source.js';
 
 export const EXPLAIN_USAGE = 'explain --config FILE MESSAGE.eml [--from A] [--to B]… [--gocd-groups FILE] [--previous success|failure] [--json]';
@@ -113,10 +114,11 @@ interface Explained {
 }
 
 function print(io: Io, json: boolean, { messageFile, subject, envelope, decision, groupsOrigin, notes, destinations }: Explained): void {
+  const goesTo = deliveredTo(destinations);
   const webhooks = decision.webhooks.map((hook) => `${hook.format === 'slack' ? 'slack' : 'webhook'}:${hook.webhook}:${hook.style}`);
   if (json) {
     io.out(JSON.stringify({
-      action: decision.action, recipients: decision.recipients, webhooks, manager: decision.manager, rule: decision.rule, rules: decision.rules,
+      action: decision.action, recipients: goesTo.recipients, upstreams: goesTo.upstreams, webhooks, manager: decision.manager, rule: decision.rule, rules: decision.rules,
       event: eventWord(decision.event), parsed: decision.event, reason: decision.reason, problems: decision.problems,
       dropReason: decision.action === 'drop' ? decision.dropReason : null, fallback: decision.action === 'deliver' ? decision.fallback : false,
       envelope, subject, groups: groupsOrigin,
@@ -132,7 +134,7 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
     ['event', describeEvent(decision.event)],
     ['rule', decision.rules.length > 0 ? decision.rules.join('; ') : '(none matched)'],
     ['action', decision.action],
-    ['recipients', decision.recipients.join(', ') || '(none)'],
+    ['recipients', describeRecipients(decision.action, goesTo)],
   ];
   if (webhooks.length > 0) rows.push(['webhooks', webhooks.join(', ')]);
   rows.push(['reason', decision.reason]);
