@@ -19,7 +19,8 @@ export function listenerOptions(mode: ListenerTls, ingest: IngestConfig, tls: Tl
   if (mode === 'none' || !hasUsers) disabled.push('AUTH');
   return {
     name: ingest.hostname,
-    banner: 'mailsort ESMTP',
+    // smtp-server writes `220 <name> ESMTP <banner>`: the banner names the software only.
+    banner: 'mailsort',
     size: ingest.limits.max_message_size,
     maxClients: ingest.limits.max_connections,
     socketTimeout: ingest.limits.socket_timeout,

@@ -23,7 +23,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   const traces = createTraceStore(storeConnection, prefix, config.redis.trace_ttl);
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   let smtp: ReturnType<typeof createSmtpDelivery> | undefined;
-  const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [] });
+  const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [], upstreams: config.upstreams.map((upstream) => upstream.name) });
   const outcomes = createOutcomeMetrics(registry);
   const breaker = createCircuitBreaker({
     failures: config.delivery.breaker.failures,
