@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { deployQueries, exposedFamilies, isExposed, metricNamesIn } from './support/ops-queries.js';
 import { startSink } from './support/sink.js';
 import { startSystem } from './support/system.js';
+import { LABEL_VALUES } from '@mailsort/core';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
 const SERVICES = ['ingest', 'router', 'sender', 'gocd-sync'];
@@ -80,4 +83,29 @@ test('/healthz and /readyz answer 200 on every service once it has started', asy
       assert.equal(response.status, 200, `${name} ${path}`);
     }
   }
+});
+
+test('regression: a fresh service lists its labelled counters at 0 for every known label value, so panels show 0 and not "No data"', () => {
+  const expected: Array<[service: string, metric: string, label: string, values: readonly string[]]> = [
+    ['ingest', 'mailsort_ingest_messages_rejected_total', 'reason', LABEL_VALUES.rejectReason],
+    ['ingest', 'mailsort_ingest_auth_failures_total', 'reason', LABEL_VALUES.authFailureReason],
+    ['ingest', 'mailsort_ingest_messages_accepted_total', 'via', LABEL_VALUES.via],
+    ['router', 'mailsort_router_messages_total', 'action', LABEL_VALUES.action],
+    ['router', 'mailsort_router_rule_errors_total', 'code', LABEL_VALUES.ruleErrorCode],
+    ['router', 'mailsort_messages_finished_total', 'reason', LABEL_VALUES.dropReason],
+    ['sender', 'mailsort_sender_deliveries_total', 'result', LABEL_VALUES.deliveryResult],
+    ['gocd-sync', 'mailsort_gocd_sync_errors_total', 'reason', LABEL_VALUES.gocdErrorReason],
+  ];
+  for (const [service, metric, label, values] of expected) {
+    for (const value of values) {
+      assert.match(scraped.get(service)!, new RegExp(`^${metric}\\{[^}]*${label}="${value}"[^}]*\\} 0$`, 'm'), `${service}: ${metric}{${label}="${value}"} 0`);
+    }
+  }
+  assert.match(scraped.get('sender')!, /^mailsort_sender_deliveries_total\{result="failed",upstream="default"[^}]*\} 0$/m, 'per configured upstream too');
+});
+
+test('regression: the greeting says ESMTP once, as a real client reads it: 220 <hostname> ESMTP mailsort', async () => {
+  const { stdout } = await promisify(execFile)('swaks', ['--server', `127.0.0.1:${system.smtpPort}`, '--quit-after', 'CONNECT'], { timeout: 20_000 });
+  const greeting = stdout.split('\n').find((line) => line.startsWith('<-  220 '));
+  assert.equal(greeting, '<-  220 mailsort.test ESMTP mailsort');
 });

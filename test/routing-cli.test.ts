@@ -62,7 +62,18 @@ test('explain prints a readable answer for a dropped and an unwanted mail', asyn
   const cron = eml(['From: root@db1.example.com', 'To: root@example.com', 'Subject: cron', '', '']);
   const unwanted = await mailsort(['explain', '--config', EXAMPLE, cron, '--json']);
   const result = JSON.parse(unwanted.stdout) as { action: string; manager: null; recipients: string[] };
-  assert.deepEqual([result.action, result.manager, result.recipients], ['passthrough', null, []]);
+  assert.equal(result.action, 'passthrough');
+  assert.equal(result.manager, null);
+});
+
+test('regression: explain says where passthrough mail goes (its envelope recipients, the default upstream), not "recipients (none)"', async () => {
+  const cron = eml(['From: root@db1.example.com', 'To: root@example.com, ops@example.com', 'Subject: cron', '', '']);
+  const text = await mailsort(['explain', '--config', EXAMPLE, cron]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^action +passthrough$/m);
+  assert.match(text.stdout, /^recipients +root@example\.com, ops@example\.com via upstream default, unchanged \(passthrough: the envelope recipients\)$/m);
+  const json = JSON.parse((await mailsort(['explain', '--config', EXAMPLE, cron, '--json', '--to', 'a@example.com', '--to', 'b@example.com'])).stdout) as { recipients: string[]; upstreams: string[] };
+  assert.deepEqual([json.recipients, json.upstreams], [['a@example.com', 'b@example.com'], ['default']]);
 });
 
 test('check-config --report prints who each GoCD pipeline and event notifies, like mail2alert --test', async () => {

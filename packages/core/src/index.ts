@@ -9,6 +9,7 @@ export * from './store/keys.js';
 export * from './store/message-store.js';
 export * from './store/trace-store.js';
 export * from './redis/connections.js';
+export { isConnectionError, observeBullmq } from './redis/watch-connection.js';
 export * from './logging/logger.js';
 export * from './metrics/registry.js';
 export * from './metrics/catalogue.js';

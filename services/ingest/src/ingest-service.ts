@@ -30,7 +30,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
   const acceptor = redis.connect('acceptor');
   const store = createMessageStore(acceptor, config.redis.prefix, config.redis.message_ttl);
   const routeQueue = createQueue(QUEUES.route, acceptor, config.redis.prefix);
-  const metrics = createIngestMetrics(registry);
+  const metrics = createIngestMetrics(registry, { listeners: config.ingest.listeners.map((listener) => listener.name) });
   const trusted = createTrustedNetworks(ingest.trusted_networks);
   const rateLimiter = createRateLimiter(connection, config.redis.prefix);
   const policy = createSessionPolicy({

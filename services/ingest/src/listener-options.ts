@@ -20,7 +20,8 @@ export function listenerOptions(mode: ListenerTls, ingest: IngestConfig, tls: Tl
   if (mode === 'none' || !hasUsers) disabled.push('AUTH');
   return {
     name: ingest.hostname,
-    banner: 'mailsort ESMTP',
+    // smtp-server writes `220 <name> ESMTP <banner>`: the banner names the software only.
+    banner: 'mailsort',
     size: ingest.limits.max_message_size,
     // A backstop on raw sockets, counted before the greeting (the ones being refused too), so
     // that a burst of connects cannot make it refuse a trusted client; the limits that decide

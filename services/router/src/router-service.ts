@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
   crashRecovery, createGocdState, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
-  parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
+  observeBullmq, parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { loadFacts } from './facts-loader.js';
 import { routeFailure, routeFailureCode } from './route-failure.js';
@@ -95,7 +95,8 @@ export function createRouterService(config: Config, { logger, registry, redis }:
 
   return {
     async start() {
-      worker = new Worker(QUEUES.route, route, { connection: redis.connect('worker'), prefix, concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
+      const connection = redis.connect('worker');
+      worker = new Worker(QUEUES.route, route, { connection, prefix, concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
       worker.on('failed', (job: Job<{ id?: unknown }> | undefined, error) => {
         const dead = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
         logger.error(
@@ -103,7 +104,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
           dead ? 'routing failed; kept as a dead letter (mailsort queue list)' : 'routing failed; will retry',
         );
       });
-      worker.on('error', (error) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'route worker error'));
+      observeBullmq(worker, connection, 'route worker');
     },
     isReady: () => worker?.isRunning() ?? false,
     async stopIntake() {},

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import {
   crashRecovery, createDeliveryStates, errorCodeOf, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
-  createTraceStore, MailsortError, QUEUES, type Config, type Service, type ServiceDeps,
+  createTraceStore, MailsortError, observeBullmq, QUEUES, type Config, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { createDeliverProcessor, DeferredDelivery } from './deliver-job.js';
@@ -23,7 +23,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   const traces = createTraceStore(storeConnection, prefix, config.redis.trace_ttl);
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   let smtp: ReturnType<typeof createSmtpDelivery> | undefined;
-  const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [] });
+  const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [], upstreams: config.upstreams.map((upstream) => upstream.name) });
   const outcomes = createOutcomeMetrics(registry);
   const breaker = createCircuitBreaker({
     failures: config.delivery.breaker.failures,
@@ -46,8 +46,9 @@ export function createSenderService(config: Config, { logger, registry, redis }:
 
   return {
     async start() {
+      const connection = redis.connect('worker');
       worker = new Worker(QUEUES.deliver, processDelivery, {
-        connection: redis.connect('worker'),
+        connection,
         prefix,
         concurrency: config.delivery.concurrency,
         ...crashRecovery(config.delivery.stalled_after),
@@ -59,7 +60,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
       worker.on('failed', (job, error) => {
         if (errorCodeOf(error) === 'JOB_INVALID') logger.error({ jobId: job?.id, code: 'JOB_INVALID', err: error }, 'deliver job is not a valid payload');
       });
-      worker.on('error', (error) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'deliver worker error'));
+      observeBullmq(worker, connection, 'deliver worker');
     },
     isReady: () => worker?.isRunning() ?? false,
     async stopIntake() {},

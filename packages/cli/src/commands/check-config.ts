@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { ConfigError, formatProblem, gocdReport, loadConfigFile, printable, ruleFunction, type Config, type Env, type GocdReport, type PipelineGroup } from '@mailsort/core';
 import type { Io } from '../io.js';
+import { parseCommand } from './parse-command.js';
 import { connectCliRedis, readGroupsFile, snapshotGroups } from './gocd-groups-source.js';
 
 export const CHECK_CONFIG_USAGE = 'check-config [FILE] [--gocd-groups FILE] [--report] [--json]';
@@ -55,14 +55,7 @@ async function groupsFor(config: Config, file: string | undefined): Promise<Pipe
  * mail2alert's `--test`, who each gocd manager notifies for each pipeline and event.
  */
 export async function checkConfig(args: string[], env: Env, io: Io): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'gocd-groups': { type: 'string' }, report: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } }));
-  } catch (error) {
-    io.err(`mailsort check-config: ${(error as Error).message}\nusage: mailsort ${CHECK_CONFIG_USAGE}`);
-    return 2;
-  }
+  const { values, positionals } = parseCommand(args, { 'gocd-groups': { type: 'string' }, report: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, true);
   const file = positionals[0] ?? env.MAILSORT_CONFIG;
   if (!file) {
     io.err(`usage: mailsort ${CHECK_CONFIG_USAGE} (or set MAILSORT_CONFIG)`);

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Env } from '@mailsort/core';
 import type { Io } from '../io.js';
+import { parseCommand } from './parse-command.js';
 
 export interface DevCertOptions {
   dir: string;
@@ -33,9 +33,8 @@ export function writeDevCert({ dir, name = 'localhost', days = 365 }: DevCertOpt
 
 /** `mailsort dev-cert [--out DIR] [--name HOST] [--days N] [--force]`. */
 export function devCert(args: string[], _env: Env, io: Io): number {
-  const { values } = parseArgs({
-    args,
-    options: { out: { type: 'string', default: '.mailsort-dev/tls' }, name: { type: 'string', default: 'localhost' }, days: { type: 'string', default: '365' }, force: { type: 'boolean', default: false } },
+  const { values } = parseCommand(args, {
+    out: { type: 'string', default: '.mailsort-dev/tls' }, name: { type: 'string', default: 'localhost' }, days: { type: 'string', default: '365' }, force: { type: 'boolean', default: false },
   });
   const dir = resolve(values.out);
   const days = Number(values.days);

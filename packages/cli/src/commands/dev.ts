@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Env, ServiceName } from '@mailsort/core';
 import { createDevSink } from '../dev/dev-sink.js';
 import { redisAnswers, startLocalRedis } from '../dev/local-redis.js';
 import type { Io } from '../io.js';
 import { cliCommand } from './cli-command.js';
+import { parseCommand } from './parse-command.js';
 
 const SERVICE_ORDER: ServiceName[] = ['sender', 'router', 'gocd-sync', 'ingest'];
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -32,14 +32,11 @@ function prefixLines(name: string, child: ChildProcess, io: Io): void {
  * processes. Ctrl-C stops everything.
  */
 export async function dev(args: string[], env: Env, io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      'smtp-port': { type: 'string', default: '2525' },
-      'sink-port': { type: 'string', default: '1025' },
-      'ui-port': { type: 'string', default: '8025' },
-    },
+  const { values } = parseCommand(args, {
+    config: { type: 'string' },
+    'smtp-port': { type: 'string', default: '2525' },
+    'sink-port': { type: 'string', default: '1025' },
+    'ui-port': { type: 'string', default: '8025' },
   });
   let redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   let localRedis: ChildProcess | undefined;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   addBody, addressesIn, buildFacts, ConfigError, destinationsFor, evaluate, formatProblem, headerSection, headerValues, loadConfigFile,
   managerNeedsBody, parseMailbox, printable, stageKey, uniqueMailboxes, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { splitList } from './args.js';
+import { parseCommand } from './parse-command.js';
+import { deliveredTo, describeRecipients } from './explain-recipients.js';
 import { connectCliRedis, readGroupsFile, snapshotGroups } from './gocd-groups-source.js';
 
 export const EXPLAIN_USAGE = 'explain --config FILE MESSAGE.eml [--from A] [--to B]… [--gocd-groups FILE] [--previous success|failure] [--json]';
@@ -32,17 +33,9 @@ function describeEvent(event: RecognisedEvent | null): string {
  * and rule would take it, the event parsed and the recipients, without sending anything.
  */
 export async function explain(args: string[], env: Env, io: Io): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args, allowPositionals: true,
-      options: { config: { type: 'string' }, from: { type: 'string' }, to: { type: 'string', multiple: true }, 'gocd-groups': { type: 'string' }, previous: { type: 'string' }, json: { type: 'boolean', default: false } },
-    }));
-  } catch (error) {
-    io.err(`mailsort explain: ${(error as Error).message}\nusage: mailsort ${EXPLAIN_USAGE}`);
-    return 2;
-  }
+  const { values, positionals } = parseCommand(args, {
+    config: { type: 'string' }, from: { type: 'string' }, to: { type: 'string', multiple: true }, 'gocd-groups': { type: 'string' }, previous: { type: 'string' }, json: { type: 'boolean', default: false },
+  }, true);
   const configFile = values.config ?? env.MAILSORT_CONFIG;
   const messageFile = positionals[0];
   if (!configFile || !messageFile || positionals.length > 1) {
@@ -127,10 +120,11 @@ interface Explained {
 }
 
 function print(io: Io, json: boolean, { messageFile, subject, envelope, decision, groupsOrigin, notes, destinations }: Explained): void {
+  const goesTo = deliveredTo(destinations);
   const webhooks = decision.webhooks.map((hook) => `${hook.format === 'slack' ? 'slack' : 'webhook'}:${hook.webhook}:${hook.style}`);
   if (json) {
     io.out(JSON.stringify({
-      action: decision.action, recipients: decision.recipients, webhooks, manager: decision.manager, rule: decision.rule, rules: decision.rules,
+      action: decision.action, recipients: goesTo.recipients, upstreams: goesTo.upstreams, webhooks, manager: decision.manager, rule: decision.rule, rules: decision.rules,
       event: eventWord(decision.event), parsed: decision.event, reason: decision.reason, problems: decision.problems,
       dropReason: decision.action === 'drop' ? decision.dropReason : null, fallback: decision.action === 'deliver' ? decision.fallback : false,
       others: decision.others ?? null, envelope, subject, groups: groupsOrigin,
@@ -146,7 +140,7 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
     ['event', describeEvent(decision.event)],
     ['rule', decision.rules.length > 0 ? decision.rules.join('; ') : '(none matched)'],
     ['action', decision.action],
-    ['recipients', decision.recipients.join(', ') || '(none)'],
+    ['recipients', describeRecipients(decision.action, goesTo)],
   ];
   if (webhooks.length > 0) rows.push(['webhooks', webhooks.join(', ')]);
   if (decision.others) {

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import bcrypt from 'bcryptjs';
 import type { Env } from '@mailsort/core';
 import type { Io } from '../io.js';
+import { parseCommand } from './parse-command.js';
 
 async function readAll(stream: NodeJS.ReadStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -47,7 +47,7 @@ function promptHidden(prompt: string, stdin: NodeJS.ReadStream, io: Io): Promise
  * it would land in the shell history and the process list.
  */
 export async function hashPassword(args: string[], _env: Env, io: Io, stdin: NodeJS.ReadStream = process.stdin): Promise<number> {
-  const { values } = parseArgs({ args, options: { cost: { type: 'string', default: '10' } } });
+  const { values } = parseCommand(args, { cost: { type: 'string', default: '10' } });
   const cost = Number(values.cost);
   if (!Number.isInteger(cost) || cost < 4 || cost > 31) {
     io.err('mailsort hash-password: --cost must be an integer from 4 to 31 (10 is a good default)');

@@ -1,5 +1,3 @@
-import type { Env } from '@mailsort/core';
-import type { Io } from '../io.js';
 import { CHECK_CONFIG_USAGE, checkConfig } from './check-config.js';
 import { configSchemaCommand } from './config-schema.js';
 import { dev } from './dev.js';
@@ -9,10 +7,9 @@ import { explain, EXPLAIN_USAGE } from './explain.js';
 import { trace, TRACE_USAGE } from './trace.js';
 import { queue, QUEUE_USAGE } from './queue.js';
 
-export interface Command {
-  usage: string;
-  run(args: string[], env: Env, io: Io): number | Promise<number>;
-}
+import type { Command } from './run-command.js';
+
+export type { Command };
 
 /** Every `mailsort` command other than the four services, one entry each. */
 export const COMMANDS: Record<string, Command> = {

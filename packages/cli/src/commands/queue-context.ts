@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Job, JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -6,6 +5,7 @@ import {
   formatProblem, isMessageId, loadConfigFile, QUEUES, type Config, type DeliverJob, type Env,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
+import { parseCommand } from './parse-command.js';
 
 /** What every `mailsort queue` subcommand works with: the config's Redis, queues and stores. */
 export interface QueueContext {
@@ -33,7 +33,7 @@ export const QUEUE_OPTIONS = {
 } as const;
 
 export function parseQueueArgs(args: string[]) {
-  return parseArgs({ args, options: QUEUE_OPTIONS, allowPositionals: true });
+  return parseCommand(args, QUEUE_OPTIONS, true);
 }
 
 export async function openQueueContext(configFile: string | undefined, env: Env, io: Io): Promise<QueueContext | undefined> {

@@ -9,13 +9,7 @@ export const QUEUE_USAGE = `queue list [--state queued|delayed|failed] [--json] 
 
 /** `mailsort queue …`: inspect and act on the delivery queue and its dead letters. */
 export async function queue(args: string[], env: Env, io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseQueueArgs(args);
-  } catch (error) {
-    io.err(`mailsort queue: ${(error as Error).message}\nusage: mailsort ${QUEUE_USAGE}`);
-    return 2;
-  }
+  const parsed = parseQueueArgs(args);
   const [sub, target] = parsed.positionals;
   const needsTarget = sub === 'show' || sub === 'delete' || sub === 'replay';
   if (!sub || !['list', 'show', 'retry', 'delete', 'replay', 'pause', 'resume'].includes(sub) || (needsTarget && !target)) {

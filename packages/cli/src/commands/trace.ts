@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { ConfigError, createTraceStore, formatProblem, loadConfigFile, printable, type Env, type TraceEvent } from '@mailsort/core';
 import type { Io } from '../io.js';
+import { parseCommand } from './parse-command.js';
 import { connectCliRedis } from './gocd-groups-source.js';
 
 export const TRACE_USAGE = 'trace [--config FILE] ID [--json]';
@@ -16,14 +16,7 @@ function line(event: TraceEvent): string {
 
 /** `mailsort trace ID`: what happened to one message, step by step, as the services recorded it. */
 export async function trace(args: string[], env: Env, io: Io): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean', default: false } } }));
-  } catch (error) {
-    io.err(`mailsort trace: ${(error as Error).message}\nusage: mailsort ${TRACE_USAGE}`);
-    return 2;
-  }
+  const { values, positionals } = parseCommand(args, { config: { type: 'string' }, json: { type: 'boolean', default: false } }, true);
   const configFile = values.config ?? env.MAILSORT_CONFIG;
   const [id] = positionals;
   if (!configFile || !id) {

@@ -49,7 +49,7 @@ export async function runService({ name, factory, argv, env, exit, printError, s
 
   const logger = createLogger({ service: name, level: env.LOG_LEVEL ?? 'info' });
   const registry = createMetricsRegistry(name);
-  const redis = createRedisFactory({ url: config.redis.url, name });
+  const redis = createRedisFactory({ url: config.redis.url, name, logger });
   // Every service reports the mail queues' lengths, so a dashboard sees them while any one
   // service is up; dashboards aggregate with max by (queue, state).
   const gaugeConnection = redis.connect('producer');

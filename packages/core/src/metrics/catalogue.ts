@@ -1,22 +1,60 @@
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { ERROR_CODES } from '../errors.js';
+import { GOCD_EVENT_NAMES } from '../rules/types.js';
 
 // Every mailsort metric is declared here, once. Labels are bounded: queue, state, result,
 // reason, upstream (configured names), never an address or a subject.
 
+// The closed sets of label values. Each labelled counter starts at 0 for every one of them, so
+// a dashboard shows 0 rather than "No data" and rate() sees the first increment.
+export const LABEL_VALUES = {
+  via: ['trusted', 'authenticated'],
+  rejectReason: ['relay_denied', 'too_many_recipients', 'too_big', 'header_too_big', 'bad_address', 'redis_unavailable', 'redis_full', 'store_timeout', 'sender_not_allowed', 'rate_limited'],
+  connectionRefusedReason: ['max_connections', 'per_client', 'untrusted_slots'],
+  sessionCutReason: ['transaction_timeout', 'slow_data'],
+  recipientDropReason: ['not_claimed'],
+  authFailureReason: ['invalid_credentials', 'locked_out', 'throttled', 'cleartext', 'unavailable'],
+  action: ['deliver', 'passthrough', 'drop'],
+  deliveryKind: ['smtp', 'webhook'],
+  ruleErrorCode: Object.keys(ERROR_CODES).filter((code) => code.startsWith('RULE_')),
+  gocdEvent: GOCD_EVENT_NAMES,
+  corrected: ['true', 'false'],
+  deliveryResult: ['delivered', 'deferred', 'failed', 'partial', 'expired'],
+  dropReason: ['no_rule_matched', 'not_a_stage_mail', 'no_actions'],
+  failedReason: ['failed', 'expired', 'partial'],
+  gocdErrorReason: ['timeout', 'unreachable', 'unauthorized', 'forbidden', 'not_found', 'status', 'invalid', 'empty'],
+} as const;
+
+/** The webhook deliveries' `upstream` label. */
+export const WEBHOOK_UPSTREAM = 'webhook';
+
+type Labels = Record<string, string>;
+
+/** Every combination of the given label values, e.g. result × upstream. */
+function combinations(values: Record<string, readonly string[]>): Labels[] {
+  return Object.entries(values).reduce<Labels[]>((sets, [name, options]) => sets.flatMap((set) => options.map((value) => ({ ...set, [name]: value }))), [{}]);
+}
+
+function startAtZero<T extends string>(counter: Counter<T>, sets: Labels[]): Counter<T> {
+  for (const labels of sets) counter.inc(labels as Partial<Record<T, string>>, 0);
+  return counter;
+}
+
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400];
 
-export function createIngestMetrics(registry: Registry) {
+export function createIngestMetrics(registry: Registry, { listeners = [] }: { listeners?: readonly string[] } = {}) {
   const registers = [registry];
+  const perListener = combinations({ listener: listeners });
   return {
-    sessions: new Counter({ name: 'mailsort_ingest_sessions_total', help: 'SMTP sessions opened.', labelNames: ['listener'], registers }),
+    sessions: startAtZero(new Counter({ name: 'mailsort_ingest_sessions_total', help: 'SMTP sessions opened.', labelNames: ['listener'], registers }), perListener),
     activeSessions: new Gauge({ name: 'mailsort_ingest_active_sessions', help: 'SMTP sessions open now.', registers }),
-    connectionsRefused: new Counter({ name: 'mailsort_ingest_connections_refused_total', help: 'Connections refused 421 before the greeting, by reason (max_connections: that many sessions are open; per_client: the address holds max_connections_per_client; untrusted_slots: untrusted clients hold all slots but those reserved for trusted networks).', labelNames: ['reason'], registers }),
-    sessionsCut: new Counter({ name: 'mailsort_ingest_sessions_cut_total', help: 'Sessions closed 421 4.4.2 for being too slow, by reason (transaction_timeout, slow_data).', labelNames: ['reason'], registers }),
-    tlsSessions: new Counter({ name: 'mailsort_ingest_tls_sessions_total', help: 'Sessions that negotiated TLS (STARTTLS or implicit).', labelNames: ['listener'], registers }),
-    accepted: new Counter({ name: 'mailsort_ingest_messages_accepted_total', help: 'Messages answered 250 after being stored in Redis, by how the client was allowed to relay (via: trusted, authenticated).', labelNames: ['via'], registers }),
-    rejected: new Counter({ name: 'mailsort_ingest_messages_rejected_total', help: 'Transactions refused, by reason.', labelNames: ['reason'], registers }),
-    authFailures: new Counter({ name: 'mailsort_ingest_auth_failures_total', help: 'Failed or refused AUTH attempts, by reason (invalid_credentials, locked_out, throttled, cleartext, unavailable).', labelNames: ['reason'], registers }),
+    connectionsRefused: startAtZero(new Counter({ name: 'mailsort_ingest_connections_refused_total', help: 'Connections refused 421 before the greeting, by reason (max_connections: that many sessions are open; per_client: the address holds max_connections_per_client; untrusted_slots: untrusted clients hold all slots but those reserved for trusted networks).', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.connectionRefusedReason })),
+    sessionsCut: startAtZero(new Counter({ name: 'mailsort_ingest_sessions_cut_total', help: 'Sessions closed 421 4.4.2 for being too slow, by reason (transaction_timeout, slow_data).', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.sessionCutReason })),
+    tlsSessions: startAtZero(new Counter({ name: 'mailsort_ingest_tls_sessions_total', help: 'Sessions that negotiated TLS (STARTTLS or implicit).', labelNames: ['listener'], registers }), perListener),
+    accepted: startAtZero(new Counter({ name: 'mailsort_ingest_messages_accepted_total', help: 'Messages answered 250 after being stored in Redis, by how the client was allowed to relay (via: trusted, authenticated).', labelNames: ['via'], registers }), combinations({ via: LABEL_VALUES.via })),
+    rejected: startAtZero(new Counter({ name: 'mailsort_ingest_messages_rejected_total', help: 'Transactions refused, by reason.', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.rejectReason })),
+    authFailures: startAtZero(new Counter({ name: 'mailsort_ingest_auth_failures_total', help: 'Failed or refused AUTH attempts, by reason (invalid_credentials, locked_out, throttled, cleartext, unavailable).', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.authFailureReason })),
     authSuccesses: new Counter({ name: 'mailsort_ingest_auth_successes_total', help: 'Successful AUTH exchanges.', registers }),
     authLockouts: new Counter({ name: 'mailsort_ingest_auth_lockouts_total', help: 'Client addresses locked out of AUTH after repeated failures.', registers }),
     bytes: new Counter({ name: 'mailsort_ingest_received_bytes_total', help: 'Bytes of accepted messages.', registers }),
@@ -27,12 +65,12 @@ export function createIngestMetrics(registry: Registry) {
 export function createRouterMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    routed: new Counter({ name: 'mailsort_router_messages_total', help: 'Messages routed, by decision.', labelNames: ['action'], registers }),
-    deliveriesEnqueued: new Counter({ name: 'mailsort_router_deliveries_enqueued_total', help: 'Deliveries handed to the sender.', labelNames: ['kind'], registers }),
-    recipientsDropped: new Counter({ name: 'mailsort_router_recipients_dropped_total', help: 'Envelope recipients of a claimed message that get no delivery (other_recipients: drop), by reason.', labelNames: ['reason'], registers }),
-    ruleErrors: new Counter({ name: 'mailsort_router_rule_errors_total', help: 'Rules that could not be evaluated, by code.', labelNames: ['code'], registers }),
+    routed: startAtZero(new Counter({ name: 'mailsort_router_messages_total', help: 'Messages routed, by decision.', labelNames: ['action'], registers }), combinations({ action: LABEL_VALUES.action })),
+    deliveriesEnqueued: startAtZero(new Counter({ name: 'mailsort_router_deliveries_enqueued_total', help: 'Deliveries handed to the sender.', labelNames: ['kind'], registers }), combinations({ kind: LABEL_VALUES.deliveryKind })),
+    recipientsDropped: startAtZero(new Counter({ name: 'mailsort_router_recipients_dropped_total', help: 'Envelope recipients of a claimed message that get no delivery (other_recipients: drop), by reason.', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.recipientDropReason })),
+    ruleErrors: startAtZero(new Counter({ name: 'mailsort_router_rule_errors_total', help: 'Rules that could not be evaluated, by code.', labelNames: ['code'], registers }), combinations({ code: LABEL_VALUES.ruleErrorCode })),
     duration: new Histogram({ name: 'mailsort_router_duration_seconds', help: 'Time to route one message.', buckets: LATENCY_BUCKETS, registers }),
-    gocdEvents: new Counter({ name: 'mailsort_router_gocd_events_total', help: 'GoCD stage mails taken by a gocd manager, by event and whether the BREAKS/FIXED correction changed it.', labelNames: ['event', 'corrected'], registers }),
+    gocdEvents: startAtZero(new Counter({ name: 'mailsort_router_gocd_events_total', help: 'GoCD stage mails taken by a gocd manager, by event and whether the BREAKS/FIXED correction changed it.', labelNames: ['event', 'corrected'], registers }), combinations({ event: LABEL_VALUES.gocdEvent, corrected: LABEL_VALUES.corrected })),
     gocdSnapshotAge: new Gauge({ name: 'mailsort_router_gocd_snapshot_age_seconds', help: 'Age of the pipeline-group snapshot the last GoCD rule evaluation used.', registers }),
   };
 }
@@ -40,13 +78,16 @@ export function createRouterMetrics(registry: Registry) {
 export interface SenderMetricSources {
   /** Open SMTP connections per upstream, read when Prometheus scrapes. */
   poolConnections?: () => Iterable<[upstream: string, connections: number]>;
+  /** The configured upstreams' names, for the counters to start at 0 for each. */
+  upstreams?: readonly string[];
 }
 
 export function createSenderMetrics(registry: Registry, sources: SenderMetricSources = {}) {
   const registers = [registry];
   return {
-    deliveries: new Counter({ name: 'mailsort_sender_deliveries_total', help: 'Delivery attempts by result (delivered, deferred, failed, partial, expired) and upstream ("webhook" for webhooks).', labelNames: ['result', 'upstream'], registers }),
-    attempts: new Counter({ name: 'mailsort_sender_attempts_total', help: 'Connection attempts to an upstream, by outcome (ok, or the classifier reason).', labelNames: ['upstream', 'outcome'], registers }),
+    deliveries: startAtZero(new Counter({ name: 'mailsort_sender_deliveries_total', help: 'Delivery attempts by result (delivered, deferred, failed, partial, expired) and upstream ("webhook" for webhooks).', labelNames: ['result', 'upstream'], registers }), combinations({ result: LABEL_VALUES.deliveryResult, upstream: [...(sources.upstreams ?? []), WEBHOOK_UPSTREAM] })),
+    // The classifier's reasons are open-ended (they follow nodemailer's codes): only `ok` starts at 0.
+    attempts: startAtZero(new Counter({ name: 'mailsort_sender_attempts_total', help: 'Connection attempts to an upstream, by outcome (ok, or the classifier reason).', labelNames: ['upstream', 'outcome'], registers }), combinations({ upstream: sources.upstreams ?? [], outcome: ['ok'] })),
     deliveryDuration: new Histogram({ name: 'mailsort_sender_delivery_duration_seconds', help: 'One delivery attempt to an upstream.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers }),
     acceptToDelivered: new Histogram({ name: 'mailsort_accept_to_delivered_seconds', help: 'From the 250 at ingest to the upstream accepting the delivery.', buckets: LATENCY_BUCKETS, registers }),
     poolConnections: new Gauge({
@@ -62,7 +103,11 @@ export function createSenderMetrics(registry: Registry, sources: SenderMetricSou
 /** The message-level accounting: accepted = finished(delivered + dropped + failed) + in flight. */
 export function createOutcomeMetrics(registry: Registry) {
   return {
-    finished: new Counter({ name: 'mailsort_messages_finished_total', help: 'Accepted messages that reached an end: delivered, dropped (by reason) or failed.', labelNames: ['outcome', 'reason'], registers: [registry] }),
+    finished: startAtZero(new Counter({ name: 'mailsort_messages_finished_total', help: 'Accepted messages that reached an end: delivered, dropped (by reason) or failed.', labelNames: ['outcome', 'reason'], registers: [registry] }), [
+      { outcome: 'delivered', reason: '' },
+      ...combinations({ outcome: ['dropped'], reason: LABEL_VALUES.dropReason }),
+      ...combinations({ outcome: ['failed'], reason: LABEL_VALUES.failedReason }),
+    ]),
   };
 }
 
@@ -70,7 +115,7 @@ export function createGocdMetrics(registry: Registry) {
   const registers = [registry];
   return {
     lastSuccess: new Gauge({ name: 'mailsort_gocd_sync_last_success_timestamp_seconds', help: 'When the pipeline-group snapshot was last refreshed.', registers }),
-    errors: new Counter({ name: 'mailsort_gocd_sync_errors_total', help: 'Failed GoCD polls, by reason.', labelNames: ['reason'], registers }),
+    errors: startAtZero(new Counter({ name: 'mailsort_gocd_sync_errors_total', help: 'Failed GoCD polls, by reason.', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.gocdErrorReason })),
     pipelines: new Gauge({ name: 'mailsort_gocd_sync_pipelines', help: 'Pipelines in the current snapshot.', registers }),
   };
 }

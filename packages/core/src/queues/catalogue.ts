@@ -2,6 +2,7 @@ import { Queue, UnrecoverableError, type ConnectionOptions, type DefaultJobOptio
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { DeliverJob, RouteJob } from './payloads.js';
+import { observeBullmq } from '../redis/watch-connection.js';
 
 /** Every queue mailsort has; no queue name is written anywhere else. */
 export const QUEUES = {
@@ -72,7 +73,9 @@ export function parseJob<S extends z.ZodType>(schema: S, job: Pick<Job, 'id' | '
 
 export function createQueue(name: QueueName, connection: Redis | ConnectionOptions, prefix: string): Queue {
   const defaults = name === QUEUES.route ? DEFAULT_JOB_OPTIONS.route : name === QUEUES.deliver ? DEFAULT_JOB_OPTIONS.deliver : {};
-  return new Queue(name, { connection: connection as ConnectionOptions, prefix, defaultJobOptions: defaults });
+  const queue = new Queue(name, { connection: connection as ConnectionOptions, prefix, defaultJobOptions: defaults });
+  observeBullmq(queue, connection, `${name} queue`);
+  return queue;
 }
 
 export type { RouteJob, DeliverJob };

@@ -1,4 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { watchConnection, type ConnectionWatch } from './watch-connection.js';
 
 export type RedisRole = 'producer' | 'acceptor' | 'worker' | 'store';
 
@@ -26,23 +28,35 @@ export interface RedisFactoryOptions {
   url: string;
   /** Shown in `CLIENT LIST`, to tell the services apart. */
   name: string;
+  /** Where each connection's changes of state go, one line each. */
+  logger: Logger;
 }
 
 /** Makes ioredis connections in the roles above, and closes them all at the end. */
-export function createRedisFactory({ url, name }: RedisFactoryOptions) {
+export function createRedisFactory({ url, name, logger }: RedisFactoryOptions) {
   const connections: Redis[] = [];
+  const watched: ConnectionWatch[] = [];
+  const allUp = () => watched.every((watch) => watch.state === 'up' || watch.state === 'closed');
+  // BullMQ duplicates a worker's connection for its blocking commands (and ioredis copies no
+  // listeners): each duplicate is watched like its original, or its errors would go unlogged.
+  const watch = (redis: Redis, role: string, connection: string): Redis => {
+    watched.push(watchConnection(redis, logger, { role, connection }, allUp));
+    const duplicate = redis.duplicate.bind(redis);
+    let copies = 0;
+    redis.duplicate = (override) => watch(duplicate(override), role, `${connection}-copy${++copies}`);
+    return redis;
+  };
   return {
     connect(role: RedisRole): Redis {
+      const connectionName = `mailsort-${name}-${role}`;
       const redis = new Redis(url, {
         ...ROLE_OPTIONS[role],
-        connectionName: `mailsort-${name}-${role}`,
+        connectionName,
         // A producer retries briskly: until it reconnects, ingest can only answer 451.
         retryStrategy: (times) => (role === 'producer' ? Math.min(times * 50, 250) : Math.min(times * 200, 2000)),
         lazyConnect: false,
       });
-      // Errors surface through commands and readiness; an unhandled 'error' event would crash.
-      redis.on('error', () => undefined);
-      connections.push(redis);
+      connections.push(watch(redis, role, `${connectionName}-${connections.length + 1}`));
       return redis;
     },
     allReady(): boolean {

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { cliCommand } from '@mailsort/cli';
+
+function mailsort(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { command, args: cliArgs } = cliCommand();
+  const child = spawn(command, [...cliArgs, ...args], { env: { ...process.env, MAILSORT_CONFIG: '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+// The table of every command is packages/cli/src/commands/cli-main.test.ts; these run the real
+// process, a service and a command, for the exit code and the absence of a stack trace.
+test('regression: mailsort router --help prints the usage and exits 0 instead of crashing with ERR_PARSE_ARGS_UNKNOWN_OPTION', async () => {
+  const result = await mailsort('router', '--help');
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^usage: mailsort router \[--config FILE\] \[--http-port N\]/);
+  assert.equal(result.stderr, '');
+});
+
+test('regression: mailsort check-config --colour prints one line naming the option and the usage, exit 2, no stack', async () => {
+  const result = await mailsort('check-config', '--colour');
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /^mailsort check-config: unknown option --colour\nusage: mailsort check-config /);
+  assert.doesNotMatch(result.stderr, /\n\s+at |ERR_PARSE_ARGS/);
+});
