@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   JOB_INVALID: 'a job payload failed its schema (wrong version or shape)',
   SERVICE_CRASHED: 'an unhandled error stopped the process',
   SHUTDOWN_STEP_FAILED: 'a step of the graceful shutdown threw; the remaining steps still ran',
+  CONFIG_RESTART_REQUIRED: 'a reload changed a key that only a restart applies; the running value was kept and the rest applied',
+  CONFIG_RELOAD_FAILED: 'a valid configuration could not be applied on reload (a certificate or users file changed under it); the running one stays',
   // ingest
   RELAY_DENIED: 'an untrusted, unauthenticated client tried to relay',
   TLS_UNREADABLE: 'ingest.tls cert_file or key_file could not be read or is not a matching PEM certificate and key',
@@ -32,6 +34,8 @@ export const ERROR_CODES = {
   GOCD_UNREACHABLE: 'gocd-sync could not reach GoCD (connection error or timeout); the last snapshot stays',
   GOCD_REJECTED: 'GoCD refused gocd-sync (401/403/404: credentials, admin rights, API version); the last snapshot stays',
   GOCD_BAD_RESPONSE: 'GoCD answered something that is not a pipeline-group list; the last snapshot stays',
+  GOCD_SYNC_FAILED: 'a GoCD poll failed for a reason that is neither GoCD nor Redis (a bug); the last snapshot stays',
+  ROUTING_FAILED: 'routing a message failed for a reason that is not Redis (a parser, a bug); BullMQ retries the route job',
   // delivery
   UPSTREAM_UNKNOWN: 'a delivery names an upstream that is not configured',
   DELIVERY_TEMPORARY: 'the upstream refused or failed temporarily; the delivery will be retried',
@@ -53,6 +57,25 @@ export class MailsortError extends Error {
     this.code = code;
     this.smtpReply = options.smtpReply;
   }
+}
+
+// ioredis' own error classes, and the socket errors it passes on when Redis cannot be reached.
+const REDIS_ERROR_NAMES = new Set(['ReplyError', 'MaxRetriesPerRequestError', 'ClusterAllFailedError', 'AbortError']);
+const SOCKET_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'NR_CLOSED']);
+
+/**
+ * The code to log for an error caught around Redis work: its own mailsort code, else
+ * REDIS_UNAVAILABLE when it is what ioredis throws, else `fallback`, so a parser bug is not
+ * reported as an outage.
+ */
+export function failureCode(error: unknown, fallback: ErrorCode): ErrorCode {
+  const own = errorCodeOf(error);
+  if (own) return own;
+  const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  if (typeof name === 'string' && REDIS_ERROR_NAMES.has(name)) return 'REDIS_UNAVAILABLE';
+  if (typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return 'REDIS_UNAVAILABLE';
+  if (typeof message === 'string' && /^(Connection is closed|Stream isn't writeable)/.test(message)) return 'REDIS_UNAVAILABLE';
+  return fallback;
 }
 
 /** The mailsort code an error carries (a MailsortError, or any error with one of our codes). */

@@ -24,3 +24,4 @@ export { configJsonSchema } from './config/json-schema.js';
 export type { TlsConfig } from './config/schema/index.js';
 export * from './store/delivery-state.js';
 export { redisScript } from './redis/script.js';
+export { parseUsersFile, mergeUsers } from './config/users-file.js';

@@ -1,4 +1,4 @@
-import { createGocdMetrics, type Config, type Service, type ServiceDeps } from '@mailsort/core';
+import { createGocdMetrics, failureCode, type Config, type Service, type ServiceDeps } from '@mailsort/core';
 import { createPoller } from './poller.js';
 
 /** Keeps a Redis snapshot of GoCD's pipeline groups for the router, polled once per interval across replicas. */
@@ -17,7 +17,7 @@ export function createGocdSyncService(config: Config, { logger, registry, redis 
     polling = true;
     running = poller
       .pollOnce()
-      .catch((error: unknown) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'GoCD poll could not use Redis'))
+      .catch((error: unknown) => logger.error({ code: failureCode(error, 'GOCD_SYNC_FAILED'), err: error }, 'GoCD poll failed'))
       .finally(() => (polling = false));
   }
 

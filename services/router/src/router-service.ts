@@ -1,6 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import {
-  crashRecovery, createGocdState, errorCodeOf, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
+  crashRecovery, createGocdState, failureCode, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
   parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { loadFacts } from './facts-loader.js';
@@ -83,7 +83,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     async start() {
       worker = new Worker(QUEUES.route, route, { connection: redis.connect('worker'), prefix, concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
       worker.on('failed', (job: Job<{ id?: unknown }> | undefined, error) => {
-        logger.error({ id: job?.data?.id, jobId: job?.id, attempts: job?.attemptsMade, code: errorCodeOf(error) ?? 'REDIS_UNAVAILABLE', err: error }, 'routing failed');
+        logger.error({ id: job?.data?.id, jobId: job?.id, attempts: job?.attemptsMade, code: failureCode(error, 'ROUTING_FAILED'), err: error }, 'routing failed');
       });
       worker.on('error', (error) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'route worker error'));
     },

@@ -12,10 +12,6 @@ import { createSmtpDelivery } from './smtp-delivery.js';
 /** Delivers deliver jobs: SMTP through pooled upstreams with failover, webhooks over HTTP. */
 export function createSenderService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
   const { prefix } = config.redis;
-  const notifyUpstream = config.delivery.dead_letters.notify?.upstream;
-  if (notifyUpstream && !config.upstreams.some((upstream) => upstream.name === notifyUpstream)) {
-    throw new MailsortError('CONFIG_INVALID', `delivery.dead_letters.notify.upstream: no upstream is named "${notifyUpstream}"`);
-  }
   // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
