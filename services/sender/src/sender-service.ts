@@ -35,20 +35,27 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   } catch (error) {
     throw new MailsortError('CONFIG_UNREADABLE', `cannot set up the upstreams: ${(error as Error).message}`, { cause: error });
   }
-  const notify = createNotifier({ config, store, queue: deliverQueue, logger });
-  const processDelivery = createDeliverProcessor({ config, states, traces, smtp: smtp!, metrics, outcomes, logger, notify });
-  const lastDelay = config.delivery.retry.at(-1)!;
+  const generation = (next: Config) => ({
+    config: next,
+    processDelivery: createDeliverProcessor({ config: next, states, traces, smtp: smtp!, metrics, outcomes, logger, notify: createNotifier({ config: next, store, queue: deliverQueue, logger }) }),
+  });
+  // A job runs on the generation it started with; a reload swaps this for the next job.
+  let current = generation(config);
   let worker: Worker | undefined;
+  const backoff = (attemptsMade: number, error?: Error) => {
+    const { retry } = current.config.delivery;
+    return error instanceof DeferredDelivery ? error.delayMs : retry[Math.min(attemptsMade, retry.length) - 1] ?? retry.at(-1)!;
+  };
 
   return {
     async start() {
-      worker = new Worker(QUEUES.deliver, processDelivery, {
+      worker = new Worker(QUEUES.deliver, (job) => current.processDelivery(job), {
         connection: redis.connect('worker'),
         prefix,
-        concurrency: config.delivery.concurrency,
+        concurrency: current.config.delivery.concurrency,
         ...crashRecovery(config.delivery.stalled_after),
         settings: {
-          backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => (error instanceof DeferredDelivery ? error.delayMs : config.delivery.retry[Math.min(attemptsMade, config.delivery.retry.length) - 1] ?? lastDelay),
+          backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => backoff(attemptsMade, error),
         },
       });
       // Dead letters log themselves; a payload that failed its schema is logged here.
@@ -58,6 +65,16 @@ export function createSenderService(config: Config, { logger, registry, redis }:
       worker.on('error', (error) => logger.error({ code: 'REDIS_UNAVAILABLE', err: error }, 'deliver worker error'));
     },
     isReady: () => worker?.isRunning() ?? false,
+    reload(next) {
+      try {
+        smtp!.update(next.upstreams);
+      } catch (error) {
+        throw new MailsortError('CONFIG_RELOAD_FAILED', `cannot set up the upstreams: ${(error as Error).message}`, { cause: error });
+      }
+      for (const upstream of next.upstreams) if (!current.config.upstreams.some((old) => old.name === upstream.name)) metrics.breakerOpen.set({ upstream: upstream.name }, 0);
+      current = generation(next);
+      if (worker && worker.concurrency !== next.delivery.concurrency) worker.concurrency = next.delivery.concurrency;
+    },
     async stopIntake() {},
     async closeWorkers() {
       await worker?.close();
