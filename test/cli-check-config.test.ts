@@ -38,3 +38,24 @@ test('a service started with a bad config exits 2 with the problems, before touc
   assert.equal(result.code, 2);
   assert.match(result.stderr, /:1:\d+: upstreams: configure at least one upstream smarthost/);
 });
+
+test('regression: check-config passed configs the services refused — a dead-letter notice through no upstream is reported at its line', () => {
+  const file = writeConfigFile([
+    'upstreams:',
+    '  - { name: default, host: smtp.example.com }',
+    'ingest:',
+    '  users_file: /nonexistent/users.yml',
+    'delivery:',
+    '  dead_letters:',
+    '    notify:',
+    '      to: ops@example.com',
+    '      upstream: nowhere',
+    '',
+  ].join('\n'));
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 1);
+  assert.deepEqual(result.stderr.trim().split('\n').map((line) => line.replace(file, 'FILE')), [
+    "FILE:4:3: ingest.users_file: cannot read /nonexistent/users.yml: ENOENT: no such file or directory, open '/nonexistent/users.yml'",
+    'FILE:9:7: delivery.dead_letters.notify.upstream: no upstream is named "nowhere" (have: default)',
+  ]);
+});

@@ -31,6 +31,8 @@ export interface IngestSystemOptions {
   services?: string[];
   /** Reuse a prefix, to run a second replica against the same state. */
   prefix?: string;
+  /** Top-level sections merged over the generated config. */
+  extra?: Record<string, unknown>;
 }
 
 export interface IngestSystem {
@@ -42,13 +44,14 @@ export interface IngestSystem {
   stop(): Promise<Array<number | null>>;
 }
 
-export async function startIngestSystem({ name, ingest, listeners, upstreamPort = 9, services = ['ingest'], prefix = uniquePrefix(name) }: IngestSystemOptions): Promise<IngestSystem> {
+export async function startIngestSystem({ name, ingest, listeners, upstreamPort = 9, services = ['ingest'], prefix = uniquePrefix(name), extra = {} }: IngestSystemOptions): Promise<IngestSystem> {
   const ports: Record<string, number> = {};
   for (const listener of listeners) ports[listener.name] = await freePort();
   const base = baseConfig({ prefix, smtpPort: 0, upstreamPort });
   const config = {
     ...base,
     ingest: { ...base.ingest, ...ingest, listeners: listeners.map((l) => ({ ...l, host: '127.0.0.1', port: ports[l.name] })) },
+    ...extra,
   };
   const configFile = writeConfigFile(config);
   const running: RunningService[] = [];

@@ -70,5 +70,6 @@ test('ingest refuses to start when the TLS key is unreadable, naming the key and
   const ingest = startService('ingest', configFile, { args: ['--http-port', '0'] });
   const code = await ingest.exited;
   assert.equal(code, 2);
-  assert.match(ingest.stderr.join(''), /^mailsort ingest: TLS_UNREADABLE: ingest\.tls\.key_file: cannot read \/nonexistent\/key\.pem: ENOENT/);
+  // The loader reads the files the services will read, so this is a config problem at its line.
+  assert.match(ingest.stderr.join(''), /^\S+mailsort\.yml:\d+:\d+: ingest\.tls\.key_file: cannot read \/nonexistent\/key\.pem: ENOENT/);
 });

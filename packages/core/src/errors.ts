@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   JOB_INVALID: 'a job payload failed its schema (wrong version or shape)',
   SERVICE_CRASHED: 'an unhandled error stopped the process',
   SHUTDOWN_STEP_FAILED: 'a step of the graceful shutdown threw; the remaining steps still ran',
+  CONFIG_RESTART_REQUIRED: 'a reload changed a key that only a restart applies; the running value was kept and the rest applied',
+  CONFIG_RELOAD_FAILED: 'a valid configuration could not be applied on reload (a certificate or users file changed under it); the running one stays',
   // ingest
   RELAY_DENIED: 'an untrusted, unauthenticated client tried to relay',
   TLS_UNREADABLE: 'ingest.tls cert_file or key_file could not be read or is not a matching PEM certificate and key',
@@ -41,6 +43,7 @@ export const ERROR_CODES = {
   GOCD_UNREACHABLE: 'gocd-sync could not reach GoCD (connection error or timeout); the last snapshot stays',
   GOCD_REJECTED: 'GoCD refused gocd-sync (401/403/404: credentials, admin rights, API version); the last snapshot stays',
   GOCD_BAD_RESPONSE: 'GoCD answered something that is not a pipeline-group list; the last snapshot stays',
+  GOCD_SYNC_FAILED: 'a GoCD poll failed for a reason that is neither GoCD nor Redis (a bug); the last snapshot stays',
   // delivery
   UPSTREAM_UNKNOWN: 'a delivery names an upstream that is not configured',
   DELIVERY_TEMPORARY: 'the upstream refused or failed temporarily; the delivery will be retried',
@@ -62,6 +65,25 @@ export class MailsortError extends Error {
     this.code = code;
     this.smtpReply = options.smtpReply;
   }
+}
+
+// What ioredis throws when Redis cannot be reached (not a reply the server gave).
+const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|NR_CLOSED|Connection is closed|Stream isn't writeable|max retries per request/i;
+const UNREACHABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError', 'AbortError']);
+
+/**
+ * The code to log for an error caught around Redis work, never a guess: its own mailsort
+ * code; REDIS_FULL for Redis's OOM refusal; REDIS_UNAVAILABLE when ioredis could not reach
+ * Redis; else `fallback` — a parser bug or a reply error (WRONGTYPE) is not an outage.
+ */
+export function failureCode(error: unknown, fallback: ErrorCode): ErrorCode {
+  const own = errorCodeOf(error);
+  if (own) return own;
+  const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  if (typeof message === 'string' && /^OOM\b/.test(message)) return 'REDIS_FULL';
+  if (typeof name === 'string' && UNREACHABLE_NAMES.has(name)) return 'REDIS_UNAVAILABLE';
+  if ((typeof code === 'string' && UNREACHABLE.test(code)) || (typeof message === 'string' && UNREACHABLE.test(message))) return 'REDIS_UNAVAILABLE';
+  return fallback;
 }
 
 /** The mailsort code an error carries (a MailsortError, or any error with one of our codes). */

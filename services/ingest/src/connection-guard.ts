@@ -4,7 +4,8 @@ import { connectionRefusal, dataTooSlow } from './connection-limits.js';
 import { smtpError } from './smtp-error.js';
 
 export interface ConnectionGuardDeps {
-  limits: IngestConfig['limits'];
+  /** The limits in force now (a reload may change them; counts carry over). */
+  limits: () => IngestConfig['limits'];
   isTrusted(address: string): boolean;
   metrics: IngestMetrics;
   logger: Logger;
@@ -50,7 +51,7 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
     admit(session: SMTPServerSession): Error | undefined {
       const client = session.remoteAddress;
       const trusted = isTrusted(client);
-      const refused = connectionRefusal({ fromClient: perClient.get(client) ?? 0, untrusted, total: admitted.size }, trusted, limits);
+      const refused = connectionRefusal({ fromClient: perClient.get(client) ?? 0, untrusted, total: admitted.size }, trusted, limits());
       if (refused) {
         metrics.connectionsRefused.inc({ reason: refused.reason });
         logger.info({ code: refused.errorCode, client, reason: refused.reason, reply: `${refused.code} ${refused.text}` }, 'connection refused');
@@ -65,7 +66,7 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
     /** onReset: connect, RSET, EHLO, STARTTLS and the end of a message each start the clock over. */
     restartClock(server: SMTPServer, session: SMTPServerSession): void {
       stop(deadlines, session.id);
-      deadlines.set(session.id, setTimeout(() => cut(server, session, 'transaction_timeout'), limits.transaction_timeout).unref());
+      deadlines.set(session.id, setTimeout(() => cut(server, session, 'transaction_timeout'), limits().transaction_timeout).unref());
     },
 
     /** onData: cuts the session off when DATA stays below min_data_rate; the clock stops once DATA is in. */
@@ -75,9 +76,9 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
       stream.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
       });
-      const every = Math.max(100, Math.min(1000, limits.data_rate_grace));
+      const every = Math.max(100, Math.min(1000, limits().data_rate_grace));
       const check = setInterval(() => {
-        if (dataTooSlow(bytes, Date.now() - started, limits)) cut(server, session, 'slow_data', { bytes, seconds: (Date.now() - started) / 1000 });
+        if (dataTooSlow(bytes, Date.now() - started, limits())) cut(server, session, 'slow_data', { bytes, seconds: (Date.now() - started) / 1000 });
       }, every).unref();
       dataChecks.set(session.id, check);
       // Once the message is in, it is being stored: no deadline may cut it off before its reply.

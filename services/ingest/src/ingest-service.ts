@@ -1,6 +1,6 @@
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import {
-  createIngestMetrics, createMessageStore, errorCodeOf, createQueue, QUEUES, type Config, type Service, type ServiceDeps,
+  createIngestMetrics, createMessageStore, createQueue, errorCodeOf, QUEUES, type Config, type IngestUser, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
 import { createAuthLockout } from './auth-lockout.js';
@@ -11,7 +11,7 @@ import { createRateLimiter } from './rate-limit.js';
 import { createSessionPolicy, sessionUser } from './session-policy.js';
 import { smtpError } from './smtp-error.js';
 import { storageFailure } from './storage-failure.js';
-import { loadTlsFiles } from './tls-options.js';
+import { loadTlsFiles, type TlsFiles } from './tls-options.js';
 import { createTrustedNetworks } from './trusted-networks.js';
 import { loadUsers } from './users.js';
 
@@ -21,33 +21,64 @@ export interface IngestService extends Service {
   listenerPorts(): Record<string, number>;
 }
 
+/** What a reload swaps in one assignment: the config and everything ingest builds from it. */
+interface Generation {
+  config: Config;
+  tls: TlsFiles | undefined;
+  users: Map<string, IngestUser>;
+  trusted: ReturnType<typeof createTrustedNetworks>;
+  policy: ReturnType<typeof createSessionPolicy>;
+}
+
 export function createIngestService(config: Config, { logger, registry, redis }: ServiceDeps): IngestService {
-  const { ingest } = config;
-  // Both throw a coded error, so a bad certificate or users file stops the start, not a session.
-  const tls = ingest.tls ? loadTlsFiles(ingest.tls) : undefined;
-  const users = loadUsers(ingest);
   const connection = redis.connect('producer');
   const acceptor = redis.connect('acceptor');
   const store = createMessageStore(acceptor, config.redis.prefix, config.redis.message_ttl);
   const routeQueue = createQueue(QUEUES.route, acceptor, config.redis.prefix);
   const metrics = createIngestMetrics(registry, { listeners: config.ingest.listeners.map((listener) => listener.name) });
-  const trusted = createTrustedNetworks(ingest.trusted_networks);
   const rateLimiter = createRateLimiter(connection, config.redis.prefix);
-  const policy = createSessionPolicy({
-    ingest, users, isTrusted: (address) => trusted.contains(address), lockout: createAuthLockout(connection, config.redis.prefix, ingest.auth),
-    rateLimiter, verifyPassword: createPasswordVerifier([...users.values()].map((user) => user.password_hash), logger), metrics, logger,
-  });
-  const guard = createConnectionGuard({ limits: ingest.limits, isTrusted: (address) => trusted.contains(address), metrics, logger });
+
+  function generationFor(next: Config): Generation {
+    const { ingest } = next;
+    // Both throw a coded error, so a bad certificate or users file stops the start (or the reload), not a session.
+    const tls = ingest.tls ? loadTlsFiles(ingest.tls) : undefined;
+    const users = loadUsers(ingest);
+    const trusted = createTrustedNetworks(ingest.trusted_networks);
+    const policy = createSessionPolicy({
+      ingest, users, isTrusted: (address) => trusted.contains(address), lockout: createAuthLockout(connection, next.redis.prefix, ingest.auth),
+      rateLimiter, verifyPassword: createPasswordVerifier([...users.values()].map((user) => user.password_hash), logger), metrics, logger,
+    });
+    return { config: next, tls, users, trusted, policy };
+  }
+
+  let current = generationFor(config);
+  // One guard for the process: its per-client counts carry over a reload; its limits are the current ones.
+  const guard = createConnectionGuard({ limits: () => current.config.ingest.limits, isTrusted: (address) => current.trusted.contains(address), metrics, logger });
+  // A session keeps the generation it started its transaction under: a reload applies from
+  // the next connection or the next MAIL FROM, never in the middle of a transaction.
+  const pinned = new Map<string, Generation>();
+  const live = new Set<Generation>([current]);
+  const genOf = (session: SMTPServerSession) => pinned.get(session.id) ?? current;
+  function pin(session: SMTPServerSession): Generation {
+    pinned.set(session.id, current);
+    live.add(current);
+    return current;
+  }
+  function prune(): void {
+    const used = new Set(pinned.values());
+    for (const generation of live) if (generation !== current && !used.has(generation)) live.delete(generation);
+  }
   const openSessions = new Set<string>();
   let listening = false;
 
-  const servers = ingest.listeners.map((listener) => {
-    const mode = listenerTls(listener, tls);
+  const servers = config.ingest.listeners.map((listener) => {
+    const mode = listenerTls(listener, current.tls);
     const server = new SMTPServer({
-      ...listenerOptions(mode, ingest, tls, users.size > 0),
+      ...listenerOptions(mode, config.ingest, current.tls, current.users.size > 0),
       onConnect(session, callback) {
         const refused = guard.admit(session);
         if (refused) return callback(refused);
+        pin(session);
         openSessions.add(session.id);
         metrics.sessions.inc({ listener: listener.name });
         metrics.activeSessions.inc();
@@ -58,16 +89,20 @@ export function createIngestService(config: Config, { logger, registry, redis }:
         callback();
       },
       onReset: (session) => guard.restartClock(server, session),
-      onCleartextAuth: policy.onCleartextAuth,
+      onCleartextAuth: () => current.policy.onCleartextAuth(),
       onClose(session) {
         guard.forget(session);
-        policy.forget(session);
+        for (const generation of live) generation.policy.forget(session);
+        pinned.delete(session.id);
+        prune();
         if (openSessions.delete(session.id)) metrics.activeSessions.dec();
       },
-      onAuth: policy.onAuth,
-      onMailFrom: policy.onMailFrom,
-      onRcptTo: policy.onRcptTo,
+      onAuth: (auth, session, callback) => genOf(session).policy.onAuth(auth, session, callback),
+      onMailFrom: (address, session, callback) => pin(session).policy.onMailFrom(address, session, callback),
+      onRcptTo: (address, session, callback) => genOf(session).policy.onRcptTo(address, session, callback),
       onData(stream, session, callback) {
+        const { config: sessionConfig, policy } = genOf(session);
+        const { limits } = sessionConfig.ingest;
         guard.watchData(server, session, stream);
         readMessage(stream).then(async ({ chunks, bytes, tooBig }) => {
           const facts = {
@@ -76,20 +111,20 @@ export function createIngestService(config: Config, { logger, registry, redis }:
           };
           if (tooBig) {
             metrics.rejected.inc({ reason: 'too_big' });
-            logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: ingest.limits.max_message_size, result: 'rejected' }, 'message too big');
+            logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: limits.max_message_size, result: 'rejected' }, 'message too big');
             return callback(smtpError(552, '5.3.4 Message size exceeds fixed maximum message size'));
           }
           const admission = await policy.admit(session);
           if (admission.refused) return callback(admission.refused);
           try {
-            const id = await acceptMessage(chunks, session, { config, store, routeQueue, metrics });
+            const id = await acceptMessage(chunks, session, { config: sessionConfig, store, routeQueue, metrics });
             logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
             callback(null, `2.0.0 Ok: queued as ${id}`);
           } catch (error) {
             await admission.reservation.release().catch((releaseError: unknown) => logger.warn({ code: 'REDIS_UNAVAILABLE', err: releaseError }, 'could not give back a rate-limit reservation'));
             if (errorCodeOf(error) === 'MESSAGE_TOO_BIG') {
               metrics.rejected.inc({ reason: 'header_too_big' });
-              logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: ingest.limits.max_header_size, result: 'rejected' }, (error as Error).message);
+              logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: limits.max_header_size, result: 'rejected' }, (error as Error).message);
               return callback(smtpError(552, '5.3.4 Message header section exceeds fixed maximum size'));
             }
             const failure = storageFailure(error);
@@ -111,13 +146,23 @@ export function createIngestService(config: Config, { logger, registry, redis }:
         server.listen(listener.port, listener.host, () => {
           server.server.off('error', reject);
           const address = server.server.address();
-          logger.info({ listener: listener.name, address, tls: mode, auth: mode !== 'none' && users.size > 0 }, 'listening');
+          logger.info({ listener: listener.name, address, tls: mode, auth: mode !== 'none' && current.users.size > 0 }, 'listening');
           resolve();
         });
       })));
       listening = true;
     },
     isReady: () => listening,
+    reload(next) {
+      const generation = generationFor(next);
+      // smtp-server reads its options per connection and command, and serves TLS from the
+      // contexts updateSecureContext builds: the next client gets the new certificate and
+      // limits, open sessions keep the context they negotiated.
+      for (const { mode, server } of servers) server.updateSecureContext(listenerOptions(mode, next.ingest, generation.tls, generation.users.size > 0));
+      current = generation;
+      live.add(generation);
+      prune();
+    },
     listenerPorts() {
       return Object.fromEntries(servers.map(({ listener, server }) => [listener.name, (server.server.address() as { port: number }).port]));
     },

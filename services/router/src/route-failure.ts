@@ -1,19 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
-import { errorCodeOf, ROUTE_ATTEMPTS, type ErrorCode } from '@mailsort/core';
-
-// What ioredis says when the server cannot be reached (not a reply the server gave).
-const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|Connection is closed|Stream isn't writeable|max retries per request/i;
+import { failureCode, ROUTE_ATTEMPTS, type ErrorCode } from '@mailsort/core';
 
 /** The code a failed route attempt is logged and dead-lettered with: never a guess. */
 export function routeFailureCode(error: unknown): ErrorCode {
-  const known = errorCodeOf(error);
-  if (known) return known;
-  if (error instanceof Error) {
-    if (/^OOM\b/.test(error.message)) return 'REDIS_FULL';
-    const code = (error as { code?: unknown }).code;
-    if (error.name === 'MaxRetriesPerRequestError' || UNREACHABLE.test(error.message) || (typeof code === 'string' && UNREACHABLE.test(code))) return 'REDIS_UNAVAILABLE';
-  }
-  return 'ROUTE_FAILED';
+  return failureCode(error, 'ROUTE_FAILED');
 }
 
 /** A route attempt's failure, coded; unrecoverable so BullMQ stops retrying. */

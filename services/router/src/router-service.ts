@@ -12,7 +12,8 @@ const ROUTE_STALLED_AFTER_MS = 10_000;
 /** Reads each accepted message's route job, decides with the rules engine, and enqueues one deliver job per destination. */
 export function createRouterService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
   const { prefix } = config.redis;
-  const { routing } = config;
+  // The routing a job starts with is the one it finishes with; a reload swaps this for the next job.
+  let routing = config.routing;
   // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
@@ -21,7 +22,6 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   const metrics = createRouterMetrics(registry);
   const outcomes = createOutcomeMetrics(registry);
-  const settings = { defaultUpstream: routing.default_upstream, webhooks: routing.webhooks };
   let worker: Worker | undefined;
 
   function account(message: RouteJob, decision: Decision, deliveries: DeliverJob[]): void {
@@ -65,9 +65,11 @@ export function createRouterService(config: Config, { logger, registry, redis }:
 
   async function routeMessage(message: RouteJob): Promise<void> {
     const started = Date.now();
-    const { facts, context, snapshotAgeSeconds } = await loadFacts(message, routing, store, gocd);
+    const current = routing;
+    const settings = { defaultUpstream: current.default_upstream, webhooks: current.webhooks };
+    const { facts, context, snapshotAgeSeconds } = await loadFacts(message, current, store, gocd);
     if (snapshotAgeSeconds !== undefined) metrics.gocdSnapshotAge.set(snapshotAgeSeconds);
-    const decision = evaluate(routing.managers, facts, context);
+    const decision = evaluate(current.managers, facts, context);
     const deliveries: DeliverJob[] = destinationsFor(decision, message.envelope, settings).map((destination, index) => ({
       v: 1, id: message.id, deliveryId: jobId('deliver', message.id, index), acceptedAt: message.acceptedAt, original: message.envelope, destination,
     }));
@@ -107,6 +109,9 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       observeBullmq(worker, connection, 'route worker');
     },
     isReady: () => worker?.isRunning() ?? false,
+    reload(next) {
+      routing = next.routing;
+    },
     async stopIntake() {},
     async closeWorkers() {
       await worker?.close();

@@ -12,10 +12,6 @@ import { createSmtpDelivery } from './smtp-delivery.js';
 /** Delivers deliver jobs: SMTP through pooled upstreams with failover, webhooks over HTTP. */
 export function createSenderService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
   const { prefix } = config.redis;
-  const notifyUpstream = config.delivery.dead_letters.notify?.upstream;
-  if (notifyUpstream && !config.upstreams.some((upstream) => upstream.name === notifyUpstream)) {
-    throw new MailsortError('CONFIG_INVALID', `delivery.dead_letters.notify.upstream: no upstream is named "${notifyUpstream}"`);
-  }
   // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
@@ -39,21 +35,28 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   } catch (error) {
     throw new MailsortError('CONFIG_UNREADABLE', `cannot set up the upstreams: ${(error as Error).message}`, { cause: error });
   }
-  const notify = createNotifier({ config, store, queue: deliverQueue, logger });
-  const processDelivery = createDeliverProcessor({ config, states, traces, smtp: smtp!, metrics, outcomes, logger, notify });
-  const lastDelay = config.delivery.retry.at(-1)!;
+  const generation = (next: Config) => ({
+    config: next,
+    processDelivery: createDeliverProcessor({ config: next, states, traces, smtp: smtp!, metrics, outcomes, logger, notify: createNotifier({ config: next, store, queue: deliverQueue, logger }) }),
+  });
+  // A job runs on the generation it started with; a reload swaps this for the next job.
+  let current = generation(config);
   let worker: Worker | undefined;
+  const backoff = (attemptsMade: number, error?: Error) => {
+    const { retry } = current.config.delivery;
+    return error instanceof DeferredDelivery ? error.delayMs : retry[Math.min(attemptsMade, retry.length) - 1] ?? retry.at(-1)!;
+  };
 
   return {
     async start() {
       const connection = redis.connect('worker');
-      worker = new Worker(QUEUES.deliver, processDelivery, {
+      worker = new Worker(QUEUES.deliver, (job) => current.processDelivery(job), {
         connection,
         prefix,
-        concurrency: config.delivery.concurrency,
+        concurrency: current.config.delivery.concurrency,
         ...crashRecovery(config.delivery.stalled_after),
         settings: {
-          backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => (error instanceof DeferredDelivery ? error.delayMs : config.delivery.retry[Math.min(attemptsMade, config.delivery.retry.length) - 1] ?? lastDelay),
+          backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => backoff(attemptsMade, error),
         },
       });
       // Dead letters log themselves; a payload that failed its schema is logged here.
@@ -63,6 +66,16 @@ export function createSenderService(config: Config, { logger, registry, redis }:
       observeBullmq(worker, connection, 'deliver worker');
     },
     isReady: () => worker?.isRunning() ?? false,
+    reload(next) {
+      try {
+        smtp!.update(next.upstreams);
+      } catch (error) {
+        throw new MailsortError('CONFIG_RELOAD_FAILED', `cannot set up the upstreams: ${(error as Error).message}`, { cause: error });
+      }
+      for (const upstream of next.upstreams) if (!current.config.upstreams.some((old) => old.name === upstream.name)) metrics.breakerOpen.set({ upstream: upstream.name }, 0);
+      current = generation(next);
+      if (worker && worker.concurrency !== next.delivery.concurrency) worker.concurrency = next.delivery.concurrency;
+    },
     async stopIntake() {},
     async closeWorkers() {
       await worker?.close();

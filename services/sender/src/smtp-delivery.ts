@@ -61,15 +61,36 @@ function rejectedOutcomes(rejected: RejectedError[], upstream: string, at: numbe
 export function createSmtpDelivery({ upstreams, readFile, breaker, metrics, logger }: {
   upstreams: readonly UpstreamConfig[]; readFile: ReadFile; breaker: CircuitBreaker; metrics: SenderMetrics; logger: Logger;
 }) {
-  const configs = new Map(upstreams.map((upstream) => [upstream.name, upstream]));
-  const pools = new Map<string, Pool>(upstreams.map((upstream) => [upstream.name, createPool(transportOptions(upstream, readFile))]));
+  let configs = new Map(upstreams.map((upstream) => [upstream.name, upstream]));
+  let pools = new Map<string, Pool>(upstreams.map((upstream) => [upstream.name, createPool(transportOptions(upstream, readFile))]));
+  // A pool a reload replaced is closed once the sends that took it have finished.
+  const inFlight = new Map<Pool, number>();
+  const retiring = new Set<Pool>();
+
+  function take(pool: Pool): void {
+    inFlight.set(pool, (inFlight.get(pool) ?? 0) + 1);
+  }
+
+  function release(pool: Pool): void {
+    const left = (inFlight.get(pool) ?? 1) - 1;
+    if (left > 0) return void inFlight.set(pool, left);
+    inFlight.delete(pool);
+    if (retiring.delete(pool)) pool.close();
+  }
+
+  function retire(pool: Pool): void {
+    if (inFlight.has(pool)) retiring.add(pool);
+    else pool.close();
+  }
 
   async function sendVia(name: string, envelope: { from: string; to: string[] }, raw: Buffer): Promise<SmtpAttempt> {
     const started = Date.now();
+    const pool = pools.get(name)!;
+    take(pool);
     try {
       // A raw message is sent as it is; naming a Message-ID only spares nodemailer generating
       // one (random bytes per message) for its info object: the raw bytes get no header.
-      const info = await pools.get(name)!.sendMail({ envelope, raw, messageId: NOT_RENDERED_MESSAGE_ID });
+      const info = await pool.sendMail({ envelope, raw, messageId: NOT_RENDERED_MESSAGE_ID });
       breaker.success(name);
       metrics.attempts.inc({ upstream: name, outcome: 'ok' });
       const reply = String(info.response).trim();
@@ -87,6 +108,7 @@ export function createSmtpDelivery({ upstreams, readFile, breaker, metrics, logg
         : recipientOutcomes(envelope.to, verdict.action === 'fail' ? 'rejected' : 'deferred', reply, name, Date.now());
       return { upstream: name, reply, verdict, recipients };
     } finally {
+      release(pool);
       metrics.deliveryDuration.observe({ upstream: name }, (Date.now() - started) / 1000);
     }
   }
@@ -117,8 +139,22 @@ export function createSmtpDelivery({ upstreams, readFile, breaker, metrics, logg
         return [name, Array.isArray(list) ? list.length : 0];
       });
     },
+    /**
+     * A reload's upstreams: an unchanged upstream keeps its pool (and its open connections), a
+     * new or changed one gets a new pool, and a removed or replaced pool is closed after its
+     * in-flight sends. Throws before changing anything when a TLS file cannot be read.
+     */
+    update(next: readonly UpstreamConfig[]): void {
+      const same = (upstream: UpstreamConfig) => JSON.stringify(configs.get(upstream.name)) === JSON.stringify(upstream);
+      const nextPools = new Map<string, Pool>(next.map((upstream) => [upstream.name, same(upstream) ? pools.get(upstream.name)! : createPool(transportOptions(upstream, readFile))]));
+      const kept = new Set(nextPools.values());
+      for (const pool of pools.values()) if (!kept.has(pool)) retire(pool);
+      pools = nextPools;
+      configs = new Map(next.map((upstream) => [upstream.name, upstream]));
+    },
     close(): void {
       for (const pool of pools.values()) pool.close();
+      for (const pool of retiring) pool.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import { MailsortError } from '../errors.js';
 import { interpolate, type Env } from './interpolate.js';
 import { isLegacyConfig, legacyConfigSchema, translateLegacyConfig } from './legacy-mail2alert.js';
 import { configSchema, type Config } from './schema/index.js';
+import { checkReferences } from './references.js';
 import { resolveSecretFiles, type ReadSecretFile } from './secret-files.js';
 import { formatPath, locate, type ConfigPath } from './yaml-locate.js';
 
@@ -44,7 +45,7 @@ export function formatProblem(problem: ConfigProblem): string {
   return `${problem.file}:${problem.line}:${problem.col}: ${problem.key || '(top level)'}: ${problem.message}`;
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
@@ -82,7 +83,9 @@ function issueProblems(issues: z.core.$ZodIssue[], at: (path: ConfigPath) => { l
 
 /**
  * Parses, interpolates, resolves `*_file` secrets and validates a configuration, native or
- * mail2alert. Reports every problem at once with file, line and key; returns a frozen config.
+ * mail2alert, then checks its cross-references and the files the services will read
+ * (`readSecretFile` reads those too). Reports every problem at once with file, line and key;
+ * returns a frozen config.
  */
 export function loadConfig(source: ConfigSource, env: Env, readSecretFile: ReadSecretFile = (path) => readFileSync(path, 'utf8')): LoadedConfig {
   const lines = new LineCounter();
@@ -125,6 +128,8 @@ export function loadConfig(source: ConfigSource, env: Env, readSecretFile: ReadS
   const parsed = configSchema.safeParse(native);
   if (!parsed.success) problems.push(...issueProblems(parsed.error.issues, at, source.file).filter((problem) => !unreadSecrets.has(problem.key)));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const references = checkReferences(parsed.data, readSecretFile);
+  if (references.length > 0) throw new ConfigError(references.map(({ path, message }) => ({ file: source.file, ...at(path), key: formatPath(path), message })));
   return { config: deepFreeze(parsed.data), format };
 }
 

@@ -4,11 +4,14 @@ import type { Env } from '../config/interpolate.js';
 import { errorCodeOf } from '../errors.js';
 import { createOpsServer } from '../http/ops-server.js';
 import { createLogger } from '../logging/logger.js';
-import { createQueueGauges } from '../metrics/catalogue.js';
+import { createQueueGauges, createReloadMetrics } from '../metrics/catalogue.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { createQueue, QUEUES } from '../queues/catalogue.js';
 import { createRedisFactory } from '../redis/connections.js';
-import type { ServiceFactory } from './service.js';
+import type { Config } from '../config/schema/index.js';
+import { watchFiles } from './config-watch.js';
+import { createReloader } from './reload.js';
+import type { Service, ServiceFactory } from './service.js';
 import { createShutdown } from './shutdown.js';
 
 export type ServiceName = 'ingest' | 'router' | 'sender' | 'gocd-sync';
@@ -31,7 +34,7 @@ export interface RunServiceOptions {
 export async function runService({ name, factory, argv, env, exit, printError, shutdownDeadlineMs = 30_000 }: RunServiceOptions): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { config: { type: 'string', short: 'c' }, 'http-port': { type: 'string' } },
+    options: { config: { type: 'string', short: 'c' }, 'http-port': { type: 'string' }, 'watch-config': { type: 'boolean', default: false } },
     allowPositionals: false,
   });
   const configFile = values.config ?? env.MAILSORT_CONFIG;
@@ -73,9 +76,13 @@ export async function runService({ name, factory, argv, env, exit, printError, s
     port: values['http-port'] !== undefined ? Number(values['http-port']) : config.http.ports[portKey],
   });
 
+  const reloads = installReload({ file: configFile, env, logger, registry, config, service, watch: values['watch-config'] || config.reload.watch });
   const shutdown = createShutdown(
     [
-      { name: 'stop intake', run: () => service.stopIntake() },
+      { name: 'stop intake', run: () => {
+        reloads.close();
+        return service.stopIntake();
+      } },
       { name: 'close workers', run: () => service.closeWorkers() },
       { name: 'close producers', run: async () => {
         await service.closeProducers();
@@ -108,6 +115,39 @@ export async function runService({ name, factory, argv, env, exit, printError, s
   const httpPort = await ops.listen();
   await service.start();
   logger.info({ httpPort, redis: redactUrl(config.redis.url) }, `${name} started`);
+}
+
+/** The files whose change a watch reloads on: the config itself and the files it names. */
+function watchedFiles(config: Config, file: string): string[] {
+  const { tls, users_file: usersFile } = config.ingest;
+  const upstreamFiles = config.upstreams.flatMap((upstream) => [upstream.tls_config.ca_file, upstream.tls_config.cert_file, upstream.tls_config.key_file]);
+  return [file, tls?.cert_file, tls?.key_file, usersFile, ...upstreamFiles].filter((name): name is string => name !== undefined);
+}
+
+/** SIGHUP, and with `watch` a debounced watch on the config's files, reload the config. */
+function installReload({ file, env, logger, registry, config, service, watch }: {
+  file: string; env: Env; logger: ReturnType<typeof createLogger>; registry: ReturnType<typeof createMetricsRegistry>; config: Config; service: Service; watch: boolean;
+}): { close(): void } {
+  let closed = false;
+  let watcher: { close(): void } | undefined;
+  const reloader = createReloader({ file, env, logger, metrics: createReloadMetrics(registry), running: config, apply: (next) => service.reload?.(next) });
+  const rewatch = () => {
+    watcher?.close();
+    watcher = watch && !closed ? watchFiles(watchedFiles(reloader.config, file), reloader.config.reload.debounce, () => void reload('watch')) : undefined;
+  };
+  const reload = async (reason: string) => {
+    if (closed) return;
+    // The certificate or users file may have moved with the config: watch the new paths.
+    if ((await reloader.reload(reason)) === 'applied') rewatch();
+  };
+  process.on('SIGHUP', () => void reload('SIGHUP'));
+  rewatch();
+  return {
+    close() {
+      closed = true;
+      watcher?.close();
+    },
+  };
 }
 
 function redactUrl(url: string): string {

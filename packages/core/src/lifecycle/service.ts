@@ -20,6 +20,12 @@ export interface Service {
   stopIntake(): Promise<void>;
   closeWorkers(): Promise<void>;
   closeProducers(): Promise<void>;
+  /**
+   * Swaps onto a new, valid config (restart-only keys already hold their running values) for
+   * the next session, message or job; work in flight finishes on the config it started with.
+   * Throws, leaving the running config in place, when the new one cannot be applied.
+   */
+  reload?(config: Config): Promise<void> | void;
 }
 
 export type ServiceFactory = (config: Config, deps: ServiceDeps) => Service | Promise<Service>;

@@ -131,6 +131,22 @@ export function createBuildInfo(registry: Registry, version: string): void {
   new Gauge({ name: 'mailsort_build_info', help: 'Always 1; labels name the running version.', labelNames: ['version'], registers: [registry] }).set({ version }, 1);
 }
 
+/** Results a reload can end in: applied (possibly keeping restart-only keys), invalid config, or failed to apply. */
+export const RELOAD_RESULTS = ['applied', 'invalid', 'failed'] as const;
+
+export function createReloadMetrics(registry: Registry) {
+  const registers = [registry];
+  const metrics = {
+    success: new Gauge({ name: 'mailsort_config_reload_success', help: '1 when the last configuration load (start or reload) was applied, 0 when it was refused.', registers }),
+    timestamp: new Gauge({ name: 'mailsort_config_reload_timestamp_seconds', help: 'When the running configuration was last loaded successfully (start or reload).', registers }),
+    reloads: new Counter({ name: 'mailsort_config_reloads_total', help: 'Reloads (SIGHUP or file watch), by result.', labelNames: ['result'], registers }),
+  };
+  for (const result of RELOAD_RESULTS) metrics.reloads.inc({ result }, 0);
+  return metrics;
+}
+
+export type ReloadMetrics = ReturnType<typeof createReloadMetrics>;
+
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children'] as const;
 
 /**

@@ -4,6 +4,7 @@ import { gocdSchema } from './gocd.js';
 import { httpSchema } from './http.js';
 import { ingestSchema } from './ingest.js';
 import { redisSchema } from './redis.js';
+import { reloadSchema } from './reload.js';
 import { routingSchema } from './routing.js';
 import { upstreamsSchema } from './upstreams.js';
 
@@ -17,6 +18,7 @@ export const configSchema = z
     routing: routingSchema.prefault({}),
     delivery: deliverySchema.prefault({}),
     gocd: gocdSchema.optional(),
+    reload: reloadSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     // The stored message must outlive its retries, or a delivery still being retried would

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../load-config.js';
+import { configSchema } from './index.js';
 
 const HASH = '$2b$04$rSvMg2PglZK3cUDIEdMsluAixGjJWzLa4HNhWNzhhbMCDZfnkD0Tq';
 
@@ -27,7 +29,8 @@ test('ingest.tls defaults to TLS 1.2 at least, and users get their rate-limit wi
     `    - { username: am, password_hash: "${HASH}", allowed_senders: ["@example.com"], rate_limit: { messages: 5, per: 1m } }`,
     'upstreams: [{ name: default, host: mx }]',
   ].join('\n');
-  const { config } = loadConfig({ file: 'm.yml', text }, {});
+  // The schema alone: the loader would also read the certificate files, which do not exist here.
+  const config = configSchema.parse(parse(text));
   assert.equal(config.ingest.tls?.min_version, 'TLSv1.2');
   assert.deepEqual(config.ingest.users[0]!.rate_limit, { messages: 5, per: 60_000 });
   assert.equal(config.ingest.auth.max_failures_per_connection, 3);
