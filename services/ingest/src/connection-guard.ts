@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { IngestConfig, IngestMetrics, Logger } from '@mailsort/core';
 import { connectionRefusal, dataTooSlow } from './connection-limits.js';
@@ -13,6 +14,11 @@ export interface ConnectionGuardDeps {
 
 type Cut = 'transaction_timeout' | 'slow_data';
 
+interface Holder {
+  client: string;
+  trusted: boolean;
+}
+
 const CUT_REPLIES: Record<Cut, string> = {
   transaction_timeout: '4.4.2 Transaction took too long, closing connection',
   slow_data: '4.4.2 Message data arrives too slowly, closing connection',
@@ -26,7 +32,10 @@ const CUT_REPLIES: Record<Cut, string> = {
 export function createConnectionGuard({ limits, isTrusted, metrics, logger }: ConnectionGuardDeps) {
   const perClient = new Map<string, number>();
   let untrusted = 0;
-  const admitted = new Map<string, { client: string; trusted: boolean }>();
+  // Sessions (by session id) and sockets still in their implicit TLS handshake count alike:
+  // onConnect runs only after the handshake, so a handshake that never ends must hold a slot.
+  const admitted = new Map<string, Holder>();
+  const pending = new Map<Socket, Holder>();
   const deadlines = new Map<string, NodeJS.Timeout>();
   const dataChecks = new Map<string, NodeJS.Timeout>();
 
@@ -46,21 +55,55 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
     connection.send(421, CUT_REPLIES[reason]);
   }
 
+  /** Takes a slot for `client`, or returns why not. */
+  function take(client: string, hold: (holder: Holder) => void): ReturnType<typeof connectionRefusal> {
+    const trusted = isTrusted(client);
+    const refused = connectionRefusal({ fromClient: perClient.get(client) ?? 0, untrusted, total: admitted.size + pending.size }, trusted, limits());
+    if (refused) {
+      metrics.connectionsRefused.inc({ reason: refused.reason });
+      logger.info({ code: refused.errorCode, client, reason: refused.reason, reply: `${refused.code} ${refused.text}` }, 'connection refused');
+      return refused;
+    }
+    hold({ client, trusted });
+    perClient.set(client, (perClient.get(client) ?? 0) + 1);
+    if (!trusted) untrusted += 1;
+    return undefined;
+  }
+
+  function give(holder: Holder): void {
+    const left = (perClient.get(holder.client) ?? 1) - 1;
+    if (left > 0) perClient.set(holder.client, left);
+    else perClient.delete(holder.client);
+    if (!holder.trusted) untrusted -= 1;
+  }
+
   return {
     /** onConnect: undefined to greet, or the 421 to refuse with. */
     admit(session: SMTPServerSession): Error | undefined {
-      const client = session.remoteAddress;
-      const trusted = isTrusted(client);
-      const refused = connectionRefusal({ fromClient: perClient.get(client) ?? 0, untrusted, total: admitted.size }, trusted, limits());
-      if (refused) {
-        metrics.connectionsRefused.inc({ reason: refused.reason });
-        logger.info({ code: refused.errorCode, client, reason: refused.reason, reply: `${refused.code} ${refused.text}` }, 'connection refused');
-        return smtpError(refused.code, refused.text);
-      }
-      admitted.set(session.id, { client, trusted });
-      perClient.set(client, (perClient.get(client) ?? 0) + 1);
-      if (!trusted) untrusted += 1;
-      return undefined;
+      const refused = take(session.remoteAddress, (holder) => admitted.set(session.id, holder));
+      return refused ? smtpError(refused.code, refused.text) : undefined;
+    },
+
+    /**
+     * onPendingSocket (implicit TLS): a socket waiting for its handshake holds a slot like a
+     * session, and gets tls_handshake_timeout in all, however slowly its bytes come. Nothing
+     * can be answered before the handshake, so a refused socket is closed.
+     */
+    pendingSocket(socket: Socket): (() => void) | false {
+      const client = socket.remoteAddress ?? '';
+      if (take(client, (holder) => pending.set(socket, holder))) return false;
+      const timer = setTimeout(() => {
+        metrics.sessionsCut.inc({ reason: 'handshake_timeout' });
+        logger.info({ code: 'SESSION_TOO_SLOW', client, reason: 'handshake_timeout' }, 'TLS handshake not finished in time; closed');
+        socket.destroy();
+      }, limits().tls_handshake_timeout).unref();
+      return () => {
+        clearTimeout(timer);
+        const holder = pending.get(socket);
+        if (!holder) return;
+        pending.delete(socket);
+        give(holder);
+      };
     },
 
     /** onReset: connect, RSET, EHLO, STARTTLS and the end of a message each start the clock over. */
@@ -94,13 +137,10 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
     forget(session: SMTPServerSession): void {
       stop(deadlines, session.id);
       stop(dataChecks, session.id);
-      const entry = admitted.get(session.id);
-      if (!entry) return;
+      const holder = admitted.get(session.id);
+      if (!holder) return;
       admitted.delete(session.id);
-      const left = (perClient.get(entry.client) ?? 1) - 1;
-      if (left > 0) perClient.set(entry.client, left);
-      else perClient.delete(entry.client);
-      if (!entry.trusted) untrusted -= 1;
+      give(holder);
     },
   };
 }

@@ -88,6 +88,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
         metrics.tlsSessions.inc({ listener: listener.name });
         callback();
       },
+      onPendingSocket: (socket) => guard.pendingSocket(socket),
       onReset: (session) => guard.restartClock(server, session),
       onCleartextAuth: () => current.policy.onCleartextAuth(),
       onClose(session) {

@@ -109,6 +109,8 @@ export const ingestSchema = z
         /** Least DATA rate, bytes per second averaged since DATA began, once `data_rate_grace` has passed; below it 421 4.4.2 and close. 0: no minimum. */
         min_data_rate: z.number().int().nonnegative().default(1024),
         data_rate_grace: duration.prefault('10s'),
+        /** An implicit-TLS client must finish its handshake within this, however slowly its bytes come; it holds a connection slot meanwhile. */
+        tls_handshake_timeout: duration.prefault('10s'),
         socket_timeout: duration.prefault(60),
         /**
          * Pause before the 220 greeting; a client that talks before it is refused (421), as
