@@ -38,6 +38,8 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
   const pending = new Map<Socket, Holder>();
   const deadlines = new Map<string, NodeJS.Timeout>();
   const dataChecks = new Map<string, NodeJS.Timeout>();
+  // The transaction number each session's clock was started for (smtp-server counts messages).
+  const clockStartedAt = new Map<string, number>();
 
   function stop(timers: Map<string, NodeJS.Timeout>, id: string): void {
     clearTimeout(timers.get(id));
@@ -106,8 +108,14 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
       };
     },
 
-    /** onReset: connect, RSET, EHLO, STARTTLS and the end of a message each start the clock over. */
+    /**
+     * onReset (connect, RSET, EHLO, STARTTLS, the end of a message): only the connect and the
+     * end of a message start the clock over — a client that sends RSET or EHLO before each
+     * deadline would otherwise hold its slot for ever without sending anything.
+     */
     restartClock(server: SMTPServer, session: SMTPServerSession): void {
+      if (clockStartedAt.get(session.id) === session.transaction) return;
+      clockStartedAt.set(session.id, session.transaction);
       stop(deadlines, session.id);
       deadlines.set(session.id, setTimeout(() => cut(server, session, 'transaction_timeout'), limits().transaction_timeout).unref());
     },
@@ -135,6 +143,7 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
 
     /** onClose. */
     forget(session: SMTPServerSession): void {
+      clockStartedAt.delete(session.id);
       stop(deadlines, session.id);
       stop(dataChecks, session.id);
       const holder = admitted.get(session.id);
