@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import nodemailer from 'nodemailer';
 import { storeKeys } from '@mailsort/core';
 import { SEQ_HEADER, startCountingSink } from './support/counting-sink.js';
 import { createPrivateRedis } from './support/private-redis.js';
 import { testRedis } from './support/redis.js';
+import { sendOnce } from './support/send-once.js';
 import { startSystem } from './support/system.js';
 
-async function sendRaw(port: number, raw: Buffer): Promise<{ code: number; response: string; ms: number }> {
-  const started = Date.now();
-  const client = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true, socketTimeout: 60_000 });
-  try {
-    const info = await client.sendMail({ envelope: { from: 'ci@example.com', to: ['team@example.com'] }, raw });
-    return { code: 250, response: info.response, ms: Date.now() - started };
-  } catch (error) {
-    const { responseCode, response } = error as { responseCode?: number; response?: string };
-    return { code: responseCode ?? 0, response: response ?? String(error), ms: Date.now() - started };
-  } finally {
-    client.close();
-  }
-}
+const sendRaw = (port: number, raw: Buffer) => sendOnce(port, { envelope: { from: 'ci@example.com', to: ['team@example.com'] }, raw }, 60_000);
 
 /** A message whose "header section" never ends with a blank line: one field, then megabytes of control bytes. */
 function withoutBlankLine(seq: number, mebibytes: number): Buffer {

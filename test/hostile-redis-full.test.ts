@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import nodemailer from 'nodemailer';
 import { createQueue, jobId, QUEUES } from '@mailsort/core';
 import { createPrivateRedis } from './support/private-redis.js';
 import { testRedis } from './support/redis.js';
+import { sendOnce } from './support/send-once.js';
 import { startSink } from './support/sink.js';
 import { startSystem } from './support/system.js';
 
 // Redis down at accept (451 4.3.0, never 250, recovery) is pinned in redis-outage.test.ts.
 
-async function send(port: number, subject: string): Promise<{ code: number; response: string }> {
-  const client = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 });
-  try {
-    const info = await client.sendMail({ from: 'ci@example.com', to: 'team@example.com', subject, text: 'x'.repeat(2000) });
-    return { code: 250, response: info.response };
-  } catch (error) {
-    const { responseCode, response } = error as { responseCode?: number; response?: string };
-    return { code: responseCode ?? 0, response: response ?? String(error) };
-  } finally {
-    client.close();
-  }
-}
+const send = (port: number, subject: string) => sendOnce(port, { from: 'ci@example.com', to: 'team@example.com', subject, text: 'x'.repeat(2000) });
 
 test('with Redis full (maxmemory, noeviction) ingest answers 452 4.3.1, never 250, keeps what it accepted, and recovers when space frees', async () => {
   const redis = await createPrivateRedis({ extraArgs: ['--maxmemory', '2mb', '--maxmemory-policy', 'noeviction'] });

@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import nodemailer from 'nodemailer';
+import { sendOnce } from './support/send-once.js';
 import { startSink } from './support/sink.js';
 import { createPrivateRedis } from './support/private-redis.js';
 import { startSystem } from './support/system.js';
 
-async function send(port: number): Promise<{ code: number; response: string; ms: number }> {
-  const client = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 });
-  const started = Date.now();
-  try {
-    const info = await client.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'outage', text: 'x' });
-    return { code: 250, response: info.response, ms: Date.now() - started };
-  } catch (error) {
-    const { responseCode, response } = error as { responseCode?: number; response?: string };
-    return { code: responseCode ?? 0, response: response ?? String(error), ms: Date.now() - started };
-  } finally {
-    client.close();
-  }
-}
+const send = (port: number) => sendOnce(port, { from: 'a@example.com', to: 'b@example.com', subject: 'outage', text: 'x' });
 
 test('with Redis down ingest answers 451 within 5 s, never 250, and recovers without a restart', async () => {
   const redis = await createPrivateRedis();
