@@ -1,4 +1,4 @@
-import { runService, type ServiceFactory, type ServiceName } from '@mailsort/core';
+import { runService, SERVICE_OPTIONS, serviceUsage, type ServiceFactory, type ServiceName } from '@mailsort/core';
 import { createGocdSyncService } from '@mailsort/gocd-sync';
 import { createIngestService } from '@mailsort/ingest';
 import { createRouterService } from '@mailsort/router';
@@ -17,12 +17,9 @@ export function isServiceName(name: string | undefined): name is ServiceName {
   return name !== undefined && Object.hasOwn(SERVICES, name);
 }
 
-/** The same options runService reads, checked first so that --help and mistakes get the usage. */
-const SERVICE_OPTIONS = { config: { type: 'string', short: 'c' }, 'http-port': { type: 'string' } } as const;
-
 export function serviceCommand(name: ServiceName): Command {
   return {
-    usage: `${name} [--config FILE] [--http-port N]\n      run the ${name} service (config from --config or MAILSORT_CONFIG; REDIS_URL overrides redis.url)`,
+    usage: serviceUsage(name).replace(/^usage: mailsort /, ''),
     async run(args, env, io) {
       parseCommand(args, SERVICE_OPTIONS);
       await runService({

@@ -16,6 +16,19 @@ import { createShutdown } from './shutdown.js';
 
 export type ServiceName = 'ingest' | 'router' | 'sender' | 'gocd-sync';
 
+/** The options every service takes: read here, and checked by the CLI with the same table. */
+export const SERVICE_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  'http-port': { type: 'string' },
+  'watch-config': { type: 'boolean', default: false },
+} as const;
+
+export function serviceUsage(name: ServiceName): string {
+  return `usage: mailsort ${name} [--config FILE] [--http-port N] [--watch-config]
+      run the ${name} service (config from --config or MAILSORT_CONFIG; REDIS_URL overrides redis.url;
+      SIGHUP or --watch-config reloads the config and TLS certificates)`;
+}
+
 export interface RunServiceOptions {
   name: ServiceName;
   factory: ServiceFactory;
@@ -24,6 +37,8 @@ export interface RunServiceOptions {
   exit: (code: number) => void;
   /** Where usage errors go (stderr). */
   printError: (text: string) => void;
+  /** Where --help goes (stdout). */
+  print?: (text: string) => void;
   shutdownDeadlineMs?: number;
 }
 
@@ -31,12 +46,18 @@ export interface RunServiceOptions {
  * The wiring every service's entry point shares: config, logger, metrics, Redis, the ops HTTP
  * server, `createXService`, and the ordered shutdown on SIGTERM/SIGINT.
  */
-export async function runService({ name, factory, argv, env, exit, printError, shutdownDeadlineMs = 30_000 }: RunServiceOptions): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { config: { type: 'string', short: 'c' }, 'http-port': { type: 'string' }, 'watch-config': { type: 'boolean', default: false } },
-    allowPositionals: false,
-  });
+export async function runService({ name, factory, argv, env, exit, printError, print = (text) => process.stdout.write(`${text}\n`), shutdownDeadlineMs = 30_000 }: RunServiceOptions): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { ...SERVICE_OPTIONS, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }));
+  } catch (error) {
+    printError(`mailsort ${name}: ${(error as Error).message}\n${serviceUsage(name)}`);
+    return exit(2);
+  }
+  if (values.help) {
+    print(serviceUsage(name));
+    return exit(0);
+  }
   const configFile = values.config ?? env.MAILSORT_CONFIG;
   if (!configFile) {
     printError(`mailsort ${name}: give --config FILE or set MAILSORT_CONFIG`);
