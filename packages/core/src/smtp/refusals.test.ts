@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { ERROR_CODES } from '../errors.js';
@@ -63,4 +64,15 @@ test('a reply that names something names it: the address, the user, the stage', 
   assert.equal(rejection('rate_limited', 'alert').text, '4.7.1 Rate limit for user alert exceeded, try again later');
   assert.equal(rejection('redis_unavailable', 'check').text, '4.3.0 Temporary failure, try again later');
   assert.equal(rejection('redis_unavailable', 'store').text, '4.3.0 Temporary failure storing the message, try again later');
+});
+
+test('docs/ingest.md lists exactly these reasons for each refusal counter', () => {
+  const doc = readFileSync(new URL('../../../../docs/ingest.md', import.meta.url), 'utf8');
+  const listed = (metric: string) => {
+    const row = doc.split('\n').find((line) => line.startsWith(`| \`${metric}\` |`)) ?? '';
+    return [...(row.split('|')[2] ?? '').replace('`reason`:', '').matchAll(/`([a-z_]+)`/g)].map((match) => match[1]).sort();
+  };
+  assert.deepEqual(listed('mailsort_ingest_messages_rejected_total'), Object.keys(REJECTIONS).sort());
+  assert.deepEqual(listed('mailsort_ingest_connections_refused_total'), Object.keys(CONNECTION_REFUSALS).sort());
+  assert.deepEqual(listed('mailsort_ingest_sessions_cut_total'), [...Object.keys(SESSION_CUTS), ...SILENT_SESSION_CUTS].sort());
 });
