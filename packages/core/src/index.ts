@@ -13,6 +13,7 @@ export { isConnectionError, observeBullmq } from './redis/watch-connection.js';
 export * from './logging/logger.js';
 export * from './metrics/registry.js';
 export * from './metrics/catalogue.js';
+export * from './smtp/refusals.js';
 export * from './http/ops-server.js';
 export * from './lifecycle/shutdown.js';
 export * from './lifecycle/service.js';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import type { IngestConfig, IngestMetrics, Logger } from '@mailsort/core';
+import { sessionCut, type IngestConfig, type IngestMetrics, type Logger, type SESSION_CUTS, type SessionCutReason } from '@mailsort/core';
 import { connectionRefusal, dataTooSlow } from './connection-limits.js';
 import { smtpError } from './smtp-error.js';
 
@@ -12,17 +12,12 @@ export interface ConnectionGuardDeps {
   logger: Logger;
 }
 
-type Cut = 'transaction_timeout' | 'slow_data';
+type Cut = keyof typeof SESSION_CUTS;
 
 interface Holder {
   client: string;
   trusted: boolean;
 }
-
-const CUT_REPLIES: Record<Cut, string> = {
-  transaction_timeout: '4.4.2 Transaction took too long, closing connection',
-  slow_data: '4.4.2 Message data arrives too slowly, closing connection',
-};
 
 /**
  * Keeps one address, or untrusted clients together, from holding every session slot of
@@ -51,10 +46,11 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
     stop(dataChecks, session.id);
     const connection = [...server.connections].find((candidate) => candidate.id === session.id);
     if (!connection) return;
+    const reply = sessionCut(reason);
     metrics.sessionsCut.inc({ reason });
-    logger.info({ code: 'SESSION_TOO_SLOW', client: session.remoteAddress, reason, reply: `421 ${CUT_REPLIES[reason]}`, ...extra }, 'session cut off');
+    logger.info({ code: reply.errorCode, client: session.remoteAddress, reason, reply: `${reply.code} ${reply.text}`, ...extra }, 'session cut off');
     // smtp-server closes the connection after any 421; a DATA in progress is discarded, unanswered 250.
-    connection.send(421, CUT_REPLIES[reason]);
+    connection.send(reply.code, reply.text);
   }
 
   /** Takes a slot for `client`, or returns why not. */
@@ -95,8 +91,9 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
       const client = socket.remoteAddress ?? '';
       if (take(client, (holder) => pending.set(socket, holder))) return false;
       const timer = setTimeout(() => {
-        metrics.sessionsCut.inc({ reason: 'handshake_timeout' });
-        logger.info({ code: 'SESSION_TOO_SLOW', client, reason: 'handshake_timeout' }, 'TLS handshake not finished in time; closed');
+        const reason = 'handshake_timeout' satisfies SessionCutReason;
+        metrics.sessionsCut.inc({ reason });
+        logger.info({ code: 'SESSION_TOO_SLOW', client, reason }, 'TLS handshake not finished in time; closed');
         socket.destroy();
       }, limits().tls_handshake_timeout).unref();
       return () => {
@@ -153,5 +150,3 @@ export function createConnectionGuard({ limits, isTrusted, metrics, logger }: Co
     },
   };
 }
-
-export type ConnectionGuard = ReturnType<typeof createConnectionGuard>;

@@ -1,5 +1,4 @@
-import type { IngestConfig } from '@mailsort/core';
-import type { Refusal } from './identity-checks.js';
+import { connectionRefusalFor, type ConnectionRefusedReason, type IngestConfig, type Refusal } from '@mailsort/core';
 
 type Limits = IngestConfig['limits'];
 
@@ -24,16 +23,10 @@ export interface OpenSessions {
  * untrusted clients together leave reserved_for_trusted slots free, and no more than
  * max_connections sessions are open at all.
  */
-export function connectionRefusal(open: OpenSessions, trusted: boolean, limits: Limits): Refusal | undefined {
-  if (open.total >= limits.max_connections) {
-    return { code: 421, text: '4.7.0 Too many connected clients, try again in a moment', reason: 'max_connections', errorCode: 'CONNECTION_LIMITED' };
-  }
-  if ((!trusted || limits.limit_trusted_clients) && open.fromClient >= limits.max_connections_per_client) {
-    return { code: 421, text: '4.7.0 Too many connections from your address, try again later', reason: 'per_client', errorCode: 'CONNECTION_LIMITED' };
-  }
-  if (!trusted && open.untrusted >= limits.max_connections - reservedForTrusted(limits)) {
-    return { code: 421, text: '4.7.0 Too many connected clients, try again in a moment', reason: 'untrusted_slots', errorCode: 'CONNECTION_LIMITED' };
-  }
+export function connectionRefusal(open: OpenSessions, trusted: boolean, limits: Limits): Refusal<ConnectionRefusedReason> | undefined {
+  if (open.total >= limits.max_connections) return connectionRefusalFor('max_connections');
+  if ((!trusted || limits.limit_trusted_clients) && open.fromClient >= limits.max_connections_per_client) return connectionRefusalFor('per_client');
+  if (!trusted && open.untrusted >= limits.max_connections - reservedForTrusted(limits)) return connectionRefusalFor('untrusted_slots');
   return undefined;
 }
 

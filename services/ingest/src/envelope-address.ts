@@ -1,19 +1,12 @@
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
-import { parseMailbox, uniqueMailboxes, type Envelope } from '@mailsort/core';
-
-export interface AddressRefusal {
-  code: 501;
-  text: string;
-  reason: 'bad_address';
-  errorCode: 'ADDRESS_INVALID';
-}
+import { parseMailbox, rejection, uniqueMailboxes, type Envelope, type Refusal } from '@mailsort/core';
 
 /**
  * Parses a MAIL FROM / RCPT TO address once, into the spelling that is then checked, stored
  * and sent (smtp-server keeps the object it hands us as the envelope entry). Returns the
  * refusal for what is not one RFC 5321 mailbox.
  */
-export function canonicaliseAddress(kind: 'sender' | 'recipient', address: SMTPServerAddress): AddressRefusal | undefined {
+export function canonicaliseAddress(kind: 'sender' | 'recipient', address: SMTPServerAddress): Refusal<'bad_address'> | undefined {
   if (kind === 'sender' && address.address === '') return undefined;
   // RFC 5321 §4.1.1.3: the domainless postmaster must be accepted as a recipient.
   if (kind === 'recipient' && address.address.toLowerCase() === 'postmaster') {
@@ -25,8 +18,7 @@ export function canonicaliseAddress(kind: 'sender' | 'recipient', address: SMTPS
     address.address = parsed.address;
     return undefined;
   }
-  const text = kind === 'sender' ? `5.1.7 Bad sender address syntax: ${parsed.reason}` : `5.1.3 Bad recipient address syntax: ${parsed.reason}`;
-  return { code: 501, text, reason: 'bad_address', errorCode: 'ADDRESS_INVALID' };
+  return rejection('bad_address', kind, parsed.reason);
 }
 
 /** The envelope of the session: canonical addresses, each recipient once. */

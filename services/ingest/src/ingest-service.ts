@@ -1,6 +1,6 @@
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import {
-  createIngestMetrics, createMessageStore, createQueue, errorCodeOf, QUEUES, type Config, type IngestUser, type Service, type ServiceDeps,
+  createIngestMetrics, createMessageStore, createQueue, errorCodeOf, QUEUES, rejection, type Config, type IngestUser, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
 import { createAuthLockout } from './auth-lockout.js';
@@ -114,9 +114,10 @@ export function createIngestService(config: Config, { logger, registry, redis }:
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcpts: session.envelope.rcptTo.length,
           };
           if (tooBig) {
-            metrics.rejected.inc({ reason: 'too_big' });
-            logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: limits.max_message_size, result: 'rejected' }, 'message too big');
-            return callback(smtpError(552, '5.3.4 Message size exceeds fixed maximum message size'));
+            const refused = rejection('too_big');
+            metrics.rejected.inc({ reason: refused.reason });
+            logger.info({ code: refused.errorCode, ...facts, bytes, limit: limits.max_message_size, result: 'rejected' }, 'message too big');
+            return callback(smtpError(refused.code, refused.text));
           }
           const admission = await policy.admit(session);
           if (admission.refused) return callback(admission.refused);
@@ -127,9 +128,10 @@ export function createIngestService(config: Config, { logger, registry, redis }:
           } catch (error) {
             await admission.reservation.release().catch((releaseError: unknown) => logger.warn({ code: 'REDIS_UNAVAILABLE', err: releaseError }, 'could not give back a rate-limit reservation'));
             if (errorCodeOf(error) === 'MESSAGE_TOO_BIG') {
-              metrics.rejected.inc({ reason: 'header_too_big' });
-              logger.info({ code: 'MESSAGE_TOO_BIG', ...facts, bytes, limit: limits.max_header_size, result: 'rejected' }, (error as Error).message);
-              return callback(smtpError(552, '5.3.4 Message header section exceeds fixed maximum size'));
+              const refused = rejection('header_too_big');
+              metrics.rejected.inc({ reason: refused.reason });
+              logger.info({ code: refused.errorCode, ...facts, bytes, limit: limits.max_header_size, result: 'rejected' }, (error as Error).message);
+              return callback(smtpError(refused.code, refused.text));
             }
             const failure = storageFailure(error);
             metrics.rejected.inc({ reason: failure.reason });

@@ -1,8 +1,8 @@
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
-import type { IngestConfig, IngestMetrics, IngestUser, Logger } from '@mailsort/core';
+import { rejection, type IngestConfig, type IngestMetrics, type IngestUser, type Logger, type Refusal, type RejectReason } from '@mailsort/core';
 import type { AuthLockout } from './auth-lockout.js';
 import { canonicaliseAddress } from './envelope-address.js';
-import { acceptRefusal, rateLimitRefusal, REDIS_UNAVAILABLE_REFUSAL, relayRefusal, senderRefusal, type IdentityFacts, type Refusal } from './identity-checks.js';
+import { acceptRefusal, relayRefusal, senderRefusal, type IdentityFacts } from './identity-checks.js';
 import type { PasswordVerifier } from './password.js';
 import type { RateLimiter, RateReservation } from './rate-limit.js';
 import { smtpError } from './smtp-error.js';
@@ -37,13 +37,13 @@ export type Admission = { refused: Error } | { refused?: undefined; reservation:
 export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLimiter, verifyPassword, metrics, logger }: SessionPolicyDeps) {
   const failuresByConnection = new Map<string, number>();
 
-  function refusal(session: SMTPServerSession, reply: Refusal, extra: Record<string, unknown> = {}): Error {
+  function refusal(session: SMTPServerSession, reply: Refusal<RejectReason>, extra: Record<string, unknown> = {}): Error {
     metrics.rejected.inc({ reason: reply.reason });
     logger.info({ code: reply.errorCode, client: session.remoteAddress, user: sessionUser(session), result: 'rejected', reason: reply.reason, reply: `${reply.code} ${reply.text}`, ...extra }, 'transaction refused');
     return smtpError(reply.code, reply.text);
   }
 
-  function refuse(session: SMTPServerSession, done: Done, reply: Refusal, extra: Record<string, unknown> = {}): void {
+  function refuse(session: SMTPServerSession, done: Done, reply: Refusal<RejectReason>, extra: Record<string, unknown> = {}): void {
     done(refusal(session, reply, extra));
   }
 
@@ -55,7 +55,7 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
 
   function redisDown(session: SMTPServerSession, error: unknown, what: string): Error {
     logger.error({ code: 'REDIS_UNAVAILABLE', client: session.remoteAddress, err: error }, `${what} could not be checked; answered 451`);
-    return refusal(session, REDIS_UNAVAILABLE_REFUSAL);
+    return refusal(session, rejection('redis_unavailable', 'check'));
   }
 
   async function authenticate(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SMTPServerAuthenticationResponse> {
@@ -128,7 +128,7 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
       if (refused) return refuse(session, done, refused, { from: address.address });
       // A courtesy: tells the client early. The limit is enforced by the reservation in admit.
       rateLimiter.allows(user).then(
-        (allowed) => (allowed ? done() : refuse(session, done, rateLimitRefusal(user))),
+        (allowed) => (allowed ? done() : refuse(session, done, rejection('rate_limited', user.username))),
         (error: unknown) => done(redisDown(session, error, 'rate limit')),
       );
     },
@@ -139,7 +139,7 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
       const refused = relayRefusal(identityOf(session));
       if (refused) return refuse(session, done, refused, { to: address.address });
       if (session.envelope.rcptTo.length >= ingest.limits.max_recipients) {
-        return refuse(session, done, { code: 452, text: '4.5.3 Too many recipients', reason: 'too_many_recipients', errorCode: 'BAD_COMMAND' });
+        return refuse(session, done, rejection('too_many_recipients'));
       }
       done();
     },
@@ -159,7 +159,7 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
       const user = identity.user;
       try {
         const reservation = await rateLimiter.reserve(user);
-        return reservation ? { reservation } : { refused: refusal(session, rateLimitRefusal(user), { at: 'data' }) };
+        return reservation ? { reservation } : { refused: refusal(session, rejection('rate_limited', user.username), { at: 'data' }) };
       } catch (error) {
         return { refused: redisDown(session, error, 'rate limit') };
       }
@@ -170,5 +170,3 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
     },
   };
 }
-
-export type SessionPolicy = ReturnType<typeof createSessionPolicy>;

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ERROR_CODES } from '../errors.js';
+import { REFUSAL_LABELS } from '../smtp/refusals.js';
 import { GOCD_EVENT_NAMES } from '../rules/types.js';
 
 // Every mailsort metric is declared here, once. Labels are bounded: queue, state, result,
@@ -10,9 +11,8 @@ import { GOCD_EVENT_NAMES } from '../rules/types.js';
 // a dashboard shows 0 rather than "No data" and rate() sees the first increment.
 export const LABEL_VALUES = {
   via: ['trusted', 'authenticated'],
-  rejectReason: ['relay_denied', 'too_many_recipients', 'too_big', 'header_too_big', 'bad_address', 'redis_unavailable', 'redis_full', 'store_timeout', 'sender_not_allowed', 'rate_limited'],
-  connectionRefusedReason: ['max_connections', 'per_client', 'untrusted_slots'],
-  sessionCutReason: ['transaction_timeout', 'slow_data', 'handshake_timeout'],
+  // ingest's refusals: the keys of its reply tables.
+  ...REFUSAL_LABELS,
   recipientDropReason: ['not_claimed'],
   authFailureReason: ['invalid_credentials', 'locked_out', 'throttled', 'cleartext', 'unavailable'],
   action: ['deliver', 'passthrough', 'drop'],
