@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { MailsortError } from '../errors.js';
 import { redisScript } from '../redis/script.js';
 import { parseState, recordFields, type AttemptRecord, type DeliveryState } from '../store/delivery-state.js';
 import { storeKeys } from '../store/keys.js';
@@ -22,11 +21,6 @@ export interface LifecycleOptions {
   prefix: string;
   messageTtlMs: number;
   traceTtlMs: number;
-}
-
-/** The coded error for a refusal, for callers that treat it as one. */
-export function refusalError({ transition, from }: Refused, subject: string): MailsortError {
-  return new MailsortError('TRANSITION_REFUSED', `${subject}: ${transition} is not allowed from ${from}`);
 }
 
 type Reply = [number | string, ...unknown[]];

@@ -78,5 +78,3 @@ export function createDeliveryStates(redis: Redis, prefix: string) {
     },
   };
 }
-
-export type DeliveryStates = ReturnType<typeof createDeliveryStates>;

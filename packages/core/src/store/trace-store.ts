@@ -23,5 +23,3 @@ export function createTraceStore(redis: Redis, prefix: string) {
     },
   };
 }
-
-export type TraceStore = ReturnType<typeof createTraceStore>;
