@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import nodemailer from 'nodemailer';
-import { jobId } from '@mailsort/core';
+import { createTraceStore, jobId } from '@mailsort/core';
 import { createDeliveryHarness, rawMessage } from './support/deliver-jobs.js';
 import { queueCommand } from './support/queue-cli.js';
 import { startScriptedSmtp } from './support/scripted-smtp.js';
@@ -47,6 +47,10 @@ test('through the whole pipeline: a failed message is replayed through the route
   assert.deepEqual([message!.from, message!.to], ['ci@example.com', ['team@example.com']]);
   assert.ok(message!.raw.toString('latin1').includes('Subject: replay me'));
   assert.equal(await harness.store.exists(id), false);
+  // Regression: the replay was traced as `service: 'sender'`; the CLI names itself and the command.
+  const trace = await createTraceStore(harness.redis, system.prefix).read(id);
+  assert.deepEqual(trace.map((e) => [e.service, e.event]), [['router', 'routed'], ['sender', 'failed'], ['cli', 'replayed'], ['router', 'routed'], ['sender', 'delivered']]);
+  assert.equal(trace[2]!.command, 'queue replay');
 
   assert.equal((await queueCommand(system.configFile, 'pause')).code, 0);
   const heldId = await sendToIngest(system.smtpPort, 'held while paused');

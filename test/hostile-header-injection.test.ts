@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createMessageStore, createQueue, jobId, newMessageId, QUEUES, splitHeaderFields, headerSection, type DeliverJob, type HeaderRewrites } from '@mailsort/core';
+import { createMessageLifecycle, createQueue, jobId, newMessageId, QUEUES, splitHeaderFields, headerSection, type DeliverJob, type HeaderRewrites } from '@mailsort/core';
 import { startSink } from './support/sink.js';
 import { deletePrefix, testRedis } from './support/redis.js';
 import { startSystem } from './support/system.js';
@@ -39,11 +39,11 @@ after(async () => {
 /** Stores RAW and queues one delivery of it per destination, as the router does. */
 async function deliver(destinations: DeliverJob['destination'][]): Promise<string> {
   const id = newMessageId();
-  const store = createMessageStore(redis, system.prefix, 60_000);
+  const lifecycle = createMessageLifecycle(redis, { prefix: system.prefix, messageTtlMs: 60_000, traceTtlMs: 60_000 });
   const queue = createQueue(QUEUES.deliver, redis, system.prefix);
   try {
-    await store.put(id, Buffer.from(RAW, 'latin1'));
-    await store.expectDeliveries(id, destinations.length);
+    await lifecycle.accept(id, Buffer.from(RAW, 'latin1'));
+    await lifecycle.route(id, destinations.length);
     const original = { from: 'ci@example.com', to: ['team@example.com'] };
     await queue.addBulk(destinations.map((destination, n) => {
       const data: DeliverJob = { v: 1, id, deliveryId: jobId('deliver', id, n), acceptedAt: Date.now(), original, destination };

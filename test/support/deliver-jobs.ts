@@ -1,6 +1,6 @@
 import { QueueEvents } from 'bullmq';
 import {
-  createMessageStore, createQueue, jobId, newMessageId, QUEUES, type DeliverJob, type Destination,
+  createMessageLifecycle, createMessageStore, createQueue, jobId, newMessageId, QUEUES, type DeliverJob, type Destination,
 } from '@mailsort/core';
 import { writeConfigFile } from './config.js';
 import { deletePrefix, testRedis, uniquePrefix } from './redis.js';
@@ -23,12 +23,13 @@ export function senderConfig(prefix: string, upstreams: Array<Record<string, unk
 
 /**
  * Puts messages in the store and deliver jobs on the queue the way the router does (store,
- * expectDeliveries, add), and waits for jobs to complete or fail through BullMQ's events.
+ * the lifecycle's accept and route, add), and waits for jobs to complete or fail through BullMQ's events.
  */
 export async function createDeliveryHarness(name: string, existingPrefix?: string) {
   const prefix = existingPrefix ?? uniquePrefix(name);
   const redis = testRedis();
-  const store = createMessageStore(redis, prefix, 3_600_000);
+  const store = createMessageStore(redis, prefix);
+  const lifecycle = createMessageLifecycle(redis, { prefix, messageTtlMs: 3_600_000, traceTtlMs: 3_600_000 });
   const queue = createQueue(QUEUES.deliver, redis, prefix);
   const eventsConnection = testRedis();
   const events = new QueueEvents(QUEUES.deliver, { connection: eventsConnection, prefix });
@@ -48,9 +49,9 @@ export async function createDeliveryHarness(name: string, existingPrefix?: strin
     prefix, redis, store, queue,
     async enqueue(raw: Buffer, destinations: Destination[], original = { from: 'ci@example.com', to: ['team@example.com'] }): Promise<DeliverJob[]> {
       const id = newMessageId();
-      await store.put(id, raw);
+      await lifecycle.accept(id, raw);
       const jobs: DeliverJob[] = destinations.map((destination, index) => ({ v: 1, id, deliveryId: jobId('deliver', id, index), acceptedAt: Date.now(), original, destination }));
-      await store.expectDeliveries(id, jobs.length);
+      await lifecycle.route(id, jobs.length);
       await queue.addBulk(jobs.map((data) => ({ name: 'delivery', data, opts: { jobId: data.deliveryId } })));
       return jobs;
     },

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   QUEUE_ERROR: 'BullMQ reported an error that is not about the connection to Redis (while Redis answers)',
   MESSAGE_TOO_BIG: 'the message is larger than ingest.limits.max_message_size, or its header section than max_header_size',
   MESSAGE_MISSING: 'a job points at a stored message that no longer exists',
+  TRANSITION_REFUSED: "a change of a message's state was refused: the state it found does not allow it (docs/delivery.md, message lifecycle)",
   JOB_INVALID: 'a job payload failed its schema (wrong version or shape)',
   SERVICE_CRASHED: 'an unhandled error stopped the process',
   SHUTDOWN_STEP_FAILED: 'a step of the graceful shutdown threw; the remaining steps still ran',

@@ -1,6 +1,6 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import {
-  headerBytes, jobId, newMessageId, type createQueue, type Config, type IngestMetrics, type MessageStore, type RouteJob,
+  headerBytes, jobId, newMessageId, type createQueue, type Config, type IngestMetrics, type MessageLifecycle, type RouteJob,
 } from '@mailsort/core';
 import { sessionEnvelope } from './envelope-address.js';
 import { receivedHeader } from './received-header.js';
@@ -37,7 +37,7 @@ export function tlsFacts(session: SMTPServerSession): { protocol: string; cipher
 
 export interface AcceptDeps {
   config: Config;
-  store: MessageStore;
+  lifecycle: MessageLifecycle;
   routeQueue: ReturnType<typeof createQueue>;
   metrics: IngestMetrics;
 }
@@ -47,7 +47,7 @@ export interface AcceptDeps {
  * queue id only once both are in Redis. A header section over `max_header_size` is refused
  * (MESSAGE_TOO_BIG) before anything is written: the route job carries it.
  */
-export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, store, routeQueue, metrics }: AcceptDeps): Promise<string> {
+export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, lifecycle, routeQueue, metrics }: AcceptDeps): Promise<string> {
   const id = newMessageId();
   const acceptedAt = Date.now();
   const user = sessionUser(session);
@@ -73,9 +73,9 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
   // message that was not stored), and a withdrawal after both.
   const routeJobId = jobId('route', id);
   await storeWithin(
-    Promise.all([store.put(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]),
+    Promise.all([lifecycle.accept(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]),
     config.ingest.limits.store_timeout,
-    () => withdraw(id, routeJobId, { store, routeQueue }),
+    () => withdraw(id, routeJobId, { lifecycle, routeQueue }),
   );
   metrics.accepted.inc({ via: user ? 'authenticated' : 'trusted' });
   metrics.bytes.inc(size);
@@ -84,6 +84,7 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
 }
 
 /** Removes a message whose store was not confirmed: its route job if no router took it yet, and the message, so a router that did finds it gone. */
-async function withdraw(id: string, routeJobId: string, { store, routeQueue }: Pick<AcceptDeps, 'store' | 'routeQueue'>): Promise<void> {
-  await Promise.allSettled([store.delete(id), routeQueue.remove(routeJobId)]);
+async function withdraw(id: string, routeJobId: string, { lifecycle, routeQueue }: Pick<AcceptDeps, 'lifecycle' | 'routeQueue'>): Promise<void> {
+  // Runs twice (see storeWithin): the second finds the message gone, a refusal with nothing to undo.
+  await Promise.allSettled([lifecycle.withdraw(id), routeQueue.remove(routeJobId)]);
 }

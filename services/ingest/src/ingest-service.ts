@@ -1,6 +1,6 @@
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import {
-  createIngestMetrics, createMessageStore, createQueue, errorCodeOf, QUEUES, rejection, type Config, type IngestUser, type Service, type ServiceDeps,
+  createIngestMetrics, createMessageLifecycle, createQueue, errorCodeOf, QUEUES, rejection, type Config, type IngestUser, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
 import { createAuthLockout } from './auth-lockout.js';
@@ -36,7 +36,7 @@ interface Generation {
 export function createIngestService(config: Config, { logger, registry, redis }: ServiceDeps): IngestService {
   const connection = redis.connect('producer');
   const acceptor = redis.connect('acceptor');
-  const store = createMessageStore(acceptor, config.redis.prefix, config.redis.message_ttl);
+  const lifecycle = createMessageLifecycle(acceptor, { prefix: config.redis.prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
   const routeQueue = createQueue(QUEUES.route, acceptor, config.redis.prefix);
   const metrics = createIngestMetrics(registry, { listeners: config.ingest.listeners.map((listener) => listener.name) });
   const rateLimiter = createRateLimiter(connection, config.redis.prefix);
@@ -122,7 +122,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
           const admission = await policy.admit(session);
           if (admission.refused) return callback(admission.refused);
           try {
-            const id = await acceptMessage(chunks, session, { config: sessionConfig, store, routeQueue, metrics });
+            const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueue, metrics });
             logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
             callback(null, `2.0.0 Ok: queued as ${id}`);
           } catch (error) {

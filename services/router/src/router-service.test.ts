@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  createMessageStore, createQueue, jobId, newMessageId, QUEUES, type DeliverJob, type Envelope, type RouteJob,
+  createMessageLifecycle, createMessageStore, createQueue, jobId, newMessageId, QUEUES, type DeliverJob, type Envelope, type RouteJob,
 } from '@mailsort/core';
 import { startInProcess, type InProcess } from '../../../test/support/in-process.js';
 import { testRedis } from '../../../test/support/redis.js';
@@ -28,13 +28,13 @@ const redis = testRedis();
 let router: InProcess;
 let routeQueue: ReturnType<typeof createQueue>;
 let deliverQueue: ReturnType<typeof createQueue>;
-let store: ReturnType<typeof createMessageStore>;
+let lifecycle: ReturnType<typeof createMessageLifecycle>;
 
 before(async () => {
   router = await startInProcess('router-service', createRouterService, routerConfig('ops@example.com'));
   routeQueue = createQueue(QUEUES.route, redis, router.prefix);
   deliverQueue = createQueue(QUEUES.deliver, redis, router.prefix);
-  store = createMessageStore(redis, router.prefix, 60_000);
+  lifecycle = createMessageLifecycle(redis, { prefix: router.prefix, messageTtlMs: 60_000, traceTtlMs: 60_000 });
 });
 
 after(async () => {
@@ -47,7 +47,7 @@ after(async () => {
 async function accept(envelope: Envelope, subject: string): Promise<string> {
   const id = newMessageId();
   const headers = `From: ${envelope.from}\r\nTo: ${envelope.to.join(', ')}\r\nSubject: ${subject}\r\n\r\n`;
-  await store.put(id, Buffer.from(`${headers}body\r\n`, 'latin1'));
+  await lifecycle.accept(id, Buffer.from(`${headers}body\r\n`, 'latin1'));
   const job: RouteJob = { v: 1, id, envelope, acceptedAt: Date.now(), size: headers.length + 6, client: { address: '127.0.0.1', tls: false }, headers };
   await routeQueue.add('message', job, { jobId: jobId('route', id) });
   return id;
@@ -83,7 +83,7 @@ for (const { subject, dropReason } of [{ subject: 'backup done', dropReason: 'no
     assert.equal(line.dropReason, dropReason);
     assert.equal(line.manager, 'cron');
     assert.equal(await deliverQueue.getJob(jobId('deliver', id, 0)), undefined, 'no deliver job');
-    assert.equal(await store.exists(id), false, 'the stored message is deleted');
+    assert.equal(await createMessageStore(redis, router.prefix).exists(id), false, 'the stored message is deleted');
     assert.equal(await router.metric('mailsort_messages_finished_total', { outcome: 'dropped', reason: dropReason }), 1);
   });
 }

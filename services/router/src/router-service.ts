@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
-  crashRecovery, createGocdState, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, createTraceStore, destinationsFor, evaluate, jobId,
-  observeBullmq, parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps,
+  crashRecovery, createGocdState, createMessageLifecycle, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, destinationsFor, evaluate, jobId,
+  observeBullmq, parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps, type TraceEvent,
 } from '@mailsort/core';
 import { loadFacts } from './facts-loader.js';
 import { routeFailure, routeFailureCode } from './route-failure.js';
@@ -16,8 +16,8 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   let routing = config.routing;
   // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
-  const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
-  const traces = createTraceStore(storeConnection, prefix, config.redis.trace_ttl);
+  const store = createMessageStore(storeConnection, prefix);
+  const lifecycle = createMessageLifecycle(storeConnection, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
   const gocd = createGocdState(storeConnection, prefix);
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   const metrics = createRouterMetrics(registry);
@@ -73,24 +73,16 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     const deliveries: DeliverJob[] = destinationsFor(decision, message.envelope, settings).map((destination, index) => ({
       v: 1, id: message.id, deliveryId: jobId('deliver', message.id, index), acceptedAt: message.acceptedAt, original: message.envelope, destination,
     }));
-    // The count is stored before any delivery exists: a sender finishing fast must never see
-    // the message as done early. With no deliveries this deletes the message: the drop path.
-    const counted = await store.expectDeliveries(message.id, deliveries.length);
-    if (counted === 'gone') {
+    // The count (and the trace) is stored before any delivery exists: a sender finishing fast
+    // must never see the message as done early. With no deliveries this deletes the message: the drop path.
+    const counted = await lifecycle.route(message.id, deliveries.length, routedTrace(decision, deliveries));
+    if (!counted.ok) {
       // Routed and finished before (a router died before acking), or never stored (the client
       // was told 451): nothing to deliver, and nothing to count again.
       logger.info({ id: message.id, code: 'MESSAGE_MISSING' }, 'message already finished or never stored; not routed again');
       return;
     }
-    await Promise.all([
-      enqueue(deliveries),
-      traces.append(message.id, {
-      at: Date.now(), service: 'router', event: 'routed', action: decision.action, manager: decision.manager, rule: decision.rule, rules: decision.rules,
-      reason: decision.reason, parsed: decision.event, problems: decision.problems, recipients: decision.recipients,
-      ...(decision.others ? { others: decision.others.addresses, othersAction: decision.others.action, ...(decision.others.action === 'drop' ? { othersDropReason: 'not_claimed' } : {}) } : {}),
-      destinations: deliveries.map((delivery) => ({ deliveryId: delivery.deliveryId, ...describe(delivery) })),
-      }),
-    ]);
+    await enqueue(deliveries);
     account(message, decision, deliveries);
     metrics.duration.observe((Date.now() - started) / 1000);
   }
@@ -119,6 +111,15 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     async closeProducers() {
       await deliverQueue.close();
     },
+  };
+}
+
+function routedTrace(decision: Decision, deliveries: DeliverJob[]): TraceEvent {
+  return {
+    at: Date.now(), service: 'router', event: 'routed', action: decision.action, manager: decision.manager, rule: decision.rule, rules: decision.rules,
+    reason: decision.reason, parsed: decision.event, problems: decision.problems, recipients: decision.recipients,
+    ...(decision.others ? { others: decision.others.addresses, othersAction: decision.others.action, ...(decision.others.action === 'drop' ? { othersDropReason: 'not_claimed' } : {}) } : {}),
+    destinations: deliveries.map((delivery) => ({ deliveryId: delivery.deliveryId, ...describe(delivery) })),
   };
 }
 

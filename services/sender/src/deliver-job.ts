@@ -1,11 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
   applyHeaderRewrites, deliverJobSchema, errorCodeOf, parseJob, type Config, type DeliverJob, type DeliveryResult,
-  type DeliveryStates, type Logger, type OutcomeMetrics, type RecipientOutcome, type SenderMetrics, type TraceStore,
+  type DeliveryState, type Logger, type MessageLifecycle, type OutcomeMetrics, type RecipientOutcome, type SenderMetrics,
 } from '@mailsort/core';
-import type { Verdict } from './classify-error.js';
-import { outcomeOf, remainingRecipients } from './recipient-outcome.js';
-import { nextRetry } from './retry-schedule.js';
+import { decideAfterAttempt, type AfterAttempt, type Attempt } from './delivery-decision.js';
+import { remainingRecipients } from './recipient-outcome.js';
 import type { NoticeFailure } from './notifier.js';
 import type { SmtpDelivery } from './smtp-delivery.js';
 import { messageFacts, webhookBody } from './webhook-body.js';
@@ -24,8 +23,7 @@ export class DeferredDelivery extends Error {
 
 export interface DeliverDeps {
   config: Config;
-  states: DeliveryStates;
-  traces: TraceStore;
+  lifecycle: MessageLifecycle;
   smtp: SmtpDelivery;
   metrics: SenderMetrics;
   outcomes: OutcomeMetrics;
@@ -34,32 +32,20 @@ export interface DeliverDeps {
   notify: (delivery: DeliverJob, result: DeliveryResult, failure: NoticeFailure) => Promise<void>;
 }
 
-interface Attempt {
-  upstream: string;
-  reply: string;
-  verdict: Verdict | undefined;
-  recipients: Record<string, RecipientOutcome>;
-}
+type Dead = Extract<AfterAttempt, { kind: 'dead' }>;
 
 const WEBHOOK_LABEL = 'webhook';
+const upstreamOf = (delivery: DeliverJob) => (delivery.destination.kind === 'smtp' ? delivery.destination.upstream : WEBHOOK_LABEL);
 
 /**
- * One delivery attempt: skip it if the ledger says it was delivered, send to the recipients
- * still open, record what each got, then finish, retry on the schedule, or keep it as a dead
- * letter (a failed BullMQ job whose message is kept for `queue show/retry/replay`).
+ * One delivery attempt: begin it (the lifecycle answers delivered for a re-run the ledger
+ * has), send to the recipients still open, let decideAfterAttempt say delivered, dead letter
+ * (a failed BullMQ job whose message is kept for `queue show/retry/replay`) or retry, and
+ * apply that through the lifecycle.
  */
 export function createDeliverProcessor(deps: DeliverDeps) {
-  const { config, states, traces, smtp, metrics, outcomes, logger } = deps;
+  const { config, lifecycle, smtp, metrics, outcomes, logger } = deps;
   const policy = { schedule: config.delivery.retry, maxLifetimeMs: config.delivery.max_lifetime };
-
-  function countFinished(left: number, counted: boolean): void {
-    if (counted && left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
-  }
-
-  async function finish(delivery: DeliverJob): Promise<void> {
-    const { left, counted } = await states.finish(delivery.id, delivery.deliveryId);
-    countFinished(left, counted);
-  }
 
   async function attemptSmtp(delivery: DeliverJob, raw: Buffer, recorded: Record<string, RecipientOutcome>): Promise<Attempt> {
     const destination = delivery.destination as Extract<DeliverJob['destination'], { kind: 'smtp' }>;
@@ -75,8 +61,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     } catch (error) {
       return { upstream: destination.upstream, reply: (error as Error).message, verdict: { action: 'fail', scope: 'message', reason: 'invalid_rewrite' }, recipients: {} };
     }
-    const attempt = await smtp.send(destination.upstream, { from: destination.envelope.from, to }, message);
-    return { ...attempt, verdict: attempt.verdict };
+    return smtp.send(destination.upstream, { from: destination.envelope.from, to }, message);
   }
 
   async function attemptWebhook(delivery: DeliverJob, raw: Buffer): Promise<Attempt> {
@@ -88,76 +73,74 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     return { upstream: WEBHOOK_LABEL, reply: result.reply, verdict: result.verdict, recipients: {} };
   }
 
-  async function deadLetter(delivery: DeliverJob, attempts: number, result: DeliveryResult, attempt: Attempt, code: 'DELIVERY_PERMANENT' | 'DELIVERY_EXPIRED' | 'MESSAGE_MISSING'): Promise<never> {
-    const keepFor = config.delivery.dead_letters.keep_for;
-    await states.record(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, reason: attempt.verdict?.reason ?? result, result, recipients: attempt.recipients });
-    await states.keep(delivery.deliveryId, keepFor);
-    await states.keepMessage(delivery.id, keepFor);
-    metrics.deliveries.inc({ result, upstream: attempt.upstream });
-    outcomes.finished.inc({ outcome: 'failed', reason: result });
-    await traces.append(delivery.id, { at: Date.now(), service: 'sender', event: 'failed', deliveryId: delivery.deliveryId, result, upstream: attempt.upstream, reply: attempt.reply });
-    logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code, result, upstream: attempt.upstream, reply: attempt.reply }, 'delivery failed; kept as a dead letter');
-    await deps.notify(delivery, result, { upstream: attempt.upstream, reply: attempt.reply, attempts, recipients: attempt.recipients }).catch((error: unknown) => {
-      logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: 'REDIS_UNAVAILABLE', err: error }, 'could not queue the dead-letter notice');
-    });
-    throw new UnrecoverableError(`${result}: ${attempt.reply}`);
-  }
-
   /** An attempt that threw (a parser, a Redis hiccup) is a temporary failure like any other: the retry schedule and the lifetime still apply. */
-  async function attemptSafely(delivery: DeliverJob, raw: Buffer, recorded: Record<string, RecipientOutcome>): Promise<Attempt> {
+  async function attemptSafely(delivery: DeliverJob, raw: Buffer | null, recorded: Record<string, RecipientOutcome>): Promise<Attempt> {
+    if (!raw) return { upstream: upstreamOf(delivery), reply: `stored message ${delivery.id} is missing`, verdict: { action: 'fail', scope: 'message', reason: 'message_missing' }, recipients: {} };
     try {
       return delivery.destination.kind === 'smtp' ? await attemptSmtp(delivery, raw, recorded) : await attemptWebhook(delivery, raw);
     } catch (error) {
-      const upstream = delivery.destination.kind === 'smtp' ? delivery.destination.upstream : WEBHOOK_LABEL;
       logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: errorCodeOf(error) ?? 'DELIVERY_TEMPORARY', err: error }, 'delivery attempt failed unexpectedly');
-      return { upstream, reply: `internal error: ${(error as Error).message}`, verdict: { action: 'retry', scope: 'message', reason: 'internal' }, recipients: {} };
+      return { upstream: upstreamOf(delivery), reply: `internal error: ${(error as Error).message}`, verdict: { action: 'retry', scope: 'message', reason: 'internal' }, recipients: {} };
     }
+  }
+
+  async function delivered(delivery: DeliverJob, state: DeliveryState, attempt: Attempt): Promise<string> {
+    metrics.deliveries.inc({ result: 'delivered', upstream: attempt.upstream });
+    metrics.acceptToDelivered.observe((Date.now() - delivery.acceptedAt) / 1000);
+    // One atomic call, the first write after the 250: a crash from here on does not send it again.
+    const now = Date.now();
+    const done = await lifecycle.deliver(
+      delivery.id, delivery.deliveryId,
+      { at: now, upstream: attempt.upstream, reply: attempt.reply, result: 'delivered', recipients: attempt.recipients },
+      { at: now, service: 'sender', event: 'delivered', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply },
+    );
+    if (done.ok && done.counted && done.left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
+    logger.info({ id: delivery.id, deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply, attempts: state.attempts, result: 'delivered', ...(done.ok ? {} : { code: 'TRANSITION_REFUSED', from: done.from }) }, 'delivered');
+    return attempt.reply;
+  }
+
+  async function deadLetter(delivery: DeliverJob, attempts: number, upstream: string, dead: Dead): Promise<never> {
+    const { result, reply, recipients } = dead;
+    const now = Date.now();
+    await lifecycle.deadLetter(
+      delivery.id, delivery.deliveryId, { at: now, upstream, reply, reason: dead.reason, result, recipients }, config.delivery.dead_letters.keep_for,
+      { at: now, service: 'sender', event: 'failed', deliveryId: delivery.deliveryId, result, upstream, reply },
+    );
+    metrics.deliveries.inc({ result, upstream });
+    outcomes.finished.inc({ outcome: 'failed', reason: result });
+    logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: dead.code, result, upstream, reply }, 'delivery failed; kept as a dead letter');
+    await deps.notify(delivery, result, { upstream, reply, attempts, recipients }).catch((error: unknown) => {
+      logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: 'REDIS_UNAVAILABLE', err: error }, 'could not queue the dead-letter notice');
+    });
+    throw new UnrecoverableError(`${result}: ${reply}`);
+  }
+
+  async function retry(delivery: DeliverJob, state: DeliveryState, attempt: Attempt, decision: Extract<AfterAttempt, { kind: 'retry' }>): Promise<never> {
+    await lifecycle.defer(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, reason: decision.reason, result: 'deferred', recipients: attempt.recipients });
+    metrics.deliveries.inc({ result: 'deferred', upstream: attempt.upstream });
+    logger.warn({ id: delivery.id, deliveryId: delivery.deliveryId, code: decision.code, upstream: attempt.upstream, reply: attempt.reply, reason: attempt.verdict?.reason, attempts: state.attempts, retryInMs: decision.delayMs }, 'delivery deferred');
+    throw new DeferredDelivery(`deferred: ${attempt.reply}`, decision.delayMs);
   }
 
   return async function processDelivery(job: Job): Promise<string> {
     const delivery: DeliverJob = parseJob(deliverJobSchema, job);
     const log = { id: delivery.id, deliveryId: delivery.deliveryId };
-    const { delivered, state, raw } = await states.begin(delivery.id, delivery.deliveryId, Date.now());
-    if (delivered) {
-      await finish(delivery);
+    const begun = await lifecycle.begin(delivery.id, delivery.deliveryId, Date.now());
+    if (!begun.ok) {
+      // A dead letter's job run again (its sender died before BullMQ marked it failed): it stays dead, unsent.
+      logger.warn({ ...log, code: 'TRANSITION_REFUSED', from: begun.from }, 'delivery is a dead letter already; not sending again');
+      throw new UnrecoverableError(`already a dead letter (${begun.from})`);
+    }
+    if ('delivered' in begun) {
+      if (begun.delivered.counted && begun.delivered.left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
       logger.info(log, 'already delivered; not sending again');
       return 'already delivered';
     }
-    if (!raw) {
-      await deadLetter(delivery, state.attempts, 'failed', { upstream: delivery.destination.kind === 'smtp' ? delivery.destination.upstream : WEBHOOK_LABEL, reply: `stored message ${delivery.id} is missing`, verdict: { action: 'fail', scope: 'message', reason: 'message_missing' }, recipients: {} }, 'MESSAGE_MISSING');
-    }
-    const attempt = await attemptSafely(delivery, raw!, state.recipients);
-    const recipients = { ...state.recipients, ...attempt.recipients };
-    const perRecipient = delivery.destination.kind === 'smtp' && (attempt.verdict === undefined || Object.keys(attempt.recipients).length > 0);
-    const result = perRecipient
-      ? outcomeOf(recipients, (delivery.destination as Extract<DeliverJob['destination'], { kind: 'smtp' }>).envelope.to)
-      : attempt.verdict ? (attempt.verdict.action === 'fail' ? 'failed' : 'deferred') : 'delivered';
-
-    if (result === 'delivered') {
-      metrics.deliveries.inc({ result, upstream: attempt.upstream });
-      metrics.acceptToDelivered.observe((Date.now() - delivery.acceptedAt) / 1000);
-      // One atomic call, the first write after the 250: a crash from here on does not send it again.
-      const now = Date.now();
-      const { left, counted } = await states.recordDelivered(
-        delivery.id, delivery.deliveryId,
-        { at: now, upstream: attempt.upstream, reply: attempt.reply, result, recipients: attempt.recipients },
-        { at: now, service: 'sender', event: 'delivered', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply },
-      );
-      countFinished(left, counted);
-      logger.info({ ...log, upstream: attempt.upstream, reply: attempt.reply, attempts: state.attempts, result }, 'delivered');
-      return attempt.reply;
-    }
-    if (result === 'partial' || result === 'failed') {
-      const rejection = Object.values(recipients).find((outcome) => outcome.status === 'rejected');
-      const reply = attempt.verdict || !rejection ? attempt.reply : rejection.reply;
-      return deadLetter(delivery, state.attempts, result, { ...attempt, reply, recipients }, 'DELIVERY_PERMANENT');
-    }
-
-    const decision = nextRetry(policy, state.attempts, state.firstAttemptAt ?? Date.now(), Date.now());
-    if (!decision.retry) return deadLetter(delivery, state.attempts, 'expired', { ...attempt, recipients }, 'DELIVERY_EXPIRED');
-    await states.record(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, reason: attempt.verdict?.reason ?? 'deferred', result: 'deferred', recipients: attempt.recipients });
-    metrics.deliveries.inc({ result: 'deferred', upstream: attempt.upstream });
-    logger.warn({ ...log, code: attempt.verdict?.reason === 'upstream_unknown' ? 'UPSTREAM_UNKNOWN' : 'DELIVERY_TEMPORARY', upstream: attempt.upstream, reply: attempt.reply, reason: attempt.verdict?.reason, attempts: state.attempts, retryInMs: decision.delayMs }, 'delivery deferred');
-    throw new DeferredDelivery(`deferred: ${attempt.reply}`, decision.delayMs);
+    const { state, raw } = begun.attempt;
+    const attempt = await attemptSafely(delivery, raw, state.recipients);
+    const decision = decideAfterAttempt({ state, attempt, destination: delivery.destination, now: Date.now(), policy });
+    if (decision.kind === 'delivered') return delivered(delivery, state, attempt);
+    if (decision.kind === 'dead') return deadLetter(delivery, state.attempts, attempt.upstream, decision);
+    return retry(delivery, state, attempt, decision);
   };
 }

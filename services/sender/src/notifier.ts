@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { jobId, newMessageId, type Config, type DeliverJob, type DeliveryResult, type Logger, type MessageStore, type RecipientOutcome } from '@mailsort/core';
+import { jobId, newMessageId, type Config, type DeliverJob, type DeliveryResult, type Logger, type MessageLifecycle, type MessageStore, type RecipientOutcome } from '@mailsort/core';
 import { deadLetterNotice } from './dead-letter-notice.js';
 
 export interface NoticeFailure {
@@ -14,7 +14,7 @@ export interface NoticeFailure {
  * as an ordinary stored message with one deliver job, so the notice is retried like any mail.
  * Mail from the null sender (which includes the notices themselves) never gets a notice.
  */
-export function createNotifier({ config, store, queue, logger }: { config: Config; store: MessageStore; queue: Queue; logger: Logger }) {
+export function createNotifier({ config, store, lifecycle, queue, logger }: { config: Config; store: MessageStore; lifecycle: MessageLifecycle; queue: Queue; logger: Logger }) {
   const settings = config.delivery.dead_letters.notify;
   return async function notify(delivery: DeliverJob, result: DeliveryResult, failure: NoticeFailure): Promise<void> {
     if (!settings || delivery.original.from === '') return;
@@ -29,8 +29,8 @@ export function createNotifier({ config, store, queue, logger }: { config: Confi
       v: 1, id: noticeId, deliveryId: jobId('deliver', noticeId, 0), acceptedAt: Date.now(), original: envelope,
       destination: { kind: 'smtp', upstream: settings.upstream ?? config.routing.default_upstream, envelope },
     };
-    await store.put(noticeId, raw);
-    await store.expectDeliveries(noticeId, 1);
+    await lifecycle.accept(noticeId, raw);
+    await lifecycle.route(noticeId, 1);
     await queue.add('dead-letter-notice', job, { jobId: job.deliveryId });
     logger.info({ id: delivery.id, deliveryId: delivery.deliveryId, notice: noticeId }, 'dead-letter notice queued');
   };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import {
-  crashRecovery, createDeliveryStates, errorCodeOf, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
-  createTraceStore, MailsortError, observeBullmq, QUEUES, type Config, type Service, type ServiceDeps,
+  crashRecovery, createMessageLifecycle, errorCodeOf, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
+  MailsortError, observeBullmq, QUEUES, type Config, type Service, type ServiceDeps,
 } from '@mailsort/core';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { createDeliverProcessor, DeferredDelivery } from './deliver-job.js';
@@ -14,9 +14,8 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   const { prefix } = config.redis;
   // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
-  const store = createMessageStore(storeConnection, prefix, config.redis.message_ttl);
-  const states = createDeliveryStates(storeConnection, prefix, config.redis.message_ttl, config.redis.trace_ttl);
-  const traces = createTraceStore(storeConnection, prefix, config.redis.trace_ttl);
+  const store = createMessageStore(storeConnection, prefix);
+  const lifecycle = createMessageLifecycle(storeConnection, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   let smtp: ReturnType<typeof createSmtpDelivery> | undefined;
   const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [], upstreams: config.upstreams.map((upstream) => upstream.name) });
@@ -37,7 +36,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   }
   const generation = (next: Config) => ({
     config: next,
-    processDelivery: createDeliverProcessor({ config: next, states, traces, smtp: smtp!, metrics, outcomes, logger, notify: createNotifier({ config: next, store, queue: deliverQueue, logger }) }),
+    processDelivery: createDeliverProcessor({ config: next, lifecycle, smtp: smtp!, metrics, outcomes, logger, notify: createNotifier({ config: next, store, lifecycle, queue: deliverQueue, logger }) }),
   });
   // A job runs on the generation it started with; a reload swaps this for the next job.
   let current = generation(config);

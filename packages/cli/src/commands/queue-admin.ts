@@ -1,7 +1,13 @@
-import { headerSection, jobId, type RouteJob } from '@mailsort/core';
+import { headerSection, jobId, type Refused, type RouteJob, type TraceEvent } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { ALL_OPEN_TYPES, deliveriesIn, findDeliveries, type DeliveryEntry, type QueueContext } from './queue-context.js';
 import { findRouteDeadLetters, routeDeadLetters } from './route-dead-letters.js';
+
+const byCli = (command: string, event: string, details: Record<string, unknown> = {}): TraceEvent => ({ at: Date.now(), service: 'cli', command, event, ...details });
+
+function refused(subject: string, { transition, from }: Refused, io: Io): void {
+  io.err(`TRANSITION_REFUSED: ${subject}: ${transition} is not allowed once it is ${from}`);
+}
 
 function unknown(target: string, io: Io): number {
   io.err(`QUEUE_ENTRY_UNKNOWN: no delivery or message ${target} in the queue`);
@@ -11,7 +17,9 @@ function unknown(target: string, io: Io): number {
 async function retryEntry(context: QueueContext, { job, data, state }: DeliveryEntry, io: Io): Promise<boolean> {
   if (state === 'failed') {
     // A fresh lifetime: an expired dead letter retried by hand gets a full schedule again.
-    await context.states.restart(data.deliveryId);
+    const restarted = await context.lifecycle.retry(data.id, data.deliveryId, byCli('queue retry', 'retried', { deliveryId: data.deliveryId }));
+    // Delivered per the ledger (its job failed on stalls): the job runs once more only to be counted as finished.
+    if (!restarted.ok) io.out(`${data.deliveryId}: already ${restarted.from}; queued only to be counted as finished`);
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     io.out(`${data.deliveryId}: failed → queued`);
     return true;
@@ -79,9 +87,13 @@ export async function queueDelete(context: QueueContext, target: string, io: Io)
       code = 1;
       continue;
     }
-    await context.states.delete(data.deliveryId);
-    const { left } = await context.states.finish(data.id, data.deliveryId);
-    io.out(`${data.deliveryId}: deleted${left <= 0 ? ` (message ${data.id} deleted too)` : ''}`);
+    const deleted = await context.lifecycle.delete(data.id, data.deliveryId, byCli('queue delete', 'deleted', { deliveryId: data.deliveryId }));
+    if (!deleted.ok) {
+      // Delivered per the ledger: it was counted as finished then; its job is gone now.
+      io.out(`${data.deliveryId}: removed from the queue (already ${deleted.from})`);
+      continue;
+    }
+    io.out(`${data.deliveryId}: deleted${deleted.left <= 0 ? ` (message ${data.id} deleted too)` : ''}`);
   }
   return code;
 }
@@ -112,19 +124,20 @@ export async function queueReplay(context: QueueContext, target: string, io: Io)
     return 1;
   }
   const { original, acceptedAt } = failed[0]!.data;
-  for (const { job, data, state } of all) {
-    // Completed jobs go too, so the router can add deliveries under the same ids again.
-    await job.remove();
-    if (state === 'failed') await context.states.delete(data.deliveryId);
+  // Completed jobs go too, so the router can add deliveries under the same ids again.
+  for (const { job } of all) await job.remove();
+  const deliveries = failed.map((entry) => entry.data.deliveryId);
+  const replayed = await context.lifecycle.replay(id, deliveries, byCli('queue replay', 'replayed', { deliveries }));
+  if (!replayed.ok) {
+    refused(`message ${id}`, replayed, io);
+    return 1;
   }
-  await Promise.all([context.states.forgetFinished(id), context.store.forgetDeliveries(id)]);
   const routeJob: RouteJob = {
     v: 1, id, envelope: original, acceptedAt, size: raw.length, headers: headerSection(raw),
     client: { address: '127.0.0.1', hostname: 'mailsort-queue-replay', tls: false },
   };
   const routeJobId = jobId('route', id, 'replay', Date.now());
   await context.route.add('message', routeJob, { jobId: routeJobId });
-  await context.traces.append(id, { at: Date.now(), service: 'sender', event: 'replayed', deliveries: failed.map((e) => e.data.deliveryId) });
   io.out(`message ${id}: ${failed.length} failed deliver${failed.length === 1 ? 'y' : 'ies'} removed; routed again as ${routeJobId}`);
   return 0;
 }

@@ -1,7 +1,7 @@
 import type { Job, JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
-  ConfigError, createDeliveryStates, createMessageStore, createQueue, createTraceStore, deliverJobSchema,
+  ConfigError, createDeliveryStates, createMessageLifecycle, createMessageStore, createQueue, deliverJobSchema,
   formatProblem, isMessageId, loadConfigFile, QUEUES, type Config, type DeliverJob, type Env,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
@@ -15,7 +15,8 @@ export interface QueueContext {
   route: Queue;
   store: ReturnType<typeof createMessageStore>;
   states: ReturnType<typeof createDeliveryStates>;
-  traces: ReturnType<typeof createTraceStore>;
+  /** The only way the queue commands change a message's state. */
+  lifecycle: ReturnType<typeof createMessageLifecycle>;
   close(): Promise<void>;
 }
 
@@ -56,9 +57,9 @@ export async function openQueueContext(configFile: string | undefined, env: Env,
   const route = createQueue(QUEUES.route, redis, prefix);
   return {
     config, redis, deliver, route,
-    store: createMessageStore(redis, prefix, config.redis.message_ttl),
-    states: createDeliveryStates(redis, prefix, config.redis.message_ttl),
-    traces: createTraceStore(redis, prefix, config.redis.trace_ttl),
+    store: createMessageStore(redis, prefix),
+    states: createDeliveryStates(redis, prefix),
+    lifecycle: createMessageLifecycle(redis, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl }),
     async close() {
       await Promise.allSettled([deliver.close(), route.close()]);
       redis.disconnect();

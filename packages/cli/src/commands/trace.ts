@@ -36,7 +36,7 @@ export async function trace(args: string[], env: Env, io: Io): Promise<number> {
     return 1;
   }
   try {
-    const events = await createTraceStore(connected.redis, config.redis.prefix, config.redis.trace_ttl).read(id);
+    const events = await createTraceStore(connected.redis, config.redis.prefix).read(id);
     if (values.json) {
       io.out(JSON.stringify({ id, events }));
     } else if (events.length > 0) {

@@ -1,4 +1,7 @@
-/** Every Redis key mailsort writes outside BullMQ's own, built in one place. */
+/**
+ * Every Redis key mailsort writes outside BullMQ's own, built in one place. A message's keys
+ * (msg, pending, finished, delivered, delivery, trace) are written only by message-state/.
+ */
 export function storeKeys(prefix: string) {
   return {
     message: (id: string) => `${prefix}:msg:${id}`,
@@ -25,5 +28,3 @@ export function storeKeys(prefix: string) {
     userRate: (username: string, window: number) => `${prefix}:ingest:rate:${window}:${username}`,
   };
 }
-
-export type StoreKeys = ReturnType<typeof storeKeys>;

@@ -1,0 +1,165 @@
+// The lifecycle's Redis scripts. Each one reads the state it changes, refuses with {0, state}
+// when its transition is not allowed from there (ARGV[1] lists the allowed states as |a|b|,
+// from TRANSITIONS), and otherwise makes the whole change, trace entry included, at once.
+
+const STATES = `
+local function message_state(msg, pending)
+  if redis.call('EXISTS', msg) == 0 then return 'gone' end
+  if redis.call('EXISTS', pending) == 1 then return 'routed' end
+  return 'accepted'
+end
+local function delivery_state(ledger, record)
+  if redis.call('EXISTS', ledger) == 1 then return 'delivered' end
+  local result = redis.call('HGET', record, 'result')
+  if result == 'failed' or result == 'partial' or result == 'expired' then return 'dead' end
+  if redis.call('EXISTS', record) == 1 then return 'delivering' end
+  return 'queued'
+end
+local function allowed(from, state)
+  return string.find(from, '|' .. state .. '|', 1, true) ~= nil
+end
+local function append_trace(trace, event, ttl)
+  if event == '' then return end
+  redis.call('RPUSH', trace, event)
+  redis.call('PEXPIRE', trace, ttl)
+end
+-- Counts one delivery of a message as finished, once per delivery id however often it runs,
+-- and deletes the message (and its bookkeeping) with the last one.
+local function finish_once(msg, pending, finished, delivery_id, ttl)
+  if redis.call('SADD', finished, delivery_id) == 0 then
+    return tonumber(redis.call('GET', pending) or '0'), 0
+  end
+  redis.call('PEXPIRE', finished, ttl)
+  local left = redis.call('DECR', pending)
+  if left <= 0 then redis.call('DEL', msg, pending, finished) end
+  return left, 1
+end
+`;
+
+function script(body: string): string {
+  return `${STATES}\n${body}`;
+}
+
+/** KEYS: msg, pending. */
+export const WITHDRAW = script(`
+local state = message_state(KEYS[1], KEYS[2])
+if not allowed(ARGV[1], state) then return {0, state} end
+redis.call('DEL', KEYS[1], KEYS[2])
+return {1, state}`);
+
+/** KEYS: msg, pending, trace; ARGV: allowed, count, ttl, trace event ('' for none), trace ttl. */
+export const ROUTE = script(`
+local state = message_state(KEYS[1], KEYS[2])
+if not allowed(ARGV[1], state) then return {0, state} end
+local outcome = 'rerouted'
+if state == 'accepted' and tonumber(ARGV[2]) == 0 then
+  redis.call('DEL', KEYS[1])
+  outcome = 'dropped'
+elseif state == 'accepted' then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+  outcome = 'routed'
+end
+append_trace(KEYS[3], ARGV[4], ARGV[5])
+return {1, outcome}`);
+
+/**
+ * Before an attempt: the attempt counted (the lifetime clock started if it is not running),
+ * the record read back, and the stored message (binary). A delivery the ledger has is counted
+ * as finished instead and not attempted.
+ * KEYS: ledger, record, msg, pending, finished; ARGV: allowed, delivery id, now, ttl.
+ */
+export const BEGIN = script(`
+local state = delivery_state(KEYS[1], KEYS[2])
+if not allowed(ARGV[1], state) then return {0, state} end
+if state == 'delivered' then
+  local left, counted = finish_once(KEYS[3], KEYS[4], KEYS[5], ARGV[2], ARGV[4])
+  return {2, left, counted}
+end
+redis.call('HSETNX', KEYS[2], 'firstAttemptAt', ARGV[3])
+redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return {1, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3])}`);
+
+/** KEYS: ledger, record; ARGV: allowed, ttl, record fields… */
+export const DEFER = script(`
+local state = delivery_state(KEYS[1], KEYS[2])
+if not allowed(ARGV[1], state) then return {0, state} end
+redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {1, state}`);
+
+/**
+ * After an upstream's 250: the ledger entry (so the delivery is never sent again), the
+ * attempt record, the trace event, and then the finished count.
+ * KEYS: msg, pending, finished, ledger, record, trace;
+ * ARGV: allowed, delivery id, ttl, reply, trace event, trace ttl, record fields…
+ */
+export const DELIVER = script(`
+local state = delivery_state(KEYS[4], KEYS[5])
+if not allowed(ARGV[1], state) then return {0, state} end
+redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[3])
+redis.call('HSET', KEYS[5], unpack(ARGV, 7))
+redis.call('PEXPIRE', KEYS[5], ARGV[3])
+append_trace(KEYS[6], ARGV[5], ARGV[6])
+local left, counted = finish_once(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[3])
+return {1, left, counted}`);
+
+/**
+ * A dead letter: the attempt recorded, and the record and the message kept for keep_for.
+ * KEYS: msg, pending, ledger, record, trace; ARGV: allowed, keep for, trace event, trace ttl, record fields…
+ */
+export const DEAD_LETTER = script(`
+local state = delivery_state(KEYS[3], KEYS[4])
+if not allowed(ARGV[1], state) then return {0, state} end
+redis.call('HSET', KEYS[4], unpack(ARGV, 5))
+redis.call('PEXPIRE', KEYS[4], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+append_trace(KEYS[5], ARGV[3], ARGV[4])
+return {1, state}`);
+
+/**
+ * \`queue retry\`: a full schedule again (the delays are chosen by the attempt count), and
+ * the recipients not accepted open again. KEYS: ledger, record, trace; ARGV: allowed, trace event, trace ttl.
+ */
+export const RETRY = script(`
+local state = delivery_state(KEYS[1], KEYS[2])
+if not allowed(ARGV[1], state) then return {0, state} end
+if state ~= 'queued' then
+  local fields = redis.call('HGETALL', KEYS[2])
+  local reopen = {'firstAttemptAt', 'result'}
+  for i = 1, #fields, 2 do
+    if string.sub(fields[i], 1, 5) == 'rcpt:' and cjson.decode(fields[i + 1]).status ~= 'accepted' then
+      table.insert(reopen, fields[i])
+    end
+  end
+  redis.call('HDEL', KEYS[2], unpack(reopen))
+  redis.call('HSET', KEYS[2], 'attempts', 0)
+end
+append_trace(KEYS[3], ARGV[2], ARGV[3])
+return {1, state}`);
+
+/**
+ * \`queue delete\`: the record goes and the delivery counts as finished.
+ * KEYS: msg, pending, finished, ledger, record, trace; ARGV: allowed, delivery id, ttl, trace event, trace ttl.
+ */
+export const DELETE = script(`
+local state = delivery_state(KEYS[4], KEYS[5])
+if not allowed(ARGV[1], state) then return {0, state} end
+redis.call('DEL', KEYS[5])
+append_trace(KEYS[6], ARGV[4], ARGV[5])
+local left, counted = finish_once(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[3])
+return {1, left, counted}`);
+
+/**
+ * \`queue replay\`: the dead deliveries' records, the finished set and the count go, so the
+ * router counts the message afresh. KEYS: msg, pending, finished, trace, dead records…;
+ * ARGV: allowed, trace event, trace ttl.
+ */
+export const REPLAY = script(`
+local state = message_state(KEYS[1], KEYS[2])
+if not allowed(ARGV[1], state) then return {0, state} end
+for i = 5, #KEYS do redis.call('DEL', KEYS[i]) end
+redis.call('DEL', KEYS[3], KEYS[2])
+append_trace(KEYS[4], ARGV[2], ARGV[3])
+return {1, state}`);
