@@ -1,4 +1,4 @@
-import { headerBlock, MailsortError, normaliseHeaderBlock } from '@mailsort/core';
+import { headerBlock, MailsortError, mayContinueHeader, normaliseHeaderBlock } from '@mailsort/core';
 
 // Below this a message is joined into one buffer (one SET); above it, it is stored as its
 // parts so that ingest never holds a joined copy beside ioredis's write buffer.
@@ -27,10 +27,14 @@ export function messageParts(received: Buffer, chunks: Buffer[], limit: number):
   let head = Buffer.concat(chunks.slice(0, taken));
   const rest = chunks.slice(taken);
   chunks.length = 0;
-  // Only whole lines are judged: a line cut at the end of what was read could look like body.
-  const cut = whole ? head.length : Math.max(head.lastIndexOf(0x0a), head.lastIndexOf(0x0d)) + 1;
-  const { bodyStart } = headerBlock(head.subarray(0, cut));
-  if (bodyStart > limit || (!whole && bodyStart === cut)) {
+  // Only whole lines are judged (a line cut where the read ended could look like body), cut
+  // after an LF where there is one, so that a CR LF is never split between the two sides.
+  const lastLf = head.lastIndexOf(0x0a);
+  const cut = whole ? head.length : (lastLf >= 0 ? lastLf : head.lastIndexOf(0x0d)) + 1;
+  const { closed, bodyStart } = headerBlock(head.subarray(0, cut));
+  // A block still open at the cut goes on if the line after the cut may be a field.
+  const goesOn = !whole && !closed && bodyStart === cut && mayContinueHeader(head.subarray(cut));
+  if (bodyStart > limit || goesOn) {
     throw new MailsortError('MESSAGE_TOO_BIG', `header section exceeds ${limit} bytes`);
   }
   const headerSection = normaliseHeaderBlock(head.subarray(0, bodyStart));

@@ -14,6 +14,7 @@ const cases: Array<{ name: string; patterns: string[]; sender: string; expected:
   { name: 'anything with *', patterns: ['*'], sender: 'x@y.z', expected: true },
   { name: 'an IDN @domain against the A-label sender', patterns: ['@münchen.example'], sender: 'ci@xn--mnchen-3ya.example', expected: true },
   { name: 'an upper-case @domain', patterns: ['@CI.Example.com'], sender: 'ci@ci.example.com', expected: true },
+  { name: 'regression: a look-alike local part (KELVIN SIGN for K) is not the allowed address', patterns: ['keys@example.com'], sender: '\u212Aeys@example.com', expected: false },
   { name: 'one of several patterns', patterns: ['a@x.org', '@example.com'], sender: 'b@example.com', expected: true },
 ];
 

@@ -1,4 +1,4 @@
-import { ConfigError, formatProblem, gocdReport, loadConfigFile, printable, ruleFunction, type Config, type Env, type GocdReport, type PipelineGroup } from '@mailsort/core';
+import { ConfigError, formatProblem, gocdReport, loadConfigFile, printable, printableJson, ruleFunction, type Config, type Env, type GocdReport, type PipelineGroup } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
 import { connectCliRedis, readGroupsFile, snapshotGroups } from './gocd-groups-source.js';
@@ -81,7 +81,7 @@ export async function checkConfig(args: string[], env: Env, io: Io): Promise<num
   }
   const unknown = unknownGroups(config, groups);
   const reports = values.report ? gocdReport(config.routing.managers, groups) : [];
-  if (values.json) io.out(JSON.stringify({ file, format, ok: unknown.length === 0, problems: unknown, report: reports }));
+  if (values.json) io.out(printableJson({ file, format, ok: unknown.length === 0, problems: unknown, report: reports }));
   else {
     for (const problem of unknown) io.err(printable(`${file}: ${problem}`));
     printReport(io, reports);

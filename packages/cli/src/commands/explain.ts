@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   addBody, addressesIn, buildFacts, ConfigError, destinationsFor, evaluate, formatProblem, headerSection, headerValues, loadConfigFile,
-  managerNeedsBody, parseMailbox, printable, stageKey, uniqueMailboxes, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
+  managerNeedsBody, parseMailbox, printable, printableJson, stageKey, uniqueMailboxes, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { splitList } from './args.js';
@@ -123,7 +123,7 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
   const goesTo = deliveredTo(destinations);
   const webhooks = decision.webhooks.map((hook) => `${hook.format === 'slack' ? 'slack' : 'webhook'}:${hook.webhook}:${hook.style}`);
   if (json) {
-    io.out(JSON.stringify({
+    io.out(printableJson({
       action: decision.action, recipients: goesTo.recipients, upstreams: goesTo.upstreams, webhooks, manager: decision.manager, rule: decision.rule, rules: decision.rules,
       event: eventWord(decision.event), parsed: decision.event, reason: decision.reason, problems: decision.problems,
       dropReason: decision.action === 'drop' ? decision.dropReason : null, fallback: decision.action === 'deliver' ? decision.fallback : false,

@@ -1,5 +1,5 @@
 import type { JobType } from 'bullmq';
-import { printable } from '@mailsort/core';
+import { printable, printableJson } from '@mailsort/core';
 import type { Io } from '../io.js';
 import {
   ALL_OPEN_TYPES, deliveriesIn, describeDestination, displayState, findDeliveries, formatAge, QUEUED_TYPES, type QueueContext,
@@ -31,7 +31,7 @@ export async function queueList(context: QueueContext, state: string | undefined
     }
   }
   if (json) {
-    io.out(JSON.stringify(rows));
+    io.out(printableJson(rows));
     return 0;
   }
   if (await context.deliver.isPaused()) io.out('delivery is PAUSED (mailsort queue resume); ingest keeps accepting');
@@ -52,7 +52,7 @@ export async function queueList(context: QueueContext, state: string | undefined
 export async function queueShow(context: QueueContext, target: string, io: Io): Promise<number> {
   const entries = await findDeliveries(context, target, [...ALL_OPEN_TYPES, 'completed']);
   const deadLetters = await findRouteDeadLetters(context, target);
-  for (const letter of deadLetters) io.out(JSON.stringify(routeDeadLetterJson(letter), null, 2));
+  for (const letter of deadLetters) io.out(printableJson(routeDeadLetterJson(letter), 2));
   if (entries.length === 0 && deadLetters.length === 0) {
     io.err(`QUEUE_ENTRY_UNKNOWN: no delivery or message ${target} in the queue`);
     return 1;
@@ -63,7 +63,7 @@ export async function queueShow(context: QueueContext, target: string, io: Io): 
     const destination = data.destination.kind === 'smtp'
       ? { kind: 'smtp', upstream: data.destination.upstream, envelope: data.destination.envelope, rewrites: data.destination.rewrites }
       : { kind: 'webhook', format: data.destination.format, style: data.destination.style };
-    io.out(JSON.stringify({
+    io.out(printableJson({
       delivery: data.deliveryId, message: data.id, state: displayState(state), result: recorded?.result ?? null,
       acceptedAt: new Date(data.acceptedAt).toISOString(), original: data.original, destination,
       attempts: recorded?.attempts ?? job.attemptsMade,
@@ -72,7 +72,7 @@ export async function queueShow(context: QueueContext, target: string, io: Io): 
       lastUpstream: recorded?.lastUpstream ?? null, lastReply: recorded?.lastReply ?? null, reason: recorded?.lastReason || null,
       failedReason: job.failedReason ?? null, recipients: recorded?.recipients ?? {},
       storedMessage: raw ? { bytes: raw.length } : null,
-    }, null, 2));
+    }, 2));
   }
   return 0;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, createTraceStore, formatProblem, loadConfigFile, printable, type Env, type TraceEvent } from '@mailsort/core';
+import { ConfigError, createTraceStore, formatProblem, loadConfigFile, printable, printableJson, type Env, type TraceEvent } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
 import { connectCliRedis } from './gocd-groups-source.js';
@@ -38,7 +38,7 @@ export async function trace(args: string[], env: Env, io: Io): Promise<number> {
   try {
     const events = await createTraceStore(connected.redis, config.redis.prefix).read(id);
     if (values.json) {
-      io.out(JSON.stringify({ id, events }));
+      io.out(printableJson({ id, events }));
     } else if (events.length > 0) {
       io.out(`message ${id}`);
       for (const event of events) io.out(printable(line(event)));

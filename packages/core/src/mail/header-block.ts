@@ -1,8 +1,8 @@
 import type { HeaderRewrites } from '../queues/payloads.js';
 import { headerBytes, safeHeaderValue } from './header-text.js';
-import { bodyOffset, headerBlock, LINE_END, normaliseHeaderBlock } from './line-ends.js';
+import { bodyOffset, headerBlock, LINE_END, mayContinueHeader, normaliseHeaderBlock } from './line-ends.js';
 
-export { headerBytes, safeHeaderValue, bodyOffset, headerBlock, normaliseHeaderBlock };
+export { headerBytes, safeHeaderValue, bodyOffset, headerBlock, mayContinueHeader, normaliseHeaderBlock };
 
 /** The header section including the blank line that ends it, as latin1 (byte for byte). */
 export function headerSection(raw: Buffer): string {

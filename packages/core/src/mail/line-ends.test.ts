@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bodyOffset, normaliseHeaderBlock } from './line-ends.js';
+import { bodyOffset, normaliseHeaderBlock, mayContinueHeader } from './line-ends.js';
 import { splitHeaderFields } from './header-block.js';
 import { parseHeaderSection } from '../rules/headers.js';
 
@@ -38,3 +38,21 @@ test('a bare CR in a Subject is two fields to the rules, as it is to the upstrea
   const section = 'Subject: x\rFrom: ceo@victim.example\rTo: everyone@victim.example\r\n\r\n';
   assert.deepEqual(parseHeaderSection(section).map((field) => field.name), ['subject', 'from', 'to']);
 });
+
+const CONTINUES: Array<[string, string, boolean]> = [
+  ['nothing known yet', '', true],
+  ['a folded continuation', ' more of the value', true],
+  ['a tab continuation', '\tmore', true],
+  ['a field name cut before its colon', 'X-Long-Na', true],
+  ['a field name and its colon', 'X-Long: aaa', true],
+  ['obsolete blanks before the colon', 'Subject  ', true],
+  ['a blank inside the would-be name', 'plain text line', false],
+  ['a control byte', '\x01\x01\x01', false],
+  ['a line starting with a colon', ': not a name', false],
+];
+
+for (const [name, start, expected] of CONTINUES) {
+  test(`a line known only by its start may continue the header block: ${name}`, () => {
+    assert.equal(mayContinueHeader(Buffer.from(start, 'latin1')), expected);
+  });
+}

@@ -37,6 +37,20 @@ function isFieldLine(line: Buffer): boolean {
 }
 
 /**
+ * Whether a line of which only the start is known (cut where a read ended) may be part of the
+ * header block: a folded continuation, or a field name not yet followed by anything but
+ * blanks and a colon. False when the known part already rules a field out.
+ */
+export function mayContinueHeader(start: Buffer): boolean {
+  if (start.length === 0 || start[0] === SP || start[0] === TAB) return true;
+  let i = 0;
+  while (i < start.length && start[i]! > SP && start[i]! < 0x7f && start[i] !== COLON) i++;
+  if (i === 0) return false;
+  while (i < start.length && (start[i] === SP || start[i] === TAB)) i++;
+  return i === start.length || start[i] === COLON;
+}
+
+/**
  * The header block ends at the first blank line (the body follows it), or at the first line
  * that is neither a field nor a folded continuation (the body starts on that line, as
  * Postfix's cleanup reads it), or at the end of the message. Every reader — the route job,

@@ -5,6 +5,12 @@ import { mailboxKey, parseMailbox, uniqueMailboxes } from './mailbox.js';
 // Each row: what a client wrote in MAIL FROM / RCPT TO, and the one spelling mailsort keeps
 // (null: refused as not one RFC 5321 Mailbox).
 const TABLE: Array<[string, string | null]> = [
+  ['ops\u202egro.live@example.com', null],
+  ['ops\u200f@example.com', null],
+  ['o\u200bps@example.com', null],
+  ['ops@exa\u2028mple.com', null],
+  ['"ops\u2066"@example.com', null],
+  ['\ufeffops@example.com', null],
   ['ops@example.com', 'ops@example.com'],
   ['Ops@Example.COM', 'Ops@example.com'],
   ['first.last+tag@ci.example.com', 'first.last+tag@ci.example.com'],
@@ -68,4 +74,10 @@ test('mailboxKey makes every spelling of one mailbox the same key', () => {
 
 test('uniqueMailboxes keeps the first spelling of each mailbox, in order', () => {
   assert.deepEqual(uniqueMailboxes(['Ops@Example.COM', 'dev@example.com', 'ops@example.com']), ['Ops@Example.COM', 'dev@example.com']);
+});
+
+test('regression: mailboxKey folded look-alikes with toLowerCase (KELVIN SIGN U+212A → k) — only ASCII letters fold', () => {
+  assert.notEqual(mailboxKey('\u212Aeys@example.com'), mailboxKey('keys@example.com'));
+  assert.notEqual(mailboxKey('\u0130nfo@example.com'), mailboxKey('info@example.com'));
+  assert.equal(mailboxKey('KEYS@Example.com'), mailboxKey('keys@example.com'));
 });

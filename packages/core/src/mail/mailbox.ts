@@ -3,8 +3,10 @@ import { domainToASCII } from 'node:url';
 
 export type MailboxParse = { ok: true; address: string } | { ok: false; reason: string };
 
-// RFC 5321 Atom (atext), widened by RFC 6531 to any non-ASCII character except the
-// invisible and control ones smtp-server already refuses.
+// RFC 5321 Atom (atext), widened by RFC 6531 to non-ASCII characters — but never the
+// invisible ones that make an address look like another: bidi marks, embeddings, overrides
+// and isolates, zero-width characters, line and paragraph separators, the BOM.
+const INVISIBLE = /[\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 const ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u00a0-\uffff]+$/u;
 const QTEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e\u00a0-\uffff]$/u;
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -75,6 +77,7 @@ function splitAt(text: string): [string, string] | undefined {
 export function parseMailbox(text: string): MailboxParse {
   if (text.length === 0) return fail('the address is empty');
   if (/[\x00-\x1f\x7f]/.test(text)) return fail('the address contains a control character');
+  if (INVISIBLE.test(text)) return fail('the address contains an invisible or direction-changing character');
   const parts = splitAt(text);
   if (!parts) return fail('the address has no local part and domain');
   const local = canonicalLocalPart(parts[0]);
@@ -86,14 +89,18 @@ export function parseMailbox(text: string): MailboxParse {
   return { ok: true, address };
 }
 
+// Only ASCII letters fold: JavaScript's toLowerCase also maps look-alikes (KELVIN SIGN U+212A
+// → k, U+0130 → i̇), which would let `\u212aeys@` pass as `keys@`.
+const foldAscii = (text: string) => text.replace(/[A-Z]/g, (char) => char.toLowerCase());
+
 /**
- * The one comparison key for envelope addresses: the canonical mailbox, case-folded (local
- * parts are case-sensitive on paper, but no relay or mail store treats them so). An address
- * that does not parse (a record written before this rule) is compared case-folded as written.
+ * The one comparison key for envelope addresses: the canonical mailbox, ASCII case-folded
+ * (local parts are case-sensitive on paper, but no relay or mail store treats them so). An
+ * address that does not parse (a record written before this rule) is compared folded as written.
  */
 export function mailboxKey(address: string): string {
   const parsed = parseMailbox(address);
-  return (parsed.ok ? parsed.address : address.trim()).toLowerCase();
+  return foldAscii(parsed.ok ? parsed.address : address.trim());
 }
 
 /** The addresses in order, each once by mailboxKey (the first spelling wins). */

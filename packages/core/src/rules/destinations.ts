@@ -1,3 +1,4 @@
+import { mailboxKey } from '../mail/mailbox.js';
 import type { Destination, Envelope } from '../queues/payloads.js';
 import { isSafeAddress } from './actions.js';
 import type { Decision } from './types.js';
@@ -34,7 +35,7 @@ export function destinationsFor(decision: Decision, envelope: Envelope, settings
 /** The recipients the manager did not claim, unchanged, as passthrough mail; none already a rule's recipient. */
 function othersDestination(decision: Decision, envelope: Envelope, settings: DestinationSettings): Destination[] {
   if (decision.others?.action !== 'deliver') return [];
-  const known = new Set(decision.recipients.map((address) => address.toLowerCase()));
-  const to = decision.others.addresses.filter((address) => !known.has(address.toLowerCase()));
+  const known = new Set(decision.recipients.map(mailboxKey));
+  const to = decision.others.addresses.filter((address) => !known.has(mailboxKey(address)));
   return to.length > 0 ? [{ kind: 'smtp', upstream: settings.defaultUpstream, envelope: { from: envelope.from, to } }] : [];
 }

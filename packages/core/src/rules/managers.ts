@@ -7,11 +7,15 @@ function list(value: string | readonly string[] | undefined): string[] {
   return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
 }
 
+/** A manager's messages_we_want as comparison keys: the one spelling wants() and unclaimedRecipients() share. */
+function wanted(manager: ManagerRules): { to: Set<string>; from: Set<string> } {
+  return { to: new Set(list(manager.messages_we_want.to).map(mailboxKey)), from: new Set(list(manager.messages_we_want.from).map(mailboxKey)) };
+}
+
 /** Does this manager's `messages-we-want` claim the envelope? Addresses compare by mailboxKey (case, IDN, quoting). */
 export function wants(manager: ManagerRules, envelope: Envelope): boolean {
-  const to = list(manager.messages_we_want.to).map(mailboxKey);
-  const from = list(manager.messages_we_want.from).map(mailboxKey);
-  return envelope.to.some((rcpt) => to.includes(mailboxKey(rcpt))) || (envelope.from !== '' && from.includes(mailboxKey(envelope.from)));
+  const { to, from } = wanted(manager);
+  return envelope.to.some((rcpt) => to.has(mailboxKey(rcpt))) || (envelope.from !== '' && from.has(mailboxKey(envelope.from)));
 }
 
 /**
@@ -19,9 +23,9 @@ export function wants(manager: ManagerRules, envelope: Envelope): boolean {
  * messages_we_want.to does not name. A manager that wants the sender claims every recipient.
  */
 export function unclaimedRecipients(manager: ManagerRules, envelope: Envelope): string[] {
-  if (list(manager.messages_we_want.from).some((address) => address.toLowerCase() === envelope.from.toLowerCase())) return [];
-  const to = list(manager.messages_we_want.to).map((address) => address.toLowerCase());
-  return envelope.to.filter((rcpt) => !to.includes(rcpt.toLowerCase()));
+  const { to, from } = wanted(manager);
+  if (envelope.from !== '' && from.has(mailboxKey(envelope.from))) return [];
+  return envelope.to.filter((rcpt) => !to.has(mailboxKey(rcpt)));
 }
 
 /** The first manager, in config order, that wants the envelope. */
