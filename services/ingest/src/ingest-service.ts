@@ -15,6 +15,9 @@ import { loadTlsFiles, type TlsFiles } from './tls-options.js';
 import { createTrustedNetworks } from './trusted-networks.js';
 import { loadUsers } from './users.js';
 
+// With Redis down at start ingest still listens, and answers 451 until Redis is back.
+const STARTUP_REDIS_WAIT_MS = 5000;
+
 /** The SMTP front door: checks who may send, stores, enqueues, then answers 250. */
 export interface IngestService extends Service {
   /** Bound port per listener name, for callers that listen on port 0. */
@@ -142,6 +145,9 @@ export function createIngestService(config: Config, { logger, registry, redis }:
 
   return {
     async start() {
+      // Its connections fail fast rather than queue (a client hears 451 now): a first client
+      // right after the start must not hear 451 only because they were still connecting.
+      await redis.whenReady(STARTUP_REDIS_WAIT_MS);
       await Promise.all(servers.map(({ listener, mode, server }) => new Promise<void>((resolve, reject) => {
         server.server.once('error', reject);
         server.listen(listener.port, listener.host, () => {

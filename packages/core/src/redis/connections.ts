@@ -52,8 +52,8 @@ export function createRedisFactory({ url, name, logger }: RedisFactoryOptions) {
       const redis = new Redis(url, {
         ...ROLE_OPTIONS[role],
         connectionName,
-        // A producer retries briskly: until it reconnects, ingest can only answer 451.
-        retryStrategy: (times) => (role === 'producer' ? Math.min(times * 50, 250) : Math.min(times * 200, 2000)),
+        // Ingest's connections retry briskly: until they reconnect, ingest can only answer 451.
+        retryStrategy: (times) => (role === 'producer' || role === 'acceptor' ? Math.min(times * 50, 250) : Math.min(times * 200, 2000)),
         lazyConnect: false,
       });
       connections.push(watch(redis, role, `${connectionName}-${connections.length + 1}`));
@@ -61,6 +61,13 @@ export function createRedisFactory({ url, name, logger }: RedisFactoryOptions) {
     },
     allReady(): boolean {
       return connections.every((redis) => redis.status === 'ready');
+    },
+    /** Resolves once every connection is ready, or after `timeoutMs` whatever their state (Redis may be down at start). */
+    async whenReady(timeoutMs: number): Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      const ready = Promise.all(connections.filter((redis) => redis.status !== 'ready').map((redis) => new Promise((resolve) => redis.once('ready', resolve))));
+      await Promise.race([ready, new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+      clearTimeout(timer);
     },
     async quitAll(): Promise<void> {
       await Promise.allSettled(
