@@ -1,0 +1,3 @@
+export * from './types.js';
+export { alertEvent, alertEventNeedsBody, ALERT_PARSERS } from './registry.js';
+export { alertKey } from './key.js';
