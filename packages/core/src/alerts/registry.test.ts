@@ -117,3 +117,11 @@ test('a cron mail needs its body; without it the event says so and is info', () 
   assert.equal(alertEventNeedsBody({ ...facts, bodyProblem: 'the stored message is gone' }), false, 'could not be loaded');
   assert.equal(alertEventNeedsBody(buildFacts({ from: 'go@example.com', to: ['x@example.com'] }, 'Subject: Stage [p/1/s/1] failed\r\n\r\n')), false);
 });
+
+test('regression: a parser that throws would have failed the route job — the event says so instead', () => {
+  const facts = buildFacts({ from: 'go@example.com', to: ['x@example.com'] }, 'Subject: x\r\n\r\n');
+  Object.defineProperty(facts, 'subject', { get: () => { throw new Error('boom'); } });
+  const event = alertEvent(facts);
+  assert.deepEqual([event.source, event.status, event.severity, event.summary], ['generic', 'info', 'info', '(unreadable)']);
+  assert.equal(event.why[0]!.detail, 'the alert parsers failed: boom');
+});

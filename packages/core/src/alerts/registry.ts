@@ -4,6 +4,7 @@ import { fail2banParser } from './fail2ban.js';
 import { genericParser } from './generic.js';
 import { gocdParser } from './gocd.js';
 import { jenkinsParser } from './jenkins.js';
+import { alertKey } from './key.js';
 import type { AlertEvent, AlertFacts, AlertParser } from './types.js';
 import { unattendedUpgradesParser } from './unattended-upgrades.js';
 
@@ -18,9 +19,25 @@ function first(facts: AlertFacts): { parser: AlertParser; event: AlertEvent } {
   throw new Error('the generic alert parser recognises every mail');
 }
 
-/** The one normalised alert event of a mail: the first parser that recognises it decides. Pure. */
+/**
+ * The one normalised alert event of a mail: the first parser that recognises it decides. Pure,
+ * and it never throws: a parser failing on odd data must not fail (and retry) the route job.
+ */
 export function alertEvent(facts: AlertFacts): AlertEvent {
-  return first(facts).event;
+  try {
+    return first(facts).event;
+  } catch (error) {
+    return unreadable(facts, error as Error);
+  }
+}
+
+function unreadable(facts: AlertFacts, error: Error): AlertEvent {
+  const sender = String(facts.envelope.from).toLowerCase();
+  const detail = `the alert parsers failed: ${error.message}`;
+  return {
+    source: 'generic', parser: 'generic@1', key: alertKey('generic', sender), status: 'info', severity: 'info', summary: '(unreadable)', labels: { sender },
+    why: (['source', 'key', 'status', 'severity', 'summary', 'labels'] as const).map((field) => ({ field, from: 'default', detail })),
+  };
 }
 
 /** Whether the parser that recognises the mail reads its body, and the body is not loaded yet. */

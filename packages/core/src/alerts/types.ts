@@ -1,5 +1,3 @@
-import type { MessageFacts } from '../rules/types.js';
-
 export const ALERT_SOURCES = ['gocd', 'jenkins', 'alertmanager', 'cron', 'fail2ban', 'unattended-upgrades', 'generic'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 
@@ -34,8 +32,24 @@ export interface AlertEvent {
   why: AlertWhy[];
 }
 
-/** What a parser reads: the decoded headers, and the body only when the router loaded it. */
-export type AlertFacts = Pick<MessageFacts, 'envelope' | 'subject' | 'hasSubject' | 'headers' | 'fromAddresses' | 'body'>;
+/** What a parser reads (a slice of the rules' MessageFacts): decoded headers, and the body only when loaded. */
+export interface AlertFacts {
+  envelope: { from: string; to: readonly string[] };
+  subject: string;
+  hasSubject: boolean;
+  /** Lower-case names, unfolded, decoded, whitespace-collapsed values. */
+  headers: ReadonlyArray<{ name: string; value: string }>;
+  fromAddresses: readonly string[];
+  body: string | undefined;
+}
+
+/** A rule's `filter.event`: every key given must match; a list matches any of its values. */
+export interface AlertEventFilter {
+  status?: AlertStatus | readonly AlertStatus[] | undefined;
+  severity?: AlertSeverity | readonly AlertSeverity[] | undefined;
+  source?: AlertSource | readonly AlertSource[] | undefined;
+  labels?: Readonly<Record<string, string | readonly string[]>> | undefined;
+}
 
 export interface AlertParser {
   name: string;
