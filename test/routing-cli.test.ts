@@ -121,3 +121,24 @@ test('regression: a lookbehind rule regex was accepted and run by the backtracki
   assert.equal(code, 1);
   assert.match(stderr, /:\d+:\d+: routing\.managers\[0\]\.rules\[0\]\.filter\.args: invalid regular expression "\(\?<=build \)failed": .*RE2 \(linear time\), which has no backreferences, lookahead or lookbehind/);
 });
+
+test('explain shows the alert event and where each field came from, and a filter.event rule routes on it (a cron body is read for it)', async () => {
+  const config = writeConfigFile({
+    upstreams: [{ name: 'default', host: 'smtp.example.com' }],
+    routing: { managers: [{ name: 'dba', kind: 'mail', messages_we_want: { from: 'root@db1.example.com' }, rules: [{ name: 'backup-failures', actions: ['mailto:dba@example.com'], filter: { event: { source: 'cron', status: 'firing', severity: ['critical', 'error'] } } }] }] },
+  });
+  const failed = eml(['From: root@db1.example.com (Cron Daemon)', 'To: root@db1.example.com', 'Subject: Cron <root@db1> /usr/local/bin/backup-db', '', 'dumping database shop', 'pg_dump: error: connection failed', '']);
+  const text = await mailsort(['explain', '--config', config, failed]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^alert +cron firing error key cron-[0-9a-f]{16} \(cron@1\) host db1 user=root command=\/usr\/local\/bin\/backup-db$/m);
+  assert.match(text.stdout, /^ {2}why +status from body line 2: "error" in the output is firing$/m);
+  assert.match(text.stdout, /^rule +backup-failures$/m);
+  const json = JSON.parse((await mailsort(['explain', '--config', config, failed, '--json'])).stdout) as { recipients: string[]; alert: { source: string; key: string; why: Array<{ field: string; from: string }> } };
+  assert.deepEqual(json.recipients, ['dba@example.com']);
+  assert.equal(json.alert.source, 'cron');
+  assert.deepEqual(json.alert.why.map((why) => why.field), ['source', 'key', 'status', 'severity', 'summary', 'host', 'labels']);
+  const ok = eml(['From: root@db1.example.com (Cron Daemon)', 'To: root@db1.example.com', 'Subject: Cron <root@db1> /usr/local/bin/backup-db', '', 'backup-db: OK', '']);
+  const resolved = JSON.parse((await mailsort(['explain', '--config', config, ok, '--json'])).stdout) as { action: string; alert: { status: string; key: string } };
+  assert.equal(resolved.action, 'drop');
+  assert.deepEqual([resolved.alert.status, resolved.alert.key], ['resolved', json.alert.key]);
+});

@@ -86,6 +86,17 @@ test('a rule naming an unknown group never loses the mail: it passes to the defa
   assert.match(await routerMetrics(), /mailsort_router_rule_errors_total\{code="RULE_UNKNOWN_GROUP",service="router"\} 1/);
 });
 
+test("the router reads a cron mail's body for its alert event (no body rule needed), counts the event and traces it with its why", async () => {
+  const id = await send(['From: root@db1.example.com (Cron Daemon)', 'To: root@example.com', 'Subject: Cron <root@db1> /usr/local/bin/backup-db', '', 'dumping shop', 'pg_dump: error: connection failed', ''], 'root@db1.example.com', ['root@example.com']);
+  await system.service('router').waitForLog((entry) => entry.id === id && entry.msg === 'message dropped');
+  assert.match(await routerMetrics(), /mailsort_router_alert_events_total\{source="cron",status="firing",severity="error",service="router"\} 1/);
+  assert.match(await routerMetrics(), /mailsort_router_alert_events_total\{source="fail2ban",status="info",severity="info",service="router"\} 0/, 'the others start at 0');
+  const { events } = await traceJson(id);
+  const alert = events.find((event) => event.event === 'routed')!.alert as { source: string; status: string; host: string; why: Array<{ field: string; from: string }> };
+  assert.deepEqual([alert.source, alert.status, alert.host], ['cron', 'firing', 'db1']);
+  assert.equal(alert.why.find((why) => why.field === 'status')!.from, 'body line 2');
+});
+
 test('the BREAKS/FIXED history is shared by router replicas and survives a router restart', async () => {
   const stage = (counter: number, wording: string) => ['From: go@example.com', 'To: mail2alert@example.com', `Subject: Stage [my-pipeline/${counter}/s/1] ${wording}`, '', 'x', ''];
   const first = await send(stage(10, 'passed'), 'go@example.com', ['mail2alert@example.com']);

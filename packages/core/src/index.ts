@@ -26,6 +26,7 @@ export { printable, printableJson } from './text/printable.js';
 export { parseMailbox, mailboxKey, uniqueMailboxes, type MailboxParse } from './mail/mailbox.js';
 export { ingestUserSchema, type IngestConfig, type IngestUser, type ListenerConfig } from './config/schema/ingest.js';
 export * from './rules/index.js';
+export * from './alerts/index.js';
 export * from './store/gocd-state.js';
 export { configJsonSchema } from './config/json-schema.js';
 export type { TlsConfig } from './config/schema/index.js';

@@ -1,5 +1,5 @@
 import {
-  addBody, buildFacts, managerNeedsBody, resultOfEvent, stageKey, wantingManager,
+  addBody, alertEventNeedsBody, buildFacts, managerNeedsBody, resultOfEvent, stageKey, wantingManager,
   type Config, type EvaluationContext, type GocdState, type MessageFacts, type MessageStore, type RouteJob,
 } from '@mailsort/core';
 
@@ -11,8 +11,8 @@ export interface LoadedFacts {
 }
 
 /**
- * Gathers what the pure engine needs, reading Redis only for what the taking manager uses:
- * the body for body rules, and for a gocd manager the pipeline-group snapshot and the stage's
+ * Gathers what the pure engine needs, reading Redis only for what is used: the body for body
+ * rules or for an alert parser that reads it (cron's output), and for a gocd manager the pipeline-group snapshot and the stage's
  * previous result (recorded atomically, so replicas and restarts share one history).
  */
 export async function loadFacts(message: RouteJob, routing: Config['routing'], store: MessageStore, gocd: GocdState): Promise<LoadedFacts> {
@@ -20,7 +20,9 @@ export async function loadFacts(message: RouteJob, routing: Config['routing'], s
   const context: EvaluationContext = { groups: null, fallbackActions: routing.fallback_actions };
   const manager = wantingManager(routing.managers, message.envelope);
   let snapshotAgeSeconds: number | undefined;
-  if (manager && managerNeedsBody(manager)) {
+  // The alert event is the same whichever manager takes the message (or none): routing,
+  // explain and the metrics agree on it.
+  if ((manager && managerNeedsBody(manager)) || alertEventNeedsBody(facts)) {
     await addBody(facts, await store.get(message.id));
   }
   if (manager?.kind === 'gocd') {

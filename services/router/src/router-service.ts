@@ -38,6 +38,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       logger.info({ id: message.id, manager: decision.manager, recipients: decision.others.addresses, reason: 'not_claimed' }, 'recipients the manager does not claim dropped (other_recipients: drop)');
     }
     metrics.routed.inc({ action: decision.action });
+    metrics.alertEvents.inc({ source: decision.alert.source, status: decision.alert.status, severity: decision.alert.severity });
     for (const delivery of deliveries) metrics.deliveriesEnqueued.inc({ kind: delivery.destination.kind });
     // A claimed part dropped while other recipients still get the message is not a dropped message.
     if (decision.action === 'drop' && deliveries.length === 0) {
@@ -117,7 +118,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
 function routedTrace(decision: Decision, deliveries: DeliverJob[]): TraceEvent {
   return {
     at: Date.now(), service: 'router', event: 'routed', action: decision.action, manager: decision.manager, rule: decision.rule, rules: decision.rules,
-    reason: decision.reason, parsed: decision.event, problems: decision.problems, recipients: decision.recipients,
+    reason: decision.reason, parsed: decision.event, alert: decision.alert, problems: decision.problems, recipients: decision.recipients,
     ...(decision.others ? { others: decision.others.addresses, othersAction: decision.others.action, ...(decision.others.action === 'drop' ? { othersDropReason: 'not_claimed' } : {}) } : {}),
     destinations: deliveries.map((delivery) => ({ deliveryId: delivery.deliveryId, ...describe(delivery) })),
   };

@@ -10,7 +10,7 @@ function unknownGroups(config: Config, groups: PipelineGroup[]): string[] {
   const known = new Set(groups.map((group) => group.name.toLowerCase()));
   return config.routing.managers.flatMap((manager, m) =>
     manager.rules.flatMap((rule, r) => {
-      const index = ruleFunction(rule.filter.function)?.groupArg;
+      const index = rule.filter.function === undefined ? undefined : ruleFunction(rule.filter.function)?.groupArg;
       const group = index === undefined ? undefined : rule.filter.args[index];
       return group !== undefined && !known.has(group.toLowerCase())
         ? [`routing.managers[${m}].rules[${r}].filter.args: GoCD has no pipeline group "${group}"`]

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
-  addBody, addressesIn, buildFacts, ConfigError, destinationsFor, evaluate, formatProblem, headerSection, headerValues, loadConfigFile,
-  managerNeedsBody, parseMailbox, printable, printableJson, stageKey, uniqueMailboxes, wantingManager, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
+  addBody, addressesIn, alertEventNeedsBody, buildFacts, ConfigError, destinationsFor, evaluate, formatProblem, headerSection, headerValues, loadConfigFile,
+  managerNeedsBody, parseMailbox, printable, printableJson, stageKey, uniqueMailboxes, wantingManager, type AlertEvent, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { splitList } from './args.js';
@@ -26,6 +26,15 @@ function describeEvent(event: RecognisedEvent | null): string {
   }
   if (event.source === 'jenkins') return `Jenkins job ${event.job}${event.build !== undefined ? ` #${event.build}` : ''}: ${event.status ?? 'unknown status'}`;
   return `Alertmanager ${event.status}${event.firing !== undefined ? ` (${event.firing} firing)` : ''}: ${event.alertname}`;
+}
+
+/** The alert event and, under it, where each field came from. */
+function describeAlert(alert: AlertEvent): Array<[string, string]> {
+  const labels = Object.entries(alert.labels).map(([name, value]) => `${name}=${value}`).join(' ');
+  return [
+    ['alert', `${alert.source} ${alert.status} ${alert.severity} key ${alert.key} (${alert.parser})${alert.host ? ` host ${alert.host}` : ''}${labels ? ` ${labels}` : ''}`],
+    ...alert.why.map((why): [string, string] => ['  why', `${why.field} from ${why.from}: ${why.detail}`]),
+  ];
 }
 
 /**
@@ -73,7 +82,7 @@ export async function explain(args: string[], env: Env, io: Io): Promise<number>
   }
   const manager = wantingManager(config.routing.managers, envelope);
   const facts = buildFacts(envelope, headers);
-  if (manager && managerNeedsBody(manager)) await addBody(facts, raw);
+  if ((manager && managerNeedsBody(manager)) || alertEventNeedsBody(facts)) await addBody(facts, raw);
   const context: EvaluationContext = { groups: null, fallbackActions: config.routing.fallback_actions };
   if (values.previous) context.previousStageResult = values.previous as StageResult;
   let groupsOrigin = 'not needed (no gocd manager takes this message)';
@@ -125,7 +134,7 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
   if (json) {
     io.out(printableJson({
       action: decision.action, recipients: goesTo.recipients, upstreams: goesTo.upstreams, webhooks, manager: decision.manager, rule: decision.rule, rules: decision.rules,
-      event: eventWord(decision.event), parsed: decision.event, reason: decision.reason, problems: decision.problems,
+      event: eventWord(decision.event), parsed: decision.event, alert: decision.alert, reason: decision.reason, problems: decision.problems,
       dropReason: decision.action === 'drop' ? decision.dropReason : null, fallback: decision.action === 'deliver' ? decision.fallback : false,
       others: decision.others ?? null, envelope, subject, groups: groupsOrigin,
       destinations: destinations.map((d) => (d.kind === 'smtp' ? d : { kind: d.kind, format: d.format, style: d.style })),
@@ -138,6 +147,7 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
     ['envelope', `from <${envelope.from}> to ${envelope.to.map((to) => `<${to}>`).join(', ')}`],
     ['manager', decision.manager ?? '(none wants it)'],
     ['event', describeEvent(decision.event)],
+    ...describeAlert(decision.alert),
     ['rule', decision.rules.length > 0 ? decision.rules.join('; ') : '(none matched)'],
     ['action', decision.action],
     ['recipients', describeRecipients(decision.action, goesTo)],

@@ -89,3 +89,19 @@ managers:
 `;
   assert.throws(() => loadConfig({ file: 'c.yml', text }, {}), /mailto: actions only/);
 });
+
+test("mail2alert's format has no event filter: refused with a pointer to the native format", () => {
+  const text = `remote-smtp: localhost:8025
+managers:
+  - name: mail
+    messages-we-want: { from: a@example.com }
+    rules: [{ actions: ['mailto:x@example.com'], filter: { event: { status: firing } } }]
+`;
+  assert.throws(() => loadConfig({ file: 'c.yml', text }, {}), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    const lines = error.problems.map((p) => `${p.line}: ${p.key}: ${p.message}`);
+    assert.ok(lines.some((line) => /^5: managers\[0\]\.rules\[0\]\.filter\.event: mail2alert's format has no event filter/.test(line)), lines.join('\n'));
+    assert.ok(lines.some((line) => /filter\.function: a rule needs a function/.test(line)), lines.join('\n'));
+    return true;
+  });
+});

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ERROR_CODES } from '../errors.js';
+import { ALERT_SEVERITIES, ALERT_SOURCES, ALERT_STATUSES } from '../alerts/types.js';
 import { REFUSAL_LABELS } from '../smtp/refusals.js';
 import { GOCD_EVENT_NAMES } from '../rules/types.js';
 
@@ -23,6 +24,9 @@ export const LABEL_VALUES = {
   deliveryResult: ['delivered', 'deferred', 'failed', 'partial', 'expired'],
   dropReason: ['no_rule_matched', 'not_a_stage_mail', 'no_actions'],
   failedReason: ['failed', 'expired', 'partial'],
+  alertSource: ALERT_SOURCES,
+  alertStatus: ALERT_STATUSES,
+  alertSeverity: ALERT_SEVERITIES,
   gocdErrorReason: ['timeout', 'unreachable', 'unauthorized', 'forbidden', 'not_found', 'status', 'invalid', 'empty'],
 } as const;
 
@@ -71,6 +75,7 @@ export function createRouterMetrics(registry: Registry) {
     ruleErrors: startAtZero(new Counter({ name: 'mailsort_router_rule_errors_total', help: 'Rules that could not be evaluated, by code.', labelNames: ['code'], registers }), combinations({ code: LABEL_VALUES.ruleErrorCode })),
     duration: new Histogram({ name: 'mailsort_router_duration_seconds', help: 'Time to route one message.', buckets: LATENCY_BUCKETS, registers }),
     gocdEvents: startAtZero(new Counter({ name: 'mailsort_router_gocd_events_total', help: 'GoCD stage mails taken by a gocd manager, by event and whether the BREAKS/FIXED correction changed it.', labelNames: ['event', 'corrected'], registers }), combinations({ event: LABEL_VALUES.gocdEvent, corrected: LABEL_VALUES.corrected })),
+    alertEvents: startAtZero(new Counter({ name: 'mailsort_router_alert_events_total', help: 'Routed messages by their alert event (docs/alerts.md): the parser\'s source, the status and the severity.', labelNames: ['source', 'status', 'severity'], registers }), combinations({ source: LABEL_VALUES.alertSource, status: LABEL_VALUES.alertStatus, severity: LABEL_VALUES.alertSeverity })),
     gocdSnapshotAge: new Gauge({ name: 'mailsort_router_gocd_snapshot_age_seconds', help: 'Age of the pipeline-group snapshot the last GoCD rule evaluation used.', registers }),
   };
 }

@@ -24,8 +24,15 @@ export interface RuleCheckOptions {
 export function checkRule(rule: RuleDefinition, { kind, legacy, webhooks }: RuleCheckOptions): RuleCheckProblem[] {
   const problems: RuleCheckProblem[] = [];
   const { filter } = rule;
-  const fn = ruleFunction(filter.function);
-  if (!fn) {
+  if (filter.event !== undefined && legacy) {
+    problems.push({ path: ['filter', 'event'], message: "mail2alert's format has no event filter; use mailsort's native format for filter.event" });
+  }
+  const fn = filter.function === undefined ? undefined : ruleFunction(filter.function);
+  if (filter.function === undefined) {
+    if (legacy || filter.event === undefined) problems.push({ path: ['filter', 'function'], message: legacy ? 'a rule needs a function' : 'a rule needs a function, an event filter, or both' });
+    else if (filter.args.length > 0) problems.push({ path: ['filter', 'args'], message: 'args belong to a function; this rule has none' });
+    else if (filter.events !== undefined) problems.push({ path: ['filter', 'events'], message: 'events belong to a function; without one, use event.status' });
+  } else if (!fn) {
     problems.push({ path: ['filter', 'function'], message: `unknown function "${filter.function}"` });
   } else if (!fn.kinds.includes(kind)) {
     problems.push({ path: ['filter', 'function'], message: `"${filter.function}" is not a function of a ${kind} manager` });

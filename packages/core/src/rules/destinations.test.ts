@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyHeaderRewrites } from '../mail/header-block.js';
 import { destinationsFor } from './destinations.js';
+import { alertEvent } from '../alerts/registry.js';
+import { buildFacts } from './facts.js';
 import type { Decision } from './types.js';
 
 const SETTINGS = { defaultUpstream: 'default', webhooks: [{ name: 'ci', url: 'https://hooks.example.com/T/B/X' }] };
 const ENVELOPE = { from: 'go@example.com', to: ['mail2alert@example.com'] };
-const base = { manager: 'gocd', rule: 'r', rules: ['r'], reason: 'x', event: null, problems: [] };
+const alert = alertEvent(buildFacts(ENVELOPE, 'Subject: x\r\n\r\n'));
+const base = { manager: 'gocd', rule: 'r', rules: ['r'], reason: 'x', event: null, alert, problems: [] };
 
 test('a deliver decision is one SMTP delivery with To = recipients and From = envelope sender, plus its webhooks', () => {
   const decision: Decision = { ...base, action: 'deliver', recipients: ['cat@example.com', 'dog@example.com'], fallback: false,

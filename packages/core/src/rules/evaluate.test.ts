@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { alertKey } from '../alerts/key.js';
 import { evaluate } from './evaluate.js';
 import { buildFacts } from './facts.js';
 import type { Decision, EvaluationContext, ManagerRules, PipelineGroup, RuleDefinition } from './types.js';
@@ -11,6 +12,9 @@ const GROUPS: PipelineGroup[] = [
 
 const rule = (fn: string, args: string[], actions: string[], events?: RuleDefinition['filter']['events'], name?: string): RuleDefinition =>
   ({ actions, filter: { function: fn, args, ...(events ? { events } : {}) }, ...(name ? { name } : {}) });
+
+const eventRule = (event: NonNullable<RuleDefinition['filter']['event']>, actions: string[], fn?: string, args: string[] = []): RuleDefinition =>
+  ({ actions, filter: { ...(fn ? { function: fn } : {}), args, event } });
 
 const gocd = (rules: RuleDefinition[], extra: Partial<ManagerRules> = {}): ManagerRules =>
   ({ name: 'gocd', kind: 'gocd', messages_we_want: { to: 'mail2alert@example.com' }, rules, ...extra });
@@ -150,6 +154,28 @@ const CASES: Case[] = [
     subject: '[FIRING:2] InstanceDown ', from: 'alertmanager@example.com', expected: { action: 'deliver', recipients: ['oncall@example.com', 'infra@example.com'] } },
   { name: 'alertmanager.status_in resolved does not match a firing alert', managers: [mail([rule('alertmanager.status_in', ['resolved'], ['mailto:oncall@example.com'])], { messages_we_want: { from: 'alertmanager@example.com' } })],
     subject: '[FIRING:1] test (vm1 critical)', from: 'alertmanager@example.com', expected: { action: 'drop' } },
+
+  // --- filter.event: the message's alert event (docs/alerts.md)
+  { name: 'event: status and a severity list match a broken GoCD stage', managers: [gocd([eventRule({ status: 'firing', severity: ['critical', 'error'] }, ['mailto:oncall@example.com'])])],
+    subject: 'Stage [my-pipeline/2/s/1] is broken', expected: { action: 'deliver', recipients: ['oncall@example.com'], rule: 'rules[0] event(status=firing severity=critical|error)' } },
+  { name: 'event: a fixed stage is resolved, not firing', managers: [gocd([eventRule({ status: 'firing' }, ['mailto:oncall@example.com'])])],
+    subject: 'Stage [my-pipeline/2/s/1] is fixed', expected: { action: 'drop', dropReason: 'no_rule_matched' } },
+  { name: 'event: source and a label', managers: [gocd([eventRule({ source: 'gocd', labels: { pipeline: ['web', 'my-pipeline'] } }, ['mailto:team@example.com'])])],
+    subject: 'Stage [my-pipeline/2/s/1] passed', expected: { action: 'deliver', recipients: ['team@example.com'] } },
+  { name: 'event: a missing label is no match', managers: [gocd([eventRule({ labels: { team: 'payments' } }, ['mailto:team@example.com'])])],
+    subject: 'Stage [my-pipeline/2/s/1] passed', expected: { action: 'drop' } },
+  { name: 'event and function together: both must match', managers: [mail([eventRule({ status: 'resolved' }, ['mailto:team@example.com'], 'jenkins.job_like', ['^team/'])], { messages_we_want: { from: 'jenkins@example.com' } })],
+    subject: 'Jenkins build is back to normal : team » api #13', from: 'jenkins@example.com', expected: { action: 'deliver', rule: 'rules[0] jenkins.job_like(^team/) event(status=resolved)' } },
+  { name: 'event and function together: the event does not match', managers: [mail([eventRule({ status: 'firing' }, ['mailto:team@example.com'], 'jenkins.job_like', ['^team/'])], { messages_we_want: { from: 'jenkins@example.com' } })],
+    subject: 'Jenkins build is back to normal : team » api #13', from: 'jenkins@example.com', expected: { action: 'drop' } },
+  { name: 'event: an Alertmanager severity label value among the subject values', managers: [mail([eventRule({ source: 'alertmanager', severity: 'critical' }, ['mailto:pager@example.com']), eventRule({ severity: 'warning' }, ['mailto:ticket@example.com'])], { messages_we_want: { from: 'alertmanager@example.com' } })],
+    subject: '[FIRING:1] test (vm1 critical)', from: 'alertmanager@example.com', expected: { action: 'deliver', recipients: ['pager@example.com'] } },
+  { name: 'event: cron output read from the body', managers: [mail([eventRule({ source: 'cron', status: 'firing', severity: 'error' }, ['mailto:dba@example.com'])], { messages_we_want: { from: 'root@db1.example.com' } })],
+    subject: 'Cron <root@db1> /usr/local/bin/backup-db', from: 'root@db1.example.com', body: 'pg_dump: error: connection failed\n', expected: { action: 'deliver', recipients: ['dba@example.com'] } },
+  { name: 'event: the generic fallback reads the verdict words', managers: [mail([eventRule({ source: 'generic', status: 'firing', severity: 'critical' }, ['mailto:ops@example.com'])])],
+    subject: '** PROBLEM Service Alert: db1/Disk /data is CRITICAL **', from: 'go@example.com', expected: { action: 'deliver' } },
+  { name: 'event: a non-matching event filter skips its function, so no rule error (an AND short-circuits)', managers: [gocd([eventRule({ status: 'resolved' }, ['mailto:cat@example.com'], 'pipelines.in_group', ['my-group'])])],
+    subject: 'Stage [my-pipeline/2/s/1] is broken', context: { groups: null }, expected: { action: 'drop', problems: [] } },
 ];
 
 function headersFor(c: Case): string {
@@ -166,6 +192,13 @@ for (const c of CASES) {
     assert.ok(decision.reason.length > 0);
   });
 }
+
+test('every decision carries the alert event, a passthrough too', () => {
+  const facts = buildFacts({ from: 'x@example.com', to: ['someone@example.com'] }, 'Subject: Stage [my-pipeline/2/s/1] is broken\r\n\r\n');
+  const decision = evaluate([gocd([])], facts, { groups: GROUPS });
+  assert.equal(decision.action, 'passthrough');
+  assert.deepEqual([decision.alert.parser, decision.alert.status, decision.alert.key], ['gocd@1', 'firing', alertKey('gocd', 'my-pipeline/s')]);
+});
 
 test('rule errors carry a code, the rule and a message', () => {
   const facts = buildFacts({ from: 'go@example.com', to: ['mail2alert@example.com'] }, 'Subject: Stage [my-pipeline/2/s/1] is broken\r\n\r\n');

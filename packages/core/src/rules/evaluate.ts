@@ -1,3 +1,6 @@
+import { matchEventFilter } from '../alerts/filter.js';
+import { alertEvent } from '../alerts/registry.js';
+import type { AlertEvent } from '../alerts/types.js';
 import { mailboxKey } from '../mail/mailbox.js';
 import { parseAction } from './actions.js';
 import { ruleFunction, type Outcome } from './functions.js';
@@ -5,10 +8,14 @@ import { ruleLabel, unclaimedRecipients, wantingManager } from './managers.js';
 import { correctStageEvent } from './subjects/gocd.js';
 import type { Decision, EvaluationContext, GocdStage, ManagerRules, MessageFacts, RecognisedEvent, RuleDefinition, RuleProblem, WebhookAction } from './types.js';
 
-function checkRule(manager: ManagerRules, rule: RuleDefinition, facts: MessageFacts, stage: GocdStage | undefined, context: EvaluationContext): Outcome {
-  const fn = ruleFunction(rule.filter.function);
-  if (!fn || !fn.kinds.includes(manager.kind)) return { error: 'RULE_INVALID', message: `"${rule.filter.function}" is not a function of a ${manager.kind} manager` };
-  const { events } = rule.filter;
+function checkRule(manager: ManagerRules, rule: RuleDefinition, facts: MessageFacts, stage: GocdStage | undefined, alert: AlertEvent, context: EvaluationContext): Outcome {
+  const { function: name, events, event: eventFilter } = rule.filter;
+  if (eventFilter !== undefined) {
+    const outcome = matchEventFilter(eventFilter, alert);
+    if (!outcome.matched || name === undefined) return outcome;
+  }
+  const fn = name === undefined ? undefined : ruleFunction(name);
+  if (!fn || !fn.kinds.includes(manager.kind)) return { error: 'RULE_INVALID', message: name === undefined ? 'the rule has neither a function nor an event filter' : `"${name}" is not a function of a ${manager.kind} manager` };
   if (manager.kind === 'gocd' && (events !== undefined || fn.needsStage)) {
     if (!facts.hasSubject) return { error: 'RULE_NO_SUBJECT', message: 'the message has no Subject, so it names no pipeline' };
     // mail2alert's GocdRule.check: with `events`, a message without a known event never matches.
@@ -50,18 +57,19 @@ function describeEnvelope(facts: MessageFacts): string {
  */
 export function evaluate(managers: readonly ManagerRules[], facts: MessageFacts, context: EvaluationContext): Decision {
   const manager = wantingManager(managers, facts.envelope);
+  const alert = alertEvent(facts);
   if (!manager) {
     return {
-      action: 'passthrough', manager: null, rule: null, rules: [], recipients: [], webhooks: [], problems: [],
+      action: 'passthrough', manager: null, rule: null, rules: [], recipients: [], webhooks: [], problems: [], alert,
       event: facts.gocd ?? facts.jenkins ?? facts.alertmanager ?? null,
       reason: `no manager wants mail ${describeEnvelope(facts)}; passed to the default upstream unchanged`,
     };
   }
-  return evaluateManager(manager, facts, context);
+  return evaluateManager(manager, facts, context, alert);
 }
 
 /** One manager's verdict on a message it has taken. */
-export function evaluateManager(manager: ManagerRules, facts: MessageFacts, context: EvaluationContext): Decision {
+export function evaluateManager(manager: ManagerRules, facts: MessageFacts, context: EvaluationContext, alert: AlertEvent = alertEvent(facts)): Decision {
   const stage = manager.kind === 'gocd' && facts.gocd ? correctStageEvent(facts.gocd, context.previousStageResult) : facts.gocd;
   const event: RecognisedEvent | null = manager.kind === 'gocd' ? (stage ?? null) : (stage ?? facts.jenkins ?? facts.alertmanager ?? null);
   const matched: string[] = [];
@@ -70,7 +78,7 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
   const webhooks: WebhookAction[] = [];
   manager.rules.forEach((rule, index) => {
     const label = ruleLabel(manager, index);
-    const outcome = checkRule(manager, rule, facts, stage, context);
+    const outcome = checkRule(manager, rule, facts, stage, alert, context);
     if ('error' in outcome) {
       problems.push({ code: outcome.error, rule: label, message: outcome.message });
     } else if (outcome.matched) {
@@ -79,7 +87,7 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
     }
   });
   const others = { addresses: unclaimedRecipients(manager, facts.envelope), action: manager.other_recipients ?? 'deliver' };
-  const base = { manager: manager.name, rule: matched[0] ?? null, rules: matched, event, problems, ...(others.addresses.length > 0 ? { others } : {}) };
+  const base = { manager: manager.name, rule: matched[0] ?? null, rules: matched, event, alert, problems, ...(others.addresses.length > 0 ? { others } : {}) };
 
   if (problems.length > 0) {
     const fallback = manager.fallback_actions ?? context.fallbackActions ?? [];

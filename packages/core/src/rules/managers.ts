@@ -1,3 +1,4 @@
+import { describeEventFilter } from '../alerts/filter.js';
 import { mailboxKey } from '../mail/mailbox.js';
 import type { Envelope } from '../queues/payloads.js';
 import { ruleFunction } from './functions.js';
@@ -35,12 +36,14 @@ export function wantingManager<M extends ManagerRules>(managers: readonly M[], e
 
 /** Whether any rule of the manager reads the body (the router then loads it from the store). */
 export function managerNeedsBody(manager: ManagerRules): boolean {
-  return manager.rules.some((rule) => ruleFunction(rule.filter.function)?.needsBody === true);
+  return manager.rules.some((rule) => rule.filter.function !== undefined && ruleFunction(rule.filter.function)?.needsBody === true);
 }
 
 /** A rule's name for logs, traces and explain: its `name`, or its position and function. */
 export function ruleLabel(manager: ManagerRules, index: number): string {
   const rule = manager.rules[index]!;
   if (rule.name) return rule.name;
-  return `rules[${index}] ${rule.filter.function}(${rule.filter.args.join(', ')})`;
+  const { function: fn, args, event } = rule.filter;
+  const parts = [...(fn !== undefined ? [`${fn}(${args.join(', ')})`] : []), ...(event !== undefined ? [`event(${describeEventFilter(event)})`] : [])];
+  return `rules[${index}] ${parts.join(' ')}`;
 }

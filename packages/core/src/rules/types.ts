@@ -1,3 +1,4 @@
+import type { AlertEvent, AlertEventFilter } from '../alerts/types.js';
 import type { Envelope } from '../queues/payloads.js';
 
 export const GOCD_EVENT_NAMES = ['PASSES', 'FAILS', 'BREAKS', 'FIXED', 'CANCELLED'] as const;
@@ -111,6 +112,8 @@ interface DecisionBase {
   /** One sentence a user can read. */
   reason: string;
   event: RecognisedEvent | null;
+  /** The message's normalised alert event (docs/alerts.md), computed once per message. */
+  alert: AlertEvent;
   problems: RuleProblem[];
   /** The envelope recipients the taking manager does not claim, and what happens to them. */
   others?: OtherRecipients | undefined;
@@ -141,5 +144,6 @@ export interface ManagerRules {
 export interface RuleDefinition {
   name?: string | undefined;
   actions: readonly string[];
-  filter: { function: string; args: readonly string[]; events?: readonly GocdEvent[] | undefined };
+  /** A function, an event filter, or both (all must match); check.ts refuses neither. */
+  filter: { function?: string | undefined; args: readonly string[]; events?: readonly GocdEvent[] | undefined; event?: AlertEventFilter | undefined };
 }

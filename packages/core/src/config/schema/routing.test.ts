@@ -18,6 +18,13 @@ function problemsOf(routing: unknown, readSecretFile?: (path: string) => string)
 const manager = (kind: 'gocd' | 'mail', filter: Record<string, unknown>, actions = ['mailto:a@example.com']) =>
   ({ name: 'm', kind, messages_we_want: { to: 'x@example.com' }, rules: [{ actions, filter }] });
 
+test('an event filter alone, or with a function, is a rule', () => {
+  assert.deepEqual(problemsOf({ managers: [
+    manager('gocd', { event: { status: 'firing', severity: ['critical', 'error'], source: 'gocd', labels: { pipeline: ['web', 'api'] } } }),
+    { ...manager('mail', { function: 'jenkins.job_like', args: ['^team/'], event: { status: 'resolved' } }), name: 'm2' },
+  ] }), []);
+});
+
 test('check-config refuses rule functions and arguments that cannot work', async (t) => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['an unknown function', { managers: [manager('mail', { function: 'mail.in_subjet' })] }, /filter\.function: unknown function "mail\.in_subjet"/],
@@ -33,6 +40,13 @@ test('check-config refuses rule functions and arguments that cannot work', async
     ['a slack action naming no webhook', { managers: [manager('mail', { function: 'mail.any' }, ['slack:ci'])] }, /no webhook named "ci"/],
     ['an unknown action kind', { managers: [manager('mail', { function: 'mail.any' }, ['sms:+4612345'])] }, /unknown action/],
     ['a bad fallback action', { fallback_actions: ['mailto:nobody'] }, /^routing\.fallback_actions\[0\]/],
+    ['an unknown event status', { managers: [manager('mail', { event: { status: 'broken' } })] }, /^routing\.managers\[0\]\.rules\[0\]\.filter\.event\.status: .*known: firing, resolved, info/],
+    ['an unknown event severity in a list', { managers: [manager('mail', { event: { severity: ['critical', 'high'] } })] }, /filter\.event\.severity.*known: critical, error, warning, info/],
+    ['an unknown event source', { managers: [manager('gocd', { event: { source: 'nagios' } })] }, /filter\.event\.source: .*known: gocd, jenkins, alertmanager, cron, fail2ban, unattended-upgrades, generic/],
+    ['an unknown event key', { managers: [manager('mail', { event: { priority: 'P1' } })] }, /filter\.event\.priority: unknown key/],
+    ['a label that is not text', { managers: [manager('mail', { event: { labels: { team: { name: 'x' } } } })] }, /filter\.event\.labels\.team/],
+    ['neither a function nor an event', { managers: [manager('mail', {})] }, /filter\.function: a rule needs a function, an event filter, or both/],
+    ['args without a function', { managers: [manager('mail', { event: { status: 'firing' }, args: ['x'] })] }, /filter\.args: args belong to a function/],
     ['two managers with one name', { managers: [manager('mail', { function: 'mail.any' }), manager('mail', { function: 'mail.any' })] }, /managers\[1\]\.name: manager "m" is defined twice/],
   ];
   for (const [name, routing, expected] of cases) {

@@ -1,13 +1,29 @@
 import { z } from 'zod';
 import { checkActions, checkRule } from '../../rules/check.js';
+import { ALERT_SEVERITIES, ALERT_SOURCES, ALERT_STATUSES } from '../../alerts/types.js';
 import { GOCD_EVENT_NAMES } from '../../rules/types.js';
 
 export const GOCD_EVENTS = GOCD_EVENT_NAMES;
 
+function oneOrMany<T extends readonly [string, ...string[]]>(values: T, what: string) {
+  const value = z.enum(values, { message: `unknown ${what} (known: ${values.join(', ')})` });
+  return z.union([value, z.array(value).min(1)], { message: `a ${what} or a list of them (known: ${values.join(', ')})` });
+}
+
+/** Matches the message's alert event (docs/alerts.md): every key given must match, a list is any of. */
+export const eventFilterSchema = z.strictObject({
+  status: oneOrMany(ALERT_STATUSES, 'event status').optional(),
+  severity: oneOrMany(ALERT_SEVERITIES, 'event severity').optional(),
+  source: oneOrMany(ALERT_SOURCES, 'event source').optional(),
+  labels: z.record(z.string().min(1), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
+});
+
 export const filterSchema = z.strictObject({
-  function: z.string().min(1),
+  /** Required unless `event` is given (check.ts says so with the rule's path). */
+  function: z.string().min(1).optional(),
   args: z.array(z.union([z.string(), z.number()]).transform(String)).default([]),
   events: z.array(z.enum(GOCD_EVENTS)).optional(),
+  event: eventFilterSchema.optional(),
 });
 
 export const actionSchema = z

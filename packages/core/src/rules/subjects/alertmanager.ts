@@ -4,6 +4,20 @@ import type { AlertmanagerNotice } from '../types.js';
 // or [RESOLVED] …; the values start with alertname when it is a group label.
 const SUBJECT = /^\s*\[(FIRING):(\d+)\]\s*(.*)$|^\s*\[(RESOLVED)\]\s*(.*)$/i;
 
+/**
+ * The subject's group label values (before the parenthesis) and the other common label values
+ * (inside it). Only the group values name the alert group: the common ones change as its alerts
+ * fire and resolve.
+ */
+export function alertmanagerSubjectLabels(subject: string): { group: string[]; common: string[] } | undefined {
+  const match = SUBJECT.exec(subject);
+  if (!match) return undefined;
+  const rest = (match[1] !== undefined ? match[3] : match[5]) ?? '';
+  const open = rest.indexOf('(');
+  const words = (text: string) => text.replace(/[()]/g, ' ').split(/\s+/).filter((word) => word !== '');
+  return open < 0 ? { group: words(rest), common: [] } : { group: words(rest.slice(0, open)), common: words(rest.slice(open)) };
+}
+
 export function parseAlertmanagerSubject(subject: string): AlertmanagerNotice | undefined {
   const match = SUBJECT.exec(subject);
   if (!match) return undefined;

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { normaliseSubject, outputVerdict, subjectVerdict } from './words.js';
+
+test('normaliseSubject keeps what names the alert and drops what varies', async (t) => {
+  const cases: Array<[string, string, string]> = [
+    ['numbers, standalone', 'Backup 4711 of 12 volumes: 95% done', 'backup of volumes: done'],
+    ['a digit inside a word is a name', 'disk full on db1', 'disk full on db1'],
+    ['ISO dates and times', 'report 2024-05-14T03:00:00Z and 2024-05-14 03:00', 'report and'],
+    ['numeric dates and clock times', 'run of 14.05.2024 at 03:17:01', 'run of at'],
+    ['hex ids and UUIDs', 'job 7f3a9c21e0 container 0f8fad5b-d9cb-469f-a165-70867728950e', 'job container'],
+    ['a hex-looking word with no digit stays', 'the deadbeefcafe feed', 'the deadbeefcafe feed'],
+    ['verdict words and reply prefixes', 'Re: Fwd: Disk CRITICAL', 'disk'],
+    ['punctuation left alone is dropped', '** PROBLEM Service Alert: db1/Disk is CRITICAL **', 'service db1/disk is'],
+    ['empty', '', ''],
+  ];
+  for (const [name, subject, expected] of cases) await t.test(name, () => assert.equal(normaliseSubject(subject), expected));
+});
+
+test('a subject: a recovery word wins; an output: a problem word wins', () => {
+  assert.deepEqual(subjectVerdict('RESOLVED: disk CRITICAL'), { status: 'resolved', severity: 'info', word: 'RESOLVED' });
+  assert.deepEqual(outputVerdict('disk OK\nnet ERROR'), { status: 'firing', severity: 'error', word: 'ERROR' });
+  assert.deepEqual(subjectVerdict('Weekly report'), { status: 'info', severity: 'info', word: undefined });
+  assert.deepEqual(subjectVerdict('host is DOWN'), { status: 'firing', severity: 'error', word: 'DOWN' });
+  assert.deepEqual(subjectVerdict('no errors today'), { status: 'info', severity: 'info', word: undefined }, 'whole words only');
+});
