@@ -53,7 +53,9 @@ try {
       writeFileSync(`/proc/${pid}/clear_refs`, '5'); // resets VmHWM to the current RSS
       const codes = await Promise.all(messages.map((raw) => send(smtpPort, raw)));
       const riseKiB = memoryOf(pid).peakKiB - idleKiB;
-      console.log(`${kind.padEnd(10)} round ${round}: replies ${codes.join(',')}  peak +${(riseKiB / 1024).toFixed(1)} MiB for ${(inFlight / 1048576).toFixed(1)} MiB in flight = ${((riseKiB * 1024) / inFlight).toFixed(2)}×`);
+      console.log(
+        `${kind.padEnd(10)} round ${round}: replies ${codes.join(',')}  peak +${(riseKiB / 1024).toFixed(1)} MiB for ${(inFlight / 1048576).toFixed(1)} MiB in flight = ${((riseKiB * 1024) / inFlight).toFixed(2)}×`,
+      );
     }
   }
 } finally {

@@ -9,7 +9,9 @@ import { percentile } from './lib/latency.js';
 import { startMailsort } from './lib/mailsort-system.js';
 import { startSmtpSink } from './lib/smtp-tools.js';
 
-const { values } = parseArgs({ options: { sessions: { type: 'string', default: '20' }, messages: { type: 'string', default: '1000' }, port: { type: 'string' }, 'ingest-import': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { sessions: { type: 'string', default: '20' }, messages: { type: 'string', default: '1000' }, port: { type: 'string' }, 'ingest-import': { type: 'string' } },
+});
 const STEPS = ['connect+greeting', 'EHLO', 'MAIL', 'RCPT', 'DATA', 'message+250', 'QUIT'] as const;
 const times: Record<string, number[]> = Object.fromEntries(STEPS.map((s) => [s, []]));
 
@@ -40,7 +42,12 @@ async function transaction(port: number, body: string): Promise<void> {
   socket.setNoDelay(true);
   await reply(socket);
   mark('connect+greeting');
-  for (const [step, line] of [['EHLO', 'EHLO probe.example'], ['MAIL', 'MAIL FROM:<probe@example.com>'], ['RCPT', 'RCPT TO:<sink@example.net>'], ['DATA', 'DATA']] as const) {
+  for (const [step, line] of [
+    ['EHLO', 'EHLO probe.example'],
+    ['MAIL', 'MAIL FROM:<probe@example.com>'],
+    ['RCPT', 'RCPT TO:<sink@example.net>'],
+    ['DATA', 'DATA'],
+  ] as const) {
     socket.write(`${line}\r\n`);
     const answer = await reply(socket);
     if (!/^[23]/.test(answer)) throw new Error(`${line}: ${answer}`);
@@ -63,7 +70,14 @@ let stop = async () => {};
 let port = Number(values.port);
 if (!values.port) {
   const sink = await startSmtpSink(await freePort());
-  const system = await startMailsort({ dir: join(resolve(import.meta.dirname, 'results'), `ingest-steps-${Date.now()}`), upstreamPort: sink.port, senders: 1, logLevel: 'info', profile: false, ...(values['ingest-import'] ? { ingestImport: resolve(values['ingest-import']) } : {}) });
+  const system = await startMailsort({
+    dir: join(resolve(import.meta.dirname, 'results'), `ingest-steps-${Date.now()}`),
+    upstreamPort: sink.port,
+    senders: 1,
+    logLevel: 'info',
+    profile: false,
+    ...(values['ingest-import'] ? { ingestImport: resolve(values['ingest-import']) } : {}),
+  });
   port = system.smtpPort;
   stop = async () => {
     await system.stop();
@@ -72,12 +86,14 @@ if (!values.port) {
 }
 let next = 0;
 const started = performance.now();
-await Promise.all(Array.from({ length: sessions }, async () => {
-  while (next < messages) {
-    next += 1;
-    await transaction(port, body);
-  }
-}));
+await Promise.all(
+  Array.from({ length: sessions }, async () => {
+    while (next < messages) {
+      next += 1;
+      await transaction(port, body);
+    }
+  }),
+);
 const seconds = (performance.now() - started) / 1000;
 console.log(`${messages} messages, ${sessions} sessions: ${(messages / seconds).toFixed(0)} msg/s accepted`);
 for (const step of STEPS) {

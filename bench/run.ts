@@ -44,7 +44,10 @@ const options = { concurrency, logLevel: values['log-level'], profile: values.pr
 const root = resolve(import.meta.dirname, 'results', new Date().toISOString().replace(/[:.]/g, '-'));
 mkdirSync(root, { recursive: true });
 const log = (text: string) => console.log(text);
-const brief = (r: RunResult) => r.error ? `${r.system}: FAILED ${r.error}` : `${r.system}: accepted ${fmt(r.acceptedPerSec)}/s, end to end ${fmt(r.endToEndPerSec)}/s (${fmt(r.endToEndSeconds, 1)} s), CPU ${fmt(r.cpuSeconds.total ?? NaN, 1)} s`;
+const brief = (r: RunResult) =>
+  r.error
+    ? `${r.system}: FAILED ${r.error}`
+    : `${r.system}: accepted ${fmt(r.acceptedPerSec)}/s, end to end ${fmt(r.endToEndPerSec)}/s (${fmt(r.endToEndSeconds, 1)} s), CPU ${fmt(r.cpuSeconds.total ?? NaN, 1)} s`;
 
 log(`load: ${load.messages} messages, ${load.sessions} sessions, ${load.size} bytes, one connection per message; results in ${root}`);
 const sinkPort = await freePort();
@@ -103,18 +106,25 @@ const bySystem = (rs: RunResult[], system: string) => rs.filter((r) => r.system 
 const ms = bySystem(results.rounds, `mailsort (${senders} sender${senders > 1 ? 's' : ''})`);
 const pf = bySystem(results.rounds, 'postfix');
 const row = (name: string, rs: RunResult[]) => [
-  name, String(rs.length), fmt(median(rs.map((r) => r.acceptedPerSec))), fmt(median(rs.map((r) => r.endToEndPerSec))),
-  fmt(median(rs.map((r) => r.cpuSeconds.total ?? NaN)), 1), mb(median(rs.map((r) => r.totalRssKb))),
+  name,
+  String(rs.length),
+  fmt(median(rs.map((r) => r.acceptedPerSec))),
+  fmt(median(rs.map((r) => r.endToEndPerSec))),
+  fmt(median(rs.map((r) => r.cpuSeconds.total ?? NaN)), 1),
+  mb(median(rs.map((r) => r.totalRssKb))),
 ];
 log('\n## Throughput (medians)\n');
-log(table(['system', 'runs', 'accepted msg/s', 'end-to-end msg/s', 'CPU s', 'peak RSS MB'], [
-  ...(results.sinkOnly ? [row('smtp-source → smtp-sink (bound)', [results.sinkOnly])] : []),
-  row(ms[0]?.system ?? 'mailsort', ms),
-  ...(pf.length ? [row('postfix', pf)] : []),
-]));
+log(
+  table(
+    ['system', 'runs', 'accepted msg/s', 'end-to-end msg/s', 'CPU s', 'peak RSS MB'],
+    [...(results.sinkOnly ? [row('smtp-source → smtp-sink (bound)', [results.sinkOnly])] : []), row(ms[0]?.system ?? 'mailsort', ms), ...(pf.length ? [row('postfix', pf)] : [])],
+  ),
+);
 if (pf.length && ms.length) {
   const ratios = ms.map((m, i) => (pf[i] ? m.endToEndPerSec / pf[i]!.endToEndPerSec : NaN));
-  log(`\nend-to-end ratio mailsort/postfix: median ${fmt(median(ratios), 2)}× (per round: ${ratios.map((r) => fmt(r, 2)).join(', ')}); accepted ratio ${fmt(median(ms.map((m) => m.acceptedPerSec)) / median(pf.map((p) => p.acceptedPerSec)), 2)}×`);
+  log(
+    `\nend-to-end ratio mailsort/postfix: median ${fmt(median(ratios), 2)}× (per round: ${ratios.map((r) => fmt(r, 2)).join(', ')}); accepted ratio ${fmt(median(ms.map((m) => m.acceptedPerSec)) / median(pf.map((p) => p.acceptedPerSec)), 2)}×`,
+  );
 }
 const failed = [...results.rounds, ...results.scaling].filter((r) => r.error);
 for (const f of failed) log(`FAILED ${f.system}: ${f.error}`);
@@ -123,22 +133,42 @@ if (ms.length) {
   const peak = (rs: RunResult[]) => {
     const all: Record<string, number> = {};
     for (const r of rs) for (const [k, v] of Object.entries(r.peakRssKb)) all[k] = Math.max(all[k] ?? 0, v);
-    return Object.entries(all).map(([k, v]) => `${k} ${mb(v)}`).join(', ');
+    return Object.entries(all)
+      .map(([k, v]) => `${k} ${mb(v)}`)
+      .join(', ');
   };
   log(`mailsort: ${peak(ms)}`);
   if (pf.length) log(`postfix:  ${peak(pf)} (peak of the summed PSS ${mb(median(pf.map((p) => p.totalRssKb)))})`);
   log('\n## mailsort CPU seconds per process (median)\n');
-  log(Object.keys(ms[0]!.cpuSeconds).map((k) => `${k} ${fmt(median(ms.map((m) => m.cpuSeconds[k] ?? NaN)), 2)}`).join(', '));
+  log(
+    Object.keys(ms[0]!.cpuSeconds)
+      .map((k) => `${k} ${fmt(median(ms.map((m) => m.cpuSeconds[k] ?? NaN)), 2)}`)
+      .join(', '),
+  );
   log('\n## Redis commands per message (median)\n');
-  log(Object.keys(ms[0]!.redisCommandsPerMessage ?? {}).map((k) => `${k} ${fmt(median(ms.map((m) => m.redisCommandsPerMessage?.[k] ?? NaN)), 2)}`).join(', '));
+  log(
+    Object.keys(ms[0]!.redisCommandsPerMessage ?? {})
+      .map((k) => `${k} ${fmt(median(ms.map((m) => m.redisCommandsPerMessage?.[k] ?? NaN)), 2)}`)
+      .join(', '),
+  );
 }
 if (results.scaling.length) {
   log('\n## Scaling (senders)\n');
-  log(table(['system', 'accepted msg/s', 'end-to-end msg/s', 'CPU s'], results.scaling.map((r) => [r.system, fmt(r.acceptedPerSec), fmt(r.endToEndPerSec), fmt(r.cpuSeconds.total ?? NaN, 1)])));
+  log(
+    table(
+      ['system', 'accepted msg/s', 'end-to-end msg/s', 'CPU s'],
+      results.scaling.map((r) => [r.system, fmt(r.acceptedPerSec), fmt(r.endToEndPerSec), fmt(r.cpuSeconds.total ?? NaN, 1)]),
+    ),
+  );
 }
 if (Object.keys(results.latency).length) {
   log(`\n## Latency: 250 at the client → end of DATA at the sink, ${values['latency-rate']} msg/s for ${values['latency-seconds']} s after a ${WARMUP_SECONDS} s warm-up\n`);
-  log(table(['system', 'sent', 'accepted', 'delivered', 'p50 ms', 'p99 ms', 'max ms'], Object.entries(results.latency).map(([k, l]) => [k, String(l.sent), String(l.accepted), String(l.delivered), fmt(l.p50Ms, 1), fmt(l.p99Ms, 1), fmt(l.maxMs, 1)])));
+  log(
+    table(
+      ['system', 'sent', 'accepted', 'delivered', 'p50 ms', 'p99 ms', 'max ms'],
+      Object.entries(results.latency).map(([k, l]) => [k, String(l.sent), String(l.accepted), String(l.delivered), fmt(l.p50Ms, 1), fmt(l.p99Ms, 1), fmt(l.maxMs, 1)]),
+    ),
+  );
 }
 log(`\nraw results: ${join(root, 'results.json')}`);
 if (!values.profile && !skip.has('postfix')) postfix.remove();

@@ -22,8 +22,14 @@ function findTests(dir, found = []) {
 function answers(port, host) {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host }, () => socket.write('PING\r\n'));
-    socket.setTimeout(1000, () => { socket.destroy(); resolve(false); });
-    socket.on('data', (data) => { socket.destroy(); resolve(data.toString().startsWith('+PONG')); });
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
     socket.on('error', () => resolve(false));
   });
 }
@@ -47,11 +53,11 @@ const files = ['packages', 'services', 'test']
   .flatMap((dir) => findTests(join(root, dir)))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
-const child = spawn(
-  process.execPath,
-  ['--conditions=development', '--import', 'tsx', '--test', `--test-concurrency=${env.TEST_CONCURRENCY ?? 3}`, '--test-timeout=300000', ...files],
-  { cwd: root, env, stdio: 'inherit' },
-);
+const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', '--test', `--test-concurrency=${env.TEST_CONCURRENCY ?? 3}`, '--test-timeout=300000', ...files], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 child.on('exit', (code, signal) => {
   privateRedis?.kill();
   process.exit(code ?? (signal ? 1 : 0));

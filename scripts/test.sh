@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 # Each tool is checked to work (swaks with TLS, msmtp with TLS, …), not only to exist.
 bash scripts/ensure-tools.sh \
   redis-server swaks msmtp openssl postfix promtool prometheus-alertmanager docker-compose kubectl
+# Formatting and lint (Biome; `pnpm run format` fixes the formatting), then the type check.
+pnpm exec biome ci .
 pnpm exec tsc -b packages/cli test/tsconfig.json
 exec node scripts/run-tests.mjs "$@"

@@ -21,7 +21,10 @@ test('check-config exits non-zero and prints file:line:key for each problem', ()
   const result = mailsort('check-config', file);
   assert.equal(result.code, 1);
   const lines = result.stderr.trim().split('\n');
-  assert.deepEqual(lines.map((line) => line.replace(file, 'FILE').split(': ')[0]), ['FILE:4:5', 'FILE:5:5']);
+  assert.deepEqual(
+    lines.map((line) => line.replace(file, 'FILE').split(': ')[0]),
+    ['FILE:4:5', 'FILE:5:5'],
+  );
   assert.match(lines[0]!, /upstreams\[0\]\.colour: unknown key$/);
   assert.match(lines[1]!, /upstreams\[0\]\.port: /);
 });
@@ -40,22 +43,30 @@ test('a service started with a bad config exits 2 with the problems, before touc
 });
 
 test('regression: check-config passed configs the services refused — a dead-letter notice through no upstream is reported at its line', () => {
-  const file = writeConfigFile([
-    'upstreams:',
-    '  - { name: default, host: smtp.example.com }',
-    'ingest:',
-    '  users_file: /nonexistent/users.yml',
-    'delivery:',
-    '  dead_letters:',
-    '    notify:',
-    '      to: ops@example.com',
-    '      upstream: nowhere',
-    '',
-  ].join('\n'));
+  const file = writeConfigFile(
+    [
+      'upstreams:',
+      '  - { name: default, host: smtp.example.com }',
+      'ingest:',
+      '  users_file: /nonexistent/users.yml',
+      'delivery:',
+      '  dead_letters:',
+      '    notify:',
+      '      to: ops@example.com',
+      '      upstream: nowhere',
+      '',
+    ].join('\n'),
+  );
   const result = mailsort('check-config', file);
   assert.equal(result.code, 1);
-  assert.deepEqual(result.stderr.trim().split('\n').map((line) => line.replace(file, 'FILE')), [
-    "FILE:4:3: ingest.users_file: cannot read /nonexistent/users.yml: ENOENT: no such file or directory, open '/nonexistent/users.yml'",
-    'FILE:9:7: delivery.dead_letters.notify.upstream: no upstream is named "nowhere" (have: default)',
-  ]);
+  assert.deepEqual(
+    result.stderr
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(file, 'FILE')),
+    [
+      "FILE:4:3: ingest.users_file: cannot read /nonexistent/users.yml: ENOENT: no such file or directory, open '/nonexistent/users.yml'",
+      'FILE:9:7: delivery.dead_letters.notify.upstream: no upstream is named "nowhere" (have: default)',
+    ],
+  );
 });

@@ -9,7 +9,8 @@ test('mailsort dev runs the whole system: mail sent to it shows up in the dev si
   const { command, args } = cliCommand();
   // A private redis-server is started when REDIS_URL does not answer; both paths are the user's.
   const child = spawn(command, [...args, 'dev', '--smtp-port', String(smtpPort), '--sink-port', String(sinkPort), '--ui-port', String(uiPort)], {
-    env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));

@@ -72,12 +72,17 @@ test('with one recipient refused 5xx the others get the message once; the refusa
   const finished = await harness.waitFinished(job!.deliveryId);
   assert.equal(finished.state, 'failed');
   assert.match(finished.detail, /^partial: 550 5\.1\.1 no such user/);
-  assert.deepEqual(upstream.received.map((m) => m.to), [['a@example.com', 'b@example.com']]);
+  assert.deepEqual(
+    upstream.received.map((m) => m.to),
+    [['a@example.com', 'b@example.com']],
+  );
 
   const shown = JSON.parse((await queueCommand(config, 'show', job!.id)).out) as { recipients: Record<string, { status: string; reply: string }>; result: string };
   assert.equal(shown.result, 'partial');
   assert.deepEqual(Object.fromEntries(Object.entries(shown.recipients).map(([address, outcome]) => [address, outcome.status])), {
-    'a@example.com': 'accepted', 'gone@example.com': 'rejected', 'b@example.com': 'accepted',
+    'a@example.com': 'accepted',
+    'gone@example.com': 'rejected',
+    'b@example.com': 'accepted',
   });
   assert.match((await queueCommand(config, 'list', '--state', 'failed')).out, /failed\(partial\)/);
 
@@ -85,7 +90,11 @@ test('with one recipient refused 5xx the others get the message once; the refusa
   assert.equal((await queueCommand(config, 'retry', job!.id)).code, 0);
   harness.forget(job!.deliveryId);
   assert.equal((await harness.waitFinished(job!.deliveryId)).state, 'completed');
-  assert.deepEqual(upstream.received.map((m) => m.to), [['a@example.com', 'b@example.com'], ['gone@example.com']], 'nobody got it twice');
+  assert.deepEqual(
+    upstream.received.map((m) => m.to),
+    [['a@example.com', 'b@example.com'], ['gone@example.com']],
+    'nobody got it twice',
+  );
 });
 
 test('a delivery that keeps getting 4xx fails as expired after max_lifetime and can be deleted', async () => {

@@ -22,7 +22,9 @@ test('through the whole pipeline: a failed message is replayed through the route
   let refuse = true;
   const upstream = await startScriptedSmtp({ rcpt: () => (refuse ? '554 5.7.1 Relay access denied' : undefined) });
   const system = await startSystem({
-    name: 'replay', upstreamPort: upstream.port, services: ['sender', 'router', 'ingest'],
+    name: 'replay',
+    upstreamPort: upstream.port,
+    services: ['sender', 'router', 'ingest'],
     extra: { delivery: { retry: ['200ms'], max_lifetime: '60s' } },
   });
   const harness = await createDeliveryHarness('replay', system.prefix);
@@ -49,7 +51,16 @@ test('through the whole pipeline: a failed message is replayed through the route
   assert.equal(await harness.store.exists(id), false);
   // Regression: the replay was traced as `service: 'sender'`; the CLI names itself and the command.
   const trace = await createTraceStore(harness.redis, system.prefix).read(id);
-  assert.deepEqual(trace.map((e) => [e.service, e.event]), [['router', 'routed'], ['sender', 'failed'], ['cli', 'replayed'], ['router', 'routed'], ['sender', 'delivered']]);
+  assert.deepEqual(
+    trace.map((e) => [e.service, e.event]),
+    [
+      ['router', 'routed'],
+      ['sender', 'failed'],
+      ['cli', 'replayed'],
+      ['router', 'routed'],
+      ['sender', 'delivered'],
+    ],
+  );
   assert.equal(trace[2]!.command, 'queue replay');
 
   assert.equal((await queueCommand(system.configFile, 'pause')).code, 0);

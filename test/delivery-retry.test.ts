@@ -41,10 +41,18 @@ test('when the first upstream is down deliveries go through its fallback, and af
   await down.close();
   const backup = await startScriptedSmtp();
   const harness = await createDeliveryHarness('failover');
-  const sender = await startServiceReady('sender', senderConfig(harness.prefix, [
-    { name: 'primary', host: '127.0.0.1', port: downPort, tls: 'none', fallback: ['backup'] },
-    { name: 'backup', host: '127.0.0.1', port: backup.port, tls: 'none' },
-  ], { breaker: { failures: 2, open_for: '1h' } }), { args: ['--http-port', '0'] });
+  const sender = await startServiceReady(
+    'sender',
+    senderConfig(
+      harness.prefix,
+      [
+        { name: 'primary', host: '127.0.0.1', port: downPort, tls: 'none', fallback: ['backup'] },
+        { name: 'backup', host: '127.0.0.1', port: backup.port, tls: 'none' },
+      ],
+      { breaker: { failures: 2, open_for: '1h' } },
+    ),
+    { args: ['--http-port', '0'] },
+  );
   after(async () => {
     await sender.stop();
     await backup.close();

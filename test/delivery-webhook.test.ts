@@ -11,12 +11,15 @@ async function startWebhookServer(statuses: number[]) {
   let calls = 0;
   const server = createServer((request: IncomingMessage, response) => {
     let text = '';
-    request.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => {
-      const status = statuses[calls] ?? 200;
-      calls += 1;
-      if (status === 200) requests.push({ path: request.url ?? '', body: JSON.parse(text), contentType: request.headers['content-type'] });
-      response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : `status ${status}`);
-    });
+    request
+      .setEncoding('utf8')
+      .on('data', (chunk: string) => (text += chunk))
+      .on('end', () => {
+        const status = statuses[calls] ?? 200;
+        calls += 1;
+        if (status === 200) requests.push({ path: request.url ?? '', body: JSON.parse(text), contentType: request.headers['content-type'] });
+        response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : `status ${status}`);
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -49,7 +52,10 @@ test('webhook deliveries: Slack brief and full bodies, mailsort JSON, 5xx retrie
     { kind: 'webhook', url: refusing.url('/gone'), format: 'json', style: 'brief' },
   ]);
   const results = await Promise.all(jobs.map((job) => harness.waitFinished(job.deliveryId)));
-  assert.deepEqual(results.map((r) => r.state), ['completed', 'completed', 'completed', 'failed']);
+  assert.deepEqual(
+    results.map((r) => r.state),
+    ['completed', 'completed', 'completed', 'failed'],
+  );
   assert.match(results[3]!.detail, /^failed: HTTP 404/);
   assert.equal(hooks.calls, 4, 'the 503 was retried once');
   assert.equal(refusing.calls, 1, 'the 404 was not retried');

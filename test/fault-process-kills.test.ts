@@ -10,7 +10,9 @@ import { waitUntil } from './support/wait.js';
 const COUNT = Number(process.env.FAULT_MESSAGES ?? 10_000);
 const KILLS = 12;
 
-test(`${COUNT} messages while routers and senders are SIGKILLed and restarted ${KILLS} times: every accepted message reaches the upstream, duplicates stay under 1 %`, { timeout: 240_000 }, async (t) => {
+test(`${COUNT} messages while routers and senders are SIGKILLed and restarted ${KILLS} times: every accepted message reaches the upstream, duplicates stay under 1 %`, {
+  timeout: 240_000,
+}, async (t) => {
   const redis = await createPrivateRedis();
   await redis.start();
   const sink = await startCountingSink();
@@ -27,7 +29,11 @@ test(`${COUNT} messages while routers and senders are SIGKILLed and restarted ${
   const killer = (async () => {
     for (let kill = 0; kill < KILLS; kill++) {
       const threshold = Math.floor(((kill + 1) * 0.5 * COUNT) / (KILLS + 1));
-      await waitUntil(() => sink.total >= threshold, 200_000, () => `the sink never got ${threshold} messages (has ${sink.total})`);
+      await waitUntil(
+        () => sink.total >= threshold,
+        200_000,
+        () => `the sink never got ${threshold} messages (has ${sink.total})`,
+      );
       await system.replace(victims[kill % victims.length]!, 'SIGKILL');
     }
   })();
@@ -47,8 +53,13 @@ test(`${COUNT} messages while routers and senders are SIGKILLed and restarted ${
 
   // Nothing is left behind: no job failed, none waits, none is stuck active.
   let counts: Record<string, Record<string, number>> = {};
-  await waitUntil(async () => {
-    counts = await system.jobCounts();
-    return Object.values(counts).every((c) => c.waiting === 0 && c.active === 0 && c.delayed === 0 && c.failed === 0);
-  }, 60_000, () => `queues did not settle: ${JSON.stringify(counts)}`, 250);
+  await waitUntil(
+    async () => {
+      counts = await system.jobCounts();
+      return Object.values(counts).every((c) => c.waiting === 0 && c.active === 0 && c.delayed === 0 && c.failed === 0);
+    },
+    60_000,
+    () => `queues did not settle: ${JSON.stringify(counts)}`,
+    250,
+  );
 });

@@ -27,7 +27,9 @@ test('Redis SIGKILLed and restarted mid-run: clients hear 451 while it is down, 
   let deferredWhileDown = 0;
   let acceptedWhileDown = 0;
   const load = sendNumbered({
-    port: system.smtpPort, seqs: range(0, COUNT), connections: 6,
+    port: system.smtpPort,
+    seqs: range(0, COUNT),
+    connections: 6,
     onOutcome: ({ code }) => {
       if (code === 451 && (phase === 'down' || phase === 'settled')) deferredWhileDown += 1;
       if (code === 250 && phase === 'settled') acceptedWhileDown += 1;
@@ -35,10 +37,18 @@ test('Redis SIGKILLed and restarted mid-run: clients hear 451 while it is down, 
     },
   });
 
-  await waitUntil(() => sink.total >= COUNT / 4, 60_000, () => `only ${sink.total} delivered before the kill`);
+  await waitUntil(
+    () => sink.total >= COUNT / 4,
+    60_000,
+    () => `only ${sink.total} delivered before the kill`,
+  );
   await redis.kill();
   phase = 'down';
-  await waitUntil(() => deferredWhileDown >= 40, 30_000, () => `only ${deferredWhileDown} 451 replies while Redis was down`);
+  await waitUntil(
+    () => deferredWhileDown >= 40,
+    30_000,
+    () => `only ${deferredWhileDown} 451 replies while Redis was down`,
+  );
   phase = 'restarting';
   await redis.start();
 
@@ -46,7 +56,11 @@ test('Redis SIGKILLed and restarted mid-run: clients hear 451 while it is down, 
   const owed = accepted(outcomes);
   t.diagnostic(`replies: ${JSON.stringify(codes(outcomes))}; ${deferredWhileDown} answered 451 and ${acceptedWhileDown} answered 250 while Redis was down`);
   assert.ok(owed.length > COUNT / 4, 'most messages were accepted before and after the outage');
-  assert.deepEqual(Object.keys(codes(outcomes)).filter((code) => code !== '250' && code !== '451'), [], 'every reply is 250 or 451');
+  assert.deepEqual(
+    Object.keys(codes(outcomes)).filter((code) => code !== '250' && code !== '451'),
+    [],
+    'every reply is 250 or 451',
+  );
   assert.equal(acceptedWhileDown, 0, 'no 250 while Redis is down');
 
   await sink.waitForAll(owed, 90_000);

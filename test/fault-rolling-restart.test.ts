@@ -22,13 +22,21 @@ test('SIGTERM rolling restart of every service under load: every process exits 0
   let rolling = true;
   const load = sendNumbered({ port: system.smtpPort, seqs: numbersUntil(() => !rolling), connections: 12, pool: false, retryUntilAccepted: true });
 
-  await waitUntil(() => sink.total >= 100, 60_000, () => `only ${sink.total} delivered before the restarts`);
+  await waitUntil(
+    () => sink.total >= 100,
+    60_000,
+    () => `only ${sink.total} delivered before the restarts`,
+  );
   const order = [...system.of('sender'), ...system.of('router'), ...system.of('ingest')];
   for (const replica of order) {
     const before = sink.total;
     assert.equal(await system.replace(replica, 'SIGTERM'), 0, `${replica.kind} ${replica.index} exits 0 on SIGTERM`);
     // Wait for the work to flow through the new process before the next goes down.
-    await waitUntil(() => sink.total >= before + 50, 60_000, () => `deliveries stopped after restarting ${replica.kind} ${replica.index}`);
+    await waitUntil(
+      () => sink.total >= before + 50,
+      60_000,
+      () => `deliveries stopped after restarting ${replica.kind} ${replica.index}`,
+    );
   }
   rolling = false;
   const outcomes = await load;
@@ -38,10 +46,15 @@ test('SIGTERM rolling restart of every service under load: every process exits 0
 
   await sink.waitForAll(owed, 60_000);
   let counts: Record<string, Record<string, number>> = {};
-  await waitUntil(async () => {
-    counts = await system.jobCounts();
-    return Object.values(counts).every((c) => c.waiting === 0 && c.active === 0 && c.delayed === 0);
-  }, 30_000, () => `queues did not drain: ${JSON.stringify(counts)}`, 250);
+  await waitUntil(
+    async () => {
+      counts = await system.jobCounts();
+      return Object.values(counts).every((c) => c.waiting === 0 && c.active === 0 && c.delayed === 0);
+    },
+    30_000,
+    () => `queues did not drain: ${JSON.stringify(counts)}`,
+    250,
+  );
   assert.deepEqual(Object.fromEntries(Object.entries(counts).map(([queue, c]) => [queue, c.failed])), { route: 0, deliver: 0 }, 'no failed jobs');
   t.diagnostic(`${owed.length} delivered; ${sink.duplicates} duplicates; job counts ${JSON.stringify(counts)}`);
   assert.equal(sink.duplicates, 0, 'a graceful restart finishes in-flight work instead of redoing it');

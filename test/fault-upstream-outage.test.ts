@@ -30,7 +30,15 @@ test('upstream down for a while: mail keeps being accepted, the backlog shows in
   await sink.down();
   assert.deepEqual(codes(await sendNumbered({ port: system.smtpPort, seqs: range(50, BATCH) })), { 250: BATCH }, 'ingest accepts while the upstream is down');
   let seen = 0;
-  await waitUntil(async () => (seen = await backlog()) >= BATCH, 30_000, () => `deliver backlog in /metrics is ${seen}, expected ${BATCH}`, 250);
+  await waitUntil(
+    async () => {
+      seen = await backlog();
+      return seen >= BATCH;
+    },
+    30_000,
+    () => `deliver backlog in /metrics is ${seen}, expected ${BATCH}`,
+    250,
+  );
   const deferred = metricValue(await system.metrics(sender!), 'mailsort_sender_deliveries_total', { result: 'deferred', upstream: 'default' });
   t.diagnostic(`while the upstream was down: mailsort_queue_jobs{queue="deliver"} waiting+active+delayed = ${seen}, deferred attempts = ${deferred}`);
   assert.ok(deferred > 0, 'failed attempts are counted as deferred');
@@ -38,6 +46,14 @@ test('upstream down for a while: mail keeps being accepted, the backlog shows in
 
   await sink.up();
   await sink.waitForAll(range(0, 50 + BATCH), 90_000);
-  await waitUntil(async () => (seen = await backlog()) === 0, 30_000, () => `backlog still ${seen} after everything arrived`, 250);
+  await waitUntil(
+    async () => {
+      seen = await backlog();
+      return seen === 0;
+    },
+    30_000,
+    () => `backlog still ${seen} after everything arrived`,
+    250,
+  );
   t.diagnostic(`${50 + BATCH} delivered; ${sink.duplicates} duplicates`);
 });

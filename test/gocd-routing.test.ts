@@ -7,34 +7,30 @@ import { deletePrefix, testRedis } from './support/redis.js';
 import { startSink } from './support/sink.js';
 import { startSystem } from './support/system.js';
 
-const BROKEN = (pipeline: string, counter: number) => [
-  'From: Go Server <go@example.com>',
-  'To: mail2alert@example.com',
-  `Subject: Stage [${pipeline}/${counter}/my-stage/1]`,
-  '  is broken',
-  `Message-ID: <gocd-${counter}@example.com>`,
-  'Content-Type: text/plain; charset="UTF-8"',
-  '',
-  `See details: http://gocd.example.com/go/pipelines/${pipeline}/${counter}/my-stage/1`,
-  '',
-  '-- CHECK-INS --',
-  '',
-].join('\r\n');
+const BROKEN = (pipeline: string, counter: number) =>
+  [
+    'From: Go Server <go@example.com>',
+    'To: mail2alert@example.com',
+    `Subject: Stage [${pipeline}/${counter}/my-stage/1]`,
+    '  is broken',
+    `Message-ID: <gocd-${counter}@example.com>`,
+    'Content-Type: text/plain; charset="UTF-8"',
+    '',
+    `See details: http://gocd.example.com/go/pipelines/${pipeline}/${counter}/my-stage/1`,
+    '',
+    '-- CHECK-INS --',
+    '',
+  ].join('\r\n');
 
-const UNWANTED = [
-  'From: Cron Daemon <root@db1.example.com>',
-  'To: root@example.com',
-  'Subject: Cron <root@db1> /usr/local/bin/backup',
-  '',
-  'backup done',
-  '',
-].join('\r\n');
+const UNWANTED = ['From: Cron Daemon <root@db1.example.com>', 'To: root@example.com', 'Subject: Cron <root@db1> /usr/local/bin/backup', '', 'backup done', ''].join('\r\n');
 
 // The README example's rules, in mailsort's native format.
 const ROUTING = {
   managers: [
     {
-      name: 'gocd', kind: 'gocd', messages_we_want: { to: 'mail2alert@example.com' },
+      name: 'gocd',
+      kind: 'gocd',
+      messages_we_want: { to: 'mail2alert@example.com' },
       rules: [
         { actions: ['mailto:cat@example.com'], filter: { events: ['BREAKS'], function: 'pipelines.in_group', args: ['my-group'] } },
         { actions: ['mailto:cat@example.com'], filter: { events: ['BREAKS', 'FIXED'], function: 'pipelines.name_like_in_group', args: ['(.+)-release.*', 'my-group'] } },
@@ -52,7 +48,8 @@ before(async () => {
   gocd = await startFakeGocd({ groups: [{ name: 'my-group', pipelines: ['my-pipeline'] }], users: { mailsort: { password: 's3cret', admin: true } } });
   sink = await startSink();
   system = await startSystem({
-    name: 'gocd-routing', upstreamPort: sink.port,
+    name: 'gocd-routing',
+    upstreamPort: sink.port,
     extra: { routing: ROUTING, gocd: { url: gocd.url, username: 'mailsort', password: '${GOCD_PASSWORD}', interval: '300ms', timeout: '1s', cctray: false } },
     env: { GOCD_PASSWORD: 's3cret' },
   });
@@ -86,7 +83,7 @@ test('a "Stage [...] is broken" mail reaches the group address with To and From 
   const head = headerBlock(delivered.raw);
   assert.match(head, /\r\nTo: cat@example\.com\r\nFrom: go@example\.com$/, 'the new To and From close the header, as mail2alert wrote them');
   assert.doesNotMatch(head, /^(To: mail2alert@example\.com|From: Go Server)/m, 'the original To and From are gone');
-  assert.match(head, /Subject: Stage \[my-pipeline\/6\/my-stage\/1\]\r\n  is broken/, 'other headers are untouched');
+  assert.match(head, /Subject: Stage \[my-pipeline\/6\/my-stage\/1\]\r\n {2}is broken/, 'other headers are untouched');
   assert.ok(delivered.raw.toString('utf8').endsWith('\r\n\r\nSee details: http://gocd.example.com/go/pipelines/my-pipeline/6/my-stage/1\r\n\r\n-- CHECK-INS --\r\n'));
 });
 

@@ -17,21 +17,26 @@ async function slowUpstream(holdMs: number) {
   const received: string[] = [];
   const dataStarted: Array<() => void> = [];
   const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
     onData(stream, _session, callback) {
       for (const wake of dataStarted.splice(0)) wake();
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => setTimeout(() => {
-        received.push(Buffer.concat(chunks).toString());
-        callback(null, 'held and accepted');
-      }, holdMs));
+      stream.on('end', () =>
+        setTimeout(() => {
+          received.push(Buffer.concat(chunks).toString());
+          callback(null, 'held and accepted');
+        }, holdMs),
+      );
     },
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    port, received,
+    port,
+    received,
     nextData: () => new Promise<void>((resolve) => dataStarted.push(resolve)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -25,7 +25,11 @@ test('regression: five 9 MiB messages without a blank line at once were answered
   });
   const seqs = [1, 2, 3, 4, 5];
   const outcomes = await Promise.all(seqs.map((seq) => sendRaw(system.smtpPort, withoutBlankLine(seq, 9))));
-  assert.deepEqual(outcomes.map((outcome) => outcome.code), [250, 250, 250, 250, 250], JSON.stringify(outcomes.map((o) => o.response)));
+  assert.deepEqual(
+    outcomes.map((outcome) => outcome.code),
+    [250, 250, 250, 250, 250],
+    JSON.stringify(outcomes.map((o) => o.response)),
+  );
   await sink.waitForAll(seqs, 30_000);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.equal(sink.duplicates, 0, 'no message arrived twice');
@@ -34,7 +38,12 @@ test('regression: five 9 MiB messages without a blank line at once were answered
 
 test('a header section over max_header_size is refused 552 and nothing is stored', async () => {
   const sink = await startCountingSink();
-  const system = await startSystem({ name: 'accept-header-limit', upstreamPort: sink.port, services: ['ingest'], extra: { ingest: { hostname: 'mailsort.test', listeners: [{ name: 'smtp', host: '127.0.0.1', port: 0 }], limits: { max_header_size: '64KiB' } } } });
+  const system = await startSystem({
+    name: 'accept-header-limit',
+    upstreamPort: sink.port,
+    services: ['ingest'],
+    extra: { ingest: { hostname: 'mailsort.test', listeners: [{ name: 'smtp', host: '127.0.0.1', port: 0 }], limits: { max_header_size: '64KiB' } } },
+  });
   after(async () => {
     await system.stop();
     await sink.close();
@@ -54,7 +63,10 @@ test('regression: a write Redis ran after the client was told 451 was delivered 
   await redis.start();
   const sink = await startCountingSink();
   const system = await startSystem({
-    name: 'accept-withdraw', upstreamPort: sink.port, services: ['sender', 'router', 'ingest'], env: { REDIS_URL: redis.url },
+    name: 'accept-withdraw',
+    upstreamPort: sink.port,
+    services: ['sender', 'router', 'ingest'],
+    env: { REDIS_URL: redis.url },
     extra: { ingest: { hostname: 'mailsort.test', listeners: [{ name: 'smtp', host: '127.0.0.1', port: 0 }], limits: { store_timeout: '500ms' } } },
   });
   const client = testRedis(redis.url);
@@ -85,5 +97,8 @@ test('regression: a write Redis ran after the client was told 451 was delivered 
   await sink.waitForAll([2], 15_000);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.equal(sink.arrivals.get(2), 1);
-  assert.ok(system.service('ingest').logs.some((line) => line.code === 'STORE_TIMEOUT'), 'the 451 is logged with its code');
+  assert.ok(
+    system.service('ingest').logs.some((line) => line.code === 'STORE_TIMEOUT'),
+    'the 451 is logged with its code',
+  );
 });

@@ -10,10 +10,14 @@ import { startWireSink } from './support/wire-sink.js';
 // byte and counts the copies each recipient got. retry-me@ is refused 451 once, which forces
 // a second attempt for it while the others are already accepted.
 const ROUTING = {
-  managers: [{
-    name: 'alerts', kind: 'mail', messages_we_want: { to: 'alerts@example.com' },
-    rules: [{ actions: ['mailto:Team@Example.COM'], filter: { function: 'mail.any', args: [] } }],
-  }],
+  managers: [
+    {
+      name: 'alerts',
+      kind: 'mail',
+      messages_we_want: { to: 'alerts@example.com' },
+      rules: [{ actions: ['mailto:Team@Example.COM'], filter: { function: 'mail.any', args: [] } }],
+    },
+  ],
 };
 
 const redis = testRedis();
@@ -23,7 +27,9 @@ let system: Awaited<ReturnType<typeof startSystem>>;
 before(async () => {
   sink = await startWireSink({ rcpt: (address, attempt) => (address === 'retry-me@example.com' && attempt === 1 ? '451 4.2.0 try again' : undefined) });
   system = await startSystem({
-    name: 'hostile-address-canonical', upstreamPort: sink.port, services: ['sender', 'router', 'ingest'],
+    name: 'hostile-address-canonical',
+    upstreamPort: sink.port,
+    services: ['sender', 'router', 'ingest'],
     extra: { routing: ROUTING, delivery: { retry: ['200ms'], max_lifetime: '60s' } },
   });
 });
@@ -84,14 +90,18 @@ test('regression: MAIL FROM and RCPT TO reach the upstream byte for byte in the 
   const mine = sink.transactions.filter((t) => t.data.includes('Subject: shapes'));
   assert.equal(mine.length, 2, 'the first attempt, then one retry for the deferred recipient');
   assert.match(mine[0]!.commands[0]!, /^MAIL FROM:<CI@build\.example\.com>(?: BODY=8BITMIME)?$/);
-  assert.deepEqual(mine[0]!.commands.slice(1), [
-    'RCPT TO:<Ops@example.com>',
-    'RCPT TO:<ops@xn--mnchen-3ya.example>',
-    'RCPT TO:<first.last@example.com>',
-    'RCPT TO:<"vic\\"tim"@example.com>',
-    'RCPT TO:<user@[IPv6:::1]>',
-    'RCPT TO:<retry-me@example.com>',
-  ], 'each recipient once (two spellings of one IDN mailbox are one), in its canonical spelling');
+  assert.deepEqual(
+    mine[0]!.commands.slice(1),
+    [
+      'RCPT TO:<Ops@example.com>',
+      'RCPT TO:<ops@xn--mnchen-3ya.example>',
+      'RCPT TO:<first.last@example.com>',
+      'RCPT TO:<"vic\\"tim"@example.com>',
+      'RCPT TO:<user@[IPv6:::1]>',
+      'RCPT TO:<retry-me@example.com>',
+    ],
+    'each recipient once (two spellings of one IDN mailbox are one), in its canonical spelling',
+  );
   assert.deepEqual(mine[1]!.commands.slice(1), ['RCPT TO:<retry-me@example.com>'], 'the retry goes only to the deferred recipient');
   for (const address of ['Ops@example.com', 'ops@xn--mnchen-3ya.example', 'first.last@example.com', '"vic\\"tim"@example.com', 'user@[IPv6:::1]', 'retry-me@example.com']) {
     assert.equal(sink.copies.get(address), 1, `${address} got exactly one copy`);

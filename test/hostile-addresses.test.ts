@@ -28,8 +28,11 @@ before(async () => {
   sink = await startSink();
   outsider = await startIngestSystem({ name: 'hostile-relay-outsider', listeners: [{ name: 'smtp', tls: 'none' }], ingest: { trusted_networks: ['10.0.0.0/8'] } });
   trusted = await startIngestSystem({
-    name: 'hostile-relay-trusted', upstreamPort: sink.port, services: ['sender', 'router', 'ingest'],
-    listeners: [{ name: 'smtp', tls: 'none' }], ingest: { trusted_networks: ['127.0.0.0/8'] },
+    name: 'hostile-relay-trusted',
+    upstreamPort: sink.port,
+    services: ['sender', 'router', 'ingest'],
+    listeners: [{ name: 'smtp', tls: 'none' }],
+    ingest: { trusted_networks: ['127.0.0.0/8'] },
   });
 });
 

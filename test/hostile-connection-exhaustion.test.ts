@@ -15,8 +15,13 @@ before(async () => {
     ingest: {
       trusted_networks: [`${TRUSTED}/32`],
       limits: {
-        max_connections: 12, max_connections_per_client: 3, reserved_for_trusted: 4, socket_timeout: '30s',
-        transaction_timeout: '4s', min_data_rate: 200, data_rate_grace: '1s',
+        max_connections: 12,
+        max_connections_per_client: 3,
+        reserved_for_trusted: 4,
+        socket_timeout: '30s',
+        transaction_timeout: '4s',
+        min_data_rate: 200,
+        data_rate_grace: '1s',
       },
     },
   });

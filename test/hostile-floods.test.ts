@@ -48,7 +48,10 @@ async function acceptedBeforeAttack(subject: string): Promise<string[]> {
 
 async function stillStored(keys: string[]): Promise<void> {
   const now = new Set(await storedMessageKeys(system.prefix));
-  assert.ok(keys.every((key) => now.has(key)), 'every message accepted before the attack is still stored');
+  assert.ok(
+    keys.every((key) => now.has(key)),
+    'every message accepted before the attack is still stored',
+  );
 }
 
 test('a client pipelining thousands of RCPTs gets 100 accepted and 452 4.5.3 for the rest; the message goes to 100 recipients', async () => {

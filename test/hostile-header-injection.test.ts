@@ -45,10 +45,12 @@ async function deliver(destinations: DeliverJob['destination'][]): Promise<strin
     await lifecycle.accept(id, Buffer.from(RAW, 'latin1'));
     await lifecycle.route(id, destinations.length);
     const original = { from: 'ci@example.com', to: ['team@example.com'] };
-    await queue.addBulk(destinations.map((destination, n) => {
-      const data: DeliverJob = { v: 1, id, deliveryId: jobId('deliver', id, n), acceptedAt: Date.now(), original, destination };
-      return { name: 'delivery', data, opts: { jobId: data.deliveryId } };
-    }));
+    await queue.addBulk(
+      destinations.map((destination, n) => {
+        const data: DeliverJob = { v: 1, id, deliveryId: jobId('deliver', id, n), acceptedAt: Date.now(), original, destination };
+        return { name: 'delivery', data, opts: { jobId: data.deliveryId } };
+      }),
+    );
   } finally {
     await queue.close();
   }
@@ -65,7 +67,7 @@ test('hostile rewrite values never add a header at the upstream: CR, LF and NUL 
     const fields = splitHeaderFields(headerSection(message.raw));
     const names = fields.map((field) => field.slice(0, field.indexOf(':')).toLowerCase());
     assert.ok(!names.includes('bcc'), `no Bcc header: ${JSON.stringify(raw)}`);
-    assert.deepEqual(message.to, ['team@example.com'], 'the envelope is the job\'s, nobody added');
+    assert.deepEqual(message.to, ['team@example.com'], "the envelope is the job's, nobody added");
     assert.ok(raw.endsWith('\r\n\r\nbody line\r\nBcc: not a header, body text\r\n'), `the body is untouched: ${JSON.stringify(raw)}`);
     for (const field of fields.filter((f) => /^(subject|x-team):/i.test(f))) {
       assert.doesNotMatch(field.replace(/\r\n$/, ''), /[\r\n\0]/, `one line, no control characters: ${JSON.stringify(field)}`);

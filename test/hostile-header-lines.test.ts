@@ -9,10 +9,14 @@ import { startWireSink } from './support/wire-sink.js';
 // bare CRs. Every line end on the wire is CRLF (the sender's client writes a bare CR or LF as
 // CRLF), so the header lines are read here exactly as the upstream would read them.
 const ROUTING = {
-  managers: [{
-    name: 'alerts', kind: 'mail', messages_we_want: { to: 'alerts@example.com' },
-    rules: [{ actions: ['mailto:team@example.com'], filter: { function: 'mail.any', args: [] } }],
-  }],
+  managers: [
+    {
+      name: 'alerts',
+      kind: 'mail',
+      messages_we_want: { to: 'alerts@example.com' },
+      rules: [{ actions: ['mailto:team@example.com'], filter: { function: 'mail.any', args: [] } }],
+    },
+  ],
 };
 
 const redis = testRedis();
@@ -57,7 +61,10 @@ async function headerLinesAtUpstream(ehlo: string, rcpt: string, message: string
 
 test('regression: U+4E0D U+4E0A (low bytes CR LF) in EHLO or a recipient do not start a new header line in Received:', async () => {
   const lines = await headerLinesAtUpstream('evil\u4e0d\u4e0abcc:victim@evil.example', 'ops\u4e0d\u4e0aX@example.com', 'Subject: trace\r\n\r\nbody');
-  assert.ok(lines.every((line) => /^[\x20-\x7e\t]*$/.test(line)), `printable ASCII lines: ${JSON.stringify(lines)}`);
+  assert.ok(
+    lines.every((line) => /^[\x20-\x7e\t]*$/.test(line)),
+    `printable ASCII lines: ${JSON.stringify(lines)}`,
+  );
   const names = lines.filter((line) => !/^[ \t]/.test(line)).map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
   assert.deepEqual(names, ['received', 'subject'], 'no forged bcc: or other header');
 });
@@ -65,6 +72,14 @@ test('regression: U+4E0D U+4E0A (low bytes CR LF) in EHLO or a recipient do not 
 test('regression: a bare CR in a header cannot put a forged From/To ahead of the rewrite of a managed mail', async () => {
   const lines = await headerLinesAtUpstream('client.test', 'alerts@example.com', 'Subject: x\rFrom: ceo@victim.example\rTo: everyone@victim.example\r\nX-Order: 1\n\r\nbody');
   const fields = lines.filter((line) => !/^[ \t]/.test(line));
-  assert.deepEqual(fields.filter((line) => /^from:/i.test(line)), ['From: ci@example.com'], JSON.stringify(lines));
-  assert.deepEqual(fields.filter((line) => /^to:/i.test(line)), ['To: team@example.com'], JSON.stringify(lines));
+  assert.deepEqual(
+    fields.filter((line) => /^from:/i.test(line)),
+    ['From: ci@example.com'],
+    JSON.stringify(lines),
+  );
+  assert.deepEqual(
+    fields.filter((line) => /^to:/i.test(line)),
+    ['To: team@example.com'],
+    JSON.stringify(lines),
+  );
 });

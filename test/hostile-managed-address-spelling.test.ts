@@ -12,11 +12,15 @@ import { startWireSink } from './support/wire-sink.js';
 const ROUTING = {
   managers: [
     {
-      name: 'alerts', kind: 'mail', messages_we_want: { to: 'alerts@münchen.example' },
+      name: 'alerts',
+      kind: 'mail',
+      messages_we_want: { to: 'alerts@münchen.example' },
       rules: [{ actions: ['mailto:team@example.com'], filter: { function: 'mail.any', args: [] } }],
     },
     {
-      name: 'quoted', kind: 'mail', messages_we_want: { to: '"oncall"@example.com' },
+      name: 'quoted',
+      kind: 'mail',
+      messages_we_want: { to: '"oncall"@example.com' },
       rules: [{ actions: ['mailto:pager@example.com'], filter: { function: 'mail.any', args: [] } }],
     },
   ],
@@ -49,16 +53,30 @@ async function send(rcpt: string): Promise<string> {
   const id = /queued as (\S+)/.exec((await smtp.reply()).text)?.[1];
   assert.ok(id);
   smtp.end();
-  await system.service('router').waitForLog((line) => line.id === id && /rout/.test(String(line.msg)), 20_000).catch(() => undefined);
+  await system
+    .service('router')
+    .waitForLog((line) => line.id === id && /rout/.test(String(line.msg)), 20_000)
+    .catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 2500));
   return id;
 }
 
-for (const [rcpt, team] of [['alerts@xn--mnchen-3ya.example', 'team@example.com'], ['oncall@example.com', 'pager@example.com']] as const) {
+for (const [rcpt, team] of [
+  ['alerts@xn--mnchen-3ya.example', 'team@example.com'],
+  ['oncall@example.com', 'pager@example.com'],
+] as const) {
   test(`regression: a managed address spelled otherwise in messages_we_want also got the raw mail as an other recipient — a mail to ${rcpt} reaches only the rule's recipient`, async () => {
     const id = await send(rcpt);
     const mine = sink.transactions.filter((t) => t.data.includes(id));
     const recipients = mine.flatMap((t) => t.accepted);
-    assert.deepEqual(recipients, [team], `upstream transactions: ${JSON.stringify(mine.map((t) => ({ commands: t.commands, head: t.data.toString('latin1').split('\r\n\r\n')[0] })), null, 1)}`);
+    assert.deepEqual(
+      recipients,
+      [team],
+      `upstream transactions: ${JSON.stringify(
+        mine.map((t) => ({ commands: t.commands, head: t.data.toString('latin1').split('\r\n\r\n')[0] })),
+        null,
+        1,
+      )}`,
+    );
   });
 }

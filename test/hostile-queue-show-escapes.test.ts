@@ -23,7 +23,12 @@ after(async () => {
   redis.disconnect();
 });
 
-for (const [name, char] of [['a bidi override (U+202E)', '\u202e'], ['a right-to-left mark (U+200F)', '\u200f'], ['a zero-width space (U+200B)', '\u200b'], ['a line separator (U+2028)', '\u2028']] as const) {
+for (const [name, char] of [
+  ['a bidi override (U+202E)', '\u202e'],
+  ['a right-to-left mark (U+200F)', '\u200f'],
+  ['a zero-width space (U+200B)', '\u200b'],
+  ['a line separator (U+2028)', '\u2028'],
+] as const) {
   test(`regression: a recipient with ${name} was accepted and shown reordered by queue show — it is refused 501 5.1.3 and nothing is queued`, async () => {
     const smtp = await Conversation.plain(system.smtpPort);
     assert.equal((await smtp.reply()).code, 220);

@@ -66,7 +66,9 @@ for (const [name, ending] of Object.entries(BARE_ENDINGS)) {
 
 for (const size of [1, 2, 3, 5]) {
   test(`every smuggling ending sent in ${size}-byte TCP segments still yields one message with the bytes as sent`, async () => {
-    const body = `Subject: segmented\r\n\r\nfirst${Object.values(BARE_ENDINGS).map((ending) => `${ending}${SMUGGLED}`).join('')}\r\n..dot-stuffed line\r\nlast`;
+    const body = `Subject: segmented\r\n\r\nfirst${Object.values(BARE_ENDINGS)
+      .map((ending) => `${ending}${SMUGGLED}`)
+      .join('')}\r\n..dot-stuffed line\r\nlast`;
     const expected = body.replace('\r\n..dot', '\r\n.dot');
     const result = await session(body, (write, conversation) => sendInPieces(write, conversation, size, 1));
     assert.deepEqual(result.codes, [220, 250, 250, 250, 354, 250, 221], `replies: ${result.text}`);

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import {
-  cleanPrefix, Conversation, hashOf, makeCert, metricValue, plainAuth, startIngestSystem, storedMessageKeys, type IngestSystem,
-} from './ingest-helpers.js';
+import { cleanPrefix, Conversation, hashOf, makeCert, metricValue, plainAuth, startIngestSystem, storedMessageKeys, type IngestSystem } from './ingest-helpers.js';
 
 // Loopback is not trusted: a client gets in only by AUTH, and AUTH only inside TLS.
 const cert = makeCert();
@@ -116,12 +114,14 @@ test('regression: parallel AUTH guesses from one address were all checked (30 of
     },
   });
   try {
-    const sessions = await Promise.all(Array.from({ length: parallel }, async () => {
-      const smtp = await Conversation.implicitTls(attacked.ports.smtps!);
-      await smtp.reply();
-      await smtp.command('EHLO attacker.test');
-      return smtp;
-    }));
+    const sessions = await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        const smtp = await Conversation.implicitTls(attacked.ports.smtps!);
+        await smtp.reply();
+        await smtp.command('EHLO attacker.test');
+        return smtp;
+      }),
+    );
     const replies = await Promise.all(sessions.map((smtp, i) => smtp.command(plainAuth('gocd', `guess-${i}`))));
     for (const smtp of sessions) smtp.end();
     const checked = metricValue(await attacked.metrics(), 'mailsort_ingest_auth_failures_total', { reason: 'invalid_credentials' });
@@ -130,7 +130,11 @@ test('regression: parallel AUTH guesses from one address were all checked (30 of
     // A guess that arrives once the address is locked out (a loaded machine spreads the 30
     // over more time than a check takes) is refused 421 unchecked, and counted as locked_out.
     const lockedOut = metricValue(await attacked.metrics(), 'mailsort_ingest_auth_failures_total', { reason: 'locked_out' });
-    assert.equal(codes.filter((code) => code === 535).length + codes.filter((code) => code === 421).length, checked + lockedOut, 'a 535 or a 421 for every checked guess, a 421 for every one refused as locked out');
+    assert.equal(
+      codes.filter((code) => code === 535).length + codes.filter((code) => code === 421).length,
+      checked + lockedOut,
+      'a 535 or a 421 for every checked guess, a 421 for every one refused as locked out',
+    );
     assert.equal(codes.filter((code) => code === 454).length, parallel - checked - lockedOut, '454 for every other guess that was not checked');
     const later = await Conversation.implicitTls(attacked.ports.smtps!);
     await later.reply();

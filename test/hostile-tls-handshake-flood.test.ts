@@ -35,11 +35,12 @@ function rawFrom(localAddress: string): Promise<Socket> {
   });
 }
 
-const closed = (socket: Socket) => new Promise<number>((resolve) => {
-  const started = Date.now();
-  if (socket.destroyed) resolve(0);
-  socket.once('close', () => resolve(Date.now() - started));
-});
+const closed = (socket: Socket) =>
+  new Promise<number>((resolve) => {
+    const started = Date.now();
+    if (socket.destroyed) resolve(0);
+    socket.once('close', () => resolve(Date.now() - started));
+  });
 
 test('regression: sockets held in the implicit-TLS handshake by one untrusted address locked trusted clients out — the address holds its per-client cap, the rest are closed, a trusted client is greeted', async () => {
   // The first byte of a TLS record header, then nothing: a handshake that never ends.

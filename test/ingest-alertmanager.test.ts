@@ -39,24 +39,36 @@ test('Prometheus Alertmanager (require_tls, AUTH, insecure_skip_verify) delivers
   });
   const dir = mkdtempSync(join(tmpdir(), 'mailsort-alertmanager-'));
   const webPort = await freePort();
-  writeFileSync(join(dir, 'alertmanager.yml'), stringify({
-    route: { receiver: 'oncall', group_by: ['alertname'], group_wait: '100ms', group_interval: '1s', repeat_interval: '1h' },
-    receivers: [{
-      name: 'oncall',
-      email_configs: [{
-        to: 'oncall@example.com', from: 'alertmanager@example.com', hello: 'alertmanager.test',
-        // Alertmanager 0.25 cannot use an IPv6 smarthost.
-        smarthost: `127.0.0.1:${system.ports.submission}`,
-        auth_username: 'alertmanager', auth_password: 'am-secret',
-        require_tls: true, tls_config: { insecure_skip_verify: true },
-      }],
-    }],
-  }));
+  writeFileSync(
+    join(dir, 'alertmanager.yml'),
+    stringify({
+      route: { receiver: 'oncall', group_by: ['alertname'], group_wait: '100ms', group_interval: '1s', repeat_interval: '1h' },
+      receivers: [
+        {
+          name: 'oncall',
+          email_configs: [
+            {
+              to: 'oncall@example.com',
+              from: 'alertmanager@example.com',
+              hello: 'alertmanager.test',
+              // Alertmanager 0.25 cannot use an IPv6 smarthost.
+              smarthost: `127.0.0.1:${system.ports.submission}`,
+              auth_username: 'alertmanager',
+              auth_password: 'am-secret',
+              require_tls: true,
+              tls_config: { insecure_skip_verify: true },
+            },
+          ],
+        },
+      ],
+    }),
+  );
   const output: string[] = [];
-  const alertmanager = spawn('prometheus-alertmanager', [
-    `--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${webPort}`, '--cluster.listen-address=',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const alertmanager = spawn(
+    'prometheus-alertmanager',
+    [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`, '--cluster.listen-address='],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   alertmanager.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   alertmanager.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   after(async () => {

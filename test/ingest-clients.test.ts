@@ -22,7 +22,10 @@ before(async () => {
     name: 'ingest-clients',
     upstreamPort: sink.port,
     services: ['sender', 'router', 'ingest'],
-    listeners: [{ name: 'submission', tls: 'starttls' }, { name: 'smtps', tls: 'implicit' }],
+    listeners: [
+      { name: 'submission', tls: 'starttls' },
+      { name: 'smtps', tls: 'implicit' },
+    ],
     ingest: {
       tls: { cert_file: cert.certFile, key_file: cert.keyFile },
       // Loopback is not trusted: these clients get in only with their passwords.
@@ -58,7 +61,10 @@ async function deliveredWithSubject(subject: string, user: string): Promise<stri
 
 test('nodemailer delivers with STARTTLS and AUTH, verifying the self-signed certificate', async () => {
   const client = nodemailer.createTransport({
-    host: '127.0.0.1', port: system.ports.submission, secure: false, requireTLS: true,
+    host: '127.0.0.1',
+    port: system.ports.submission,
+    secure: false,
+    requireTLS: true,
     tls: { ca: [readFileSync(cert.certFile, 'utf8')], servername: 'localhost' },
     auth: { user: 'nodemailer', pass: password('nodemailer') },
   });
@@ -76,7 +82,9 @@ test('nodemailer delivers with STARTTLS and AUTH, verifying the self-signed cert
 
 test('nodemailer delivers over implicit TLS (port 465 style)', async () => {
   const client = nodemailer.createTransport({
-    host: '127.0.0.1', port: system.ports.smtps, secure: true,
+    host: '127.0.0.1',
+    port: system.ports.smtps,
+    secure: true,
     tls: { ca: [readFileSync(cert.certFile, 'utf8')], servername: 'localhost' },
     auth: { user: 'nodemailer', pass: password('nodemailer') },
   });
@@ -86,10 +94,27 @@ test('nodemailer delivers over implicit TLS (port 465 style)', async () => {
 });
 
 test('swaks -tls -au -ap delivers through STARTTLS and AUTH', async () => {
-  const { stdout } = await run('swaks', [
-    '--server', `127.0.0.1:${system.ports.submission}`, '-tls', '-au', 'swaks', '-ap', password('swaks'),
-    '--from', 'swaks@example.com', '--to', 'team@example.com', '--header', 'Subject: via swaks', '--body', 'hello from swaks',
-  ], { timeout: 20_000 });
+  const { stdout } = await run(
+    'swaks',
+    [
+      '--server',
+      `127.0.0.1:${system.ports.submission}`,
+      '-tls',
+      '-au',
+      'swaks',
+      '-ap',
+      password('swaks'),
+      '--from',
+      'swaks@example.com',
+      '--to',
+      'team@example.com',
+      '--header',
+      'Subject: via swaks',
+      '--body',
+      'hello from swaks',
+    ],
+    { timeout: 20_000 },
+  );
   assert.match(stdout, /<~ +250 2\.0\.0 Ok: queued as M[0-9A-Z]{19}/);
   assert.match(stdout, /<~ +235 /, 'swaks authenticated');
   await deliveredWithSubject('via swaks', 'swaks');
@@ -98,19 +123,23 @@ test('swaks -tls -au -ap delivers through STARTTLS and AUTH', async () => {
 function msmtpConfig(port: number, starttls: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), 'mailsort-msmtp-'));
   const file = join(dir, 'msmtprc');
-  writeFileSync(file, [
-    'account default',
-    'host 127.0.0.1',
-    `port ${port}`,
-    'tls on',
-    `tls_starttls ${starttls ? 'on' : 'off'}`,
-    `tls_trust_file ${cert.certFile}`,
-    'auth on',
-    'user msmtp',
-    `password ${password('msmtp')}`,
-    'from cron@example.com',
-    '',
-  ].join('\n'), { mode: 0o600 });
+  writeFileSync(
+    file,
+    [
+      'account default',
+      'host 127.0.0.1',
+      `port ${port}`,
+      'tls on',
+      `tls_starttls ${starttls ? 'on' : 'off'}`,
+      `tls_trust_file ${cert.certFile}`,
+      'auth on',
+      'user msmtp',
+      `password ${password('msmtp')}`,
+      'from cron@example.com',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
   return file;
 }
 

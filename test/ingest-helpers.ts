@@ -59,7 +59,10 @@ export async function startIngestSystem({ name, ingest, listeners, upstreamPort 
   const ingestService = running.find((s) => s.name === 'ingest')!;
   const started = await ingestService.waitForLog((line) => line.msg === 'ingest started');
   return {
-    prefix, ports, services: running, ingest: ingestService,
+    prefix,
+    ports,
+    services: running,
+    ingest: ingestService,
     async metrics() {
       const response = await fetch(`http://127.0.0.1:${String(started.httpPort)}/metrics`);
       return response.text();
@@ -127,7 +130,10 @@ export class Conversation {
   private waiting: Array<() => void> = [];
   closed = false;
 
-  constructor(private transport: Transport, private socket?: Socket) {
+  constructor(
+    private transport: Transport,
+    private socket?: Socket,
+  ) {
     this.listen(transport);
   }
 

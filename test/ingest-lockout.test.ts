@@ -3,9 +3,7 @@ import { after, test } from 'node:test';
 import { writeConfigFile } from './support/config.js';
 import { startService } from './support/processes.js';
 import { uniquePrefix } from './support/redis.js';
-import {
-  cleanPrefix, Conversation, hashOf, makeCert, metricValue, plainAuth, startIngestSystem, type IngestSystem,
-} from './ingest-helpers.js';
+import { cleanPrefix, Conversation, hashOf, makeCert, metricValue, plainAuth, startIngestSystem, type IngestSystem } from './ingest-helpers.js';
 
 const cert = makeCert();
 
@@ -18,15 +16,18 @@ async function tlsSession(port: number): Promise<Conversation> {
 
 test('brute force: 421 and close after 3 failures on a connection, then the address is locked out on every replica', async () => {
   const prefix = uniquePrefix('ingest-lockout');
-  const replica = (name: string) => startIngestSystem({
-    name, prefix, listeners: [{ name: 'smtps', tls: 'implicit' }],
-    ingest: {
-      tls: { cert_file: cert.certFile, key_file: cert.keyFile },
-      trusted_networks: ['10.0.0.0/8'],
-      users: [{ username: 'gocd', password_hash: hashOf('right-pass'), allowed_senders: ['*'] }],
-      auth: { max_failures_per_connection: 3, max_failures_per_address: 5, lockout_window: '10m', lockout_duration: '10m' },
-    },
-  });
+  const replica = (name: string) =>
+    startIngestSystem({
+      name,
+      prefix,
+      listeners: [{ name: 'smtps', tls: 'implicit' }],
+      ingest: {
+        tls: { cert_file: cert.certFile, key_file: cert.keyFile },
+        trusted_networks: ['10.0.0.0/8'],
+        users: [{ username: 'gocd', password_hash: hashOf('right-pass'), allowed_senders: ['*'] }],
+        auth: { max_failures_per_connection: 3, max_failures_per_address: 5, lockout_window: '10m', lockout_duration: '10m' },
+      },
+    });
   const replicas: IngestSystem[] = [await replica('a'), await replica('b')];
   after(async () => {
     await Promise.all(replicas.map((r) => r.stop()));

@@ -3,9 +3,7 @@ import { after, before, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { createQueue, jobId, QUEUES, routeJobSchema } from '@mailsort/core';
 import { testRedis } from './support/redis.js';
-import {
-  cleanPrefix, Conversation, hashOf, makeCert, metricValue, plainAuth, startIngestSystem, storedMessage, storedMessageKeys, type IngestSystem,
-} from './ingest-helpers.js';
+import { cleanPrefix, Conversation, hashOf, makeCert, metricValue, plainAuth, startIngestSystem, storedMessage, storedMessageKeys, type IngestSystem } from './ingest-helpers.js';
 
 // Loopback is deliberately not trusted here, so every client is an outsider that must AUTH.
 const cert = makeCert();
@@ -14,7 +12,11 @@ let system: IngestSystem;
 before(async () => {
   system = await startIngestSystem({
     name: 'ingest-refusals',
-    listeners: [{ name: 'smtp', tls: 'starttls' }, { name: 'smtps', tls: 'implicit' }, { name: 'plain', tls: 'none' }],
+    listeners: [
+      { name: 'smtp', tls: 'starttls' },
+      { name: 'smtps', tls: 'implicit' },
+      { name: 'plain', tls: 'none' },
+    ],
     ingest: {
       tls: { cert_file: cert.certFile, key_file: cert.keyFile },
       trusted_networks: ['10.0.0.0/8'],
@@ -67,7 +69,11 @@ test('a listener with tls: none offers neither STARTTLS nor AUTH, so a password 
 test('a wrong password is answered 535 5.7.8 and counted in mailsort_ingest_auth_failures_total', async () => {
   const before = metricValue(await system.metrics(), 'mailsort_ingest_auth_failures_total', { reason: 'invalid_credentials' });
   const client = nodemailer.createTransport({
-    host: '127.0.0.1', port: system.ports.smtp, secure: false, requireTLS: true, tls: { ca: [await readCert()], servername: 'localhost' },
+    host: '127.0.0.1',
+    port: system.ports.smtp,
+    secure: false,
+    requireTLS: true,
+    tls: { ca: [await readCert()], servername: 'localhost' },
     auth: { user: 'alertmanager', pass: 'wrong-pass' },
   });
   await assert.rejects(client.sendMail({ from: 'alertmanager@example.com', to: 'team@example.com', subject: 'x', text: 'x' }), (error: { responseCode?: number; response?: string }) => {
@@ -154,7 +160,12 @@ test('a user over its rate limit is answered 450 4.7.1 at MAIL FROM, counted onc
   smtp.end();
 });
 
-for (const [name, bare] of [['LF.LF', '\n.\n'], ['CR.CR', '\r.\r'], ['LF.CRLF', '\n.\r\n'], ['CRLF.LF', '\r\n.\n']] as const) {
+for (const [name, bare] of [
+  ['LF.LF', '\n.\n'],
+  ['CR.CR', '\r.\r'],
+  ['LF.CRLF', '\n.\r\n'],
+  ['CRLF.LF', '\r\n.\n'],
+] as const) {
   test(`SMTP smuggling with a bare ${name} end of data yields one message holding the bytes as sent`, async () => {
     const storedBefore = new Set(await storedMessageKeys(system.prefix));
     const smtp = Conversation.opensslStarttls(system.ports.smtp!);
@@ -215,7 +226,7 @@ test('the route job carries the envelope, the client address, TLS and the authen
     const job = routeJobSchema.parse((await queue.getJob(jobId('route', id)))?.data);
     assert.deepEqual(job.envelope, { from: 'alertmanager@example.com', to: ['oncall@example.com'] });
     assert.deepEqual(job.client, { address: '127.0.0.1', helo: 'client.test', tls: true, user: 'alertmanager' });
-    assert.match(job.headers, /^Received: [^]*\r\nSubject: \[FIRING:1\] DiskFull\r\nX-Team: storage\r\n\r\n$/);
+    assert.match(job.headers, /^Received: [\s\S]*\r\nSubject: \[FIRING:1\] DiskFull\r\nX-Team: storage\r\n\r\n$/);
   } finally {
     await queue.close();
     redis.disconnect();

@@ -4,9 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { loadConfig, loadConfigFile } from '@mailsort/core';
 import { parse } from 'yaml';
-import {
-  DASHBOARD_FILE, deployPath, manifests, type K8sObject, PROMETHEUS_RULE_FILE, prometheusRuleManifest, ROOT, RULE_TESTS_FILE, RULES_FILE,
-} from './support/ops-queries.js';
+import { DASHBOARD_FILE, deployPath, manifests, type K8sObject, PROMETHEUS_RULE_FILE, prometheusRuleManifest, ROOT, RULE_TESTS_FILE, RULES_FILE } from './support/ops-queries.js';
 
 // No Docker engine or cluster runs here: these prove the deploy/ files with the tools that do
 // run (promtool, docker-compose, kubectl kustomize) and with mailsort's own config loader.
@@ -77,7 +75,18 @@ test('the compose file validates and runs Redis (AOF, noeviction), the four serv
   const result = run('docker-compose', ['-f', 'docker-compose.yml', 'config'], deployPath());
   assertRan(result, 'docker-compose config');
   const compose = parse(result.stdout) as {
-    services: Record<string, { command?: string[]; container_name?: string; ports?: unknown[]; volumes?: Array<{ source: string; target: string; read_only?: boolean } | string>; secrets?: unknown[]; image?: string; build?: unknown }>;
+    services: Record<
+      string,
+      {
+        command?: string[];
+        container_name?: string;
+        ports?: unknown[];
+        volumes?: Array<{ source: string; target: string; read_only?: boolean } | string>;
+        secrets?: unknown[];
+        image?: string;
+        build?: unknown;
+      }
+    >;
     secrets: Record<string, { file: string }>;
   };
   assert.deepEqual(Object.keys(compose.services).sort(), ['gocd-sync', 'grafana', 'ingest', 'mailpit', 'prometheus', 'redis', 'router', 'sender']);
@@ -90,8 +99,13 @@ test('the compose file validates and runs Redis (AOF, noeviction), the four serv
     assert.deepEqual(definition.command, [service]);
     assert.ok(definition.build, `${service} builds the mailsort image`);
     // docker-compose v1 prints short "src:target:ro" volumes, v2 the long form.
-    const mounts = definition.volumes!.map((volume) => (typeof volume === 'string' ? { target: volume.split(':')[1], readOnly: volume.endsWith(':ro') } : { target: volume.target, readOnly: volume.read_only === true }));
-    assert.ok(mounts.some((mount) => mount.target === '/etc/mailsort/mailsort.yml' && mount.readOnly), `${service} mounts the config read-only`);
+    const mounts = definition.volumes!.map((volume) =>
+      typeof volume === 'string' ? { target: volume.split(':')[1], readOnly: volume.endsWith(':ro') } : { target: volume.target, readOnly: volume.read_only === true },
+    );
+    assert.ok(
+      mounts.some((mount) => mount.target === '/etc/mailsort/mailsort.yml' && mount.readOnly),
+      `${service} mounts the config read-only`,
+    );
   }
   const sender = compose.services.sender!;
   assert.equal(sender.container_name, undefined, 'sender can be scaled: no fixed container name');
@@ -112,12 +126,14 @@ for (const dir of ['k8s/base', 'k8s']) {
     assertRan(result, 'kubectl kustomize');
     const objects = manifests(result.stdout);
     const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
-    const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('mailsort-config')) as K8sObject & { data: Record<string, string> } | undefined;
+    const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('mailsort-config')) as (K8sObject & { data: Record<string, string> }) | undefined;
     assert.ok(configMap, 'the configuration is a ConfigMap');
     const { config } = loadConfig({ text: configMap.data['mailsort.yml']!, file: 'mailsort.yml' }, { REDIS_URL: 'redis://mailsort-redis:6379' });
     assert.ok(find('Secret', 'mailsort-secrets'));
     for (const service of SERVICES) {
-      const deployment = find('Deployment', `mailsort-${service}`) as K8sObject & { spec: { template: { spec: { containers: Container[]; volumes: Array<{ configMap?: { name: string } }> } } } } | undefined;
+      const deployment = find('Deployment', `mailsort-${service}`) as
+        | (K8sObject & { spec: { template: { spec: { containers: Container[]; volumes: Array<{ configMap?: { name: string } }> } } } })
+        | undefined;
       assert.ok(deployment, `Deployment mailsort-${service}`);
       const container = deployment.spec.template.spec.containers[0]!;
       assert.deepEqual(container.args, [service]);
@@ -126,18 +142,26 @@ for (const dir of ['k8s/base', 'k8s']) {
       assert.ok(container.resources.requests.cpu && container.resources.requests.memory, `${service} has resource requests`);
       const http = container.ports.find((port) => port.name === 'http');
       assert.equal(http?.containerPort, config.http.ports[service === 'gocd-sync' ? 'gocd_sync' : service], `${service} probes the port its config serves`);
-      assert.ok(deployment.spec.template.spec.volumes.some((volume) => volume.configMap?.name === configMap.metadata.name), `${service} mounts the generated ConfigMap`);
+      assert.ok(
+        deployment.spec.template.spec.volumes.some((volume) => volume.configMap?.name === configMap.metadata.name),
+        `${service} mounts the generated ConfigMap`,
+      );
     }
-    const ingestService = find('Service', 'mailsort-ingest') as K8sObject & { spec: { ports: Array<{ targetPort: string }> } } | undefined;
-    assert.equal(ingestService?.spec.ports[0]!.targetPort, 'smtp');
+    const ingestService = find('Service', 'mailsort-ingest') as (K8sObject & { spec: { ports: Array<{ targetPort: string }> } }) | undefined;
+    assert.equal(ingestService?.spec.ports[0]?.targetPort, 'smtp');
     for (const service of ['ingest', 'router', 'sender']) assert.ok(find('PodDisruptionBudget', `mailsort-${service}`), `PDB for ${service}`);
-    assert.ok(objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'mailsort'), 'everything lands in the mailsort namespace');
+    assert.ok(
+      objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'mailsort'),
+      'everything lands in the mailsort namespace',
+    );
   });
 }
 
 test('KEDA scales the sender Deployment on the deliver queue through Prometheus', () => {
   const objects = manifests(run('kubectl', ['kustomize', deployPath('k8s')]).stdout);
-  const scaled = objects.find((o) => o.kind === 'ScaledObject') as K8sObject & { spec: { scaleTargetRef: { name: string }; triggers: Array<{ type: string; metadata: Record<string, string> }> } } | undefined;
+  const scaled = objects.find((o) => o.kind === 'ScaledObject') as
+    | (K8sObject & { spec: { scaleTargetRef: { name: string }; triggers: Array<{ type: string; metadata: Record<string, string> }> } })
+    | undefined;
   assert.ok(scaled);
   assert.equal(scaled.spec.scaleTargetRef.name, 'mailsort-sender');
   const sender = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'mailsort-sender') as K8sObject & { spec: { replicas?: number } };
@@ -158,7 +182,10 @@ test('the PrometheusRule manifest carries exactly the rules in deploy/prometheus
 });
 
 test('the dashboard has unique panel ids and every query goes to the selectable Prometheus datasource', () => {
-  const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as { uid: string; panels: Array<{ id: number; type: string; title: string; datasource?: { uid: string }; targets?: Array<{ expr: string; datasource: { uid: string } }> }> };
+  const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as {
+    uid: string;
+    panels: Array<{ id: number; type: string; title: string; datasource?: { uid: string }; targets?: Array<{ expr: string; datasource: { uid: string } }> }>;
+  };
   assert.equal(dashboard.uid, 'mailsort-overview');
   const ids = dashboard.panels.map((panel) => panel.id);
   assert.equal(new Set(ids).size, ids.length);

@@ -27,8 +27,18 @@ const SWAKS_WITHOUT_TLS = "echo '=== Basic AUTH supported'; echo '*** TLS not av
 const SWAKS_OK = "echo '=== Basic AUTH supported'; echo '=== TLS supported'";
 
 const cases = [
-  { name: 'swaks installed without its Recommends (no Net::SSLeay)', tool: 'swaks', stub: SWAKS_WITHOUT_TLS, names: /swaks does not work: swaks has no STARTTLS: .*Net::SSLeay; install it with: apt-get install -y swaks libnet-ssleay-perl libio-socket-ssl-perl/ },
-  { name: 'msmtp built without TLS', tool: 'msmtp', stub: "echo 'msmtp version 1.8'; echo 'TLS/SSL library: none'", names: /msmtp does not work: msmtp was built without TLS; install it with: apt-get install -y msmtp/ },
+  {
+    name: 'swaks installed without its Recommends (no Net::SSLeay)',
+    tool: 'swaks',
+    stub: SWAKS_WITHOUT_TLS,
+    names: /swaks does not work: swaks has no STARTTLS: .*Net::SSLeay; install it with: apt-get install -y swaks libnet-ssleay-perl libio-socket-ssl-perl/,
+  },
+  {
+    name: 'msmtp built without TLS',
+    tool: 'msmtp',
+    stub: "echo 'msmtp version 1.8'; echo 'TLS/SSL library: none'",
+    names: /msmtp does not work: msmtp was built without TLS; install it with: apt-get install -y msmtp/,
+  },
   { name: 'a promtool that exits 1', tool: 'promtool', stub: 'exit 1', names: /promtool does not work: promtool --version failed; install it with: apt-get install -y prometheus/ },
   { name: 'a kubectl that exits 1', tool: 'kubectl', stub: 'exit 1', names: /kubectl does not work: .*apt-get install -y kubernetes-client/ },
 ];
@@ -47,8 +57,11 @@ for (const { name, tool, stub, names } of cases) {
 
 test('ensure-tools --check-only passes when every tool works, and installs nothing', () => {
   const dir = stubs({
-    swaks: SWAKS_OK, msmtp: "echo 'TLS/SSL library: GnuTLS'", 'redis-server': "echo 'Redis server v=7'",
-    'apt-get': `touch "$(dirname "$0")/installed"`, pnpm: `touch "$(dirname "$0")/installed"`,
+    swaks: SWAKS_OK,
+    msmtp: "echo 'TLS/SSL library: GnuTLS'",
+    'redis-server': "echo 'Redis server v=7'",
+    'apt-get': `touch "$(dirname "$0")/installed"`,
+    pnpm: `touch "$(dirname "$0")/installed"`,
   });
   const result = checkOnly(dir, ['swaks', 'msmtp', 'redis-server', 'openssl']);
   assert.equal(result.code, 0, result.stderr);

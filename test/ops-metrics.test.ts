@@ -37,13 +37,23 @@ test('every metric the dashboard, the alert rules and the KEDA trigger query is 
   for (const text of scraped.values()) for (const [name, type] of exposedFamilies(text)) families.set(name, type);
   const queries = deployQueries();
   assert.ok(queries.length > 30, `found the deploy queries (${queries.length})`);
-  const missing = queries.flatMap(({ source, expr }) => metricNamesIn(expr).filter((name) => !isExposed(name, families)).map((name) => `${name} (${source})`));
+  const missing = queries.flatMap(({ source, expr }) =>
+    metricNamesIn(expr)
+      .filter((name) => !isExposed(name, families))
+      .map((name) => `${name} (${source})`),
+  );
   assert.deepEqual(missing, [], 'metrics used in deploy/ but exported by no service');
 });
 
 test('the check reads names out of PromQL and would catch a missing one', () => {
-  assert.deepEqual(metricNamesIn('histogram_quantile(0.9, sum by (le) (rate(mailsort_a_seconds_bucket{x="mailsort_not_a_name"}[5m]))) / mailsort:rec:max + mailsort_b'), ['mailsort_a_seconds_bucket', 'mailsort_b']);
-  const families = new Map([['mailsort_a_seconds', 'histogram'], ['mailsort_b', 'gauge']]);
+  assert.deepEqual(metricNamesIn('histogram_quantile(0.9, sum by (le) (rate(mailsort_a_seconds_bucket{x="mailsort_not_a_name"}[5m]))) / mailsort:rec:max + mailsort_b'), [
+    'mailsort_a_seconds_bucket',
+    'mailsort_b',
+  ]);
+  const families = new Map([
+    ['mailsort_a_seconds', 'histogram'],
+    ['mailsort_b', 'gauge'],
+  ]);
   assert.equal(isExposed('mailsort_a_seconds_bucket', families), true);
   assert.equal(isExposed('mailsort_b_bucket', families), false);
   assert.equal(isExposed('mailsort_c', families), false);

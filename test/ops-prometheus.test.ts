@@ -45,7 +45,10 @@ test('a real Prometheus scraping the running services sees the queue gauges of b
   const ages = await prometheus.query('max by (queue) (mailsort_queue_oldest_waiting_age_seconds)');
   assert.deepEqual(ages.map((sample) => sample.metric.queue).sort(), ['deliver', 'route']);
   const targets = await prometheus.targets();
-  assert.deepEqual(targets.map((target) => target.health), ['up', 'up', 'up', 'up']);
+  assert.deepEqual(
+    targets.map((target) => target.health),
+    ['up', 'up', 'up', 'up'],
+  );
 });
 
 test('Prometheus loads the shipped rules and evaluates every one without error against live metrics', async () => {
@@ -58,10 +61,16 @@ test('Prometheus loads the shipped rules and evaluates every one without error a
   // Rules evaluated before the first scrape see no `up` yet; once every target has been
   // scraped, a healthy system settles with no alert, not even a pending one.
   let alerts: string[] = [];
-  await prometheus.until('no alert pending', async () => {
-    alerts = (await prometheus.query('ALERTS')).map((sample) => `${sample.metric.alertname} ${sample.metric.alertstate} ${sample.metric.job ?? ''}`);
-    return alerts.length === 0 ? true : undefined;
-  }, 15_000).catch(() => assert.deepEqual(alerts, [], 'a healthy system has no alert even pending'));
+  await prometheus
+    .until(
+      'no alert pending',
+      async () => {
+        alerts = (await prometheus.query('ALERTS')).map((sample) => `${sample.metric.alertname} ${sample.metric.alertstate} ${sample.metric.job ?? ''}`);
+        return alerts.length === 0 ? true : undefined;
+      },
+      15_000,
+    )
+    .catch(() => assert.deepEqual(alerts, [], 'a healthy system has no alert even pending'));
 });
 
 test('the deliver backlog rises while the upstream is down and falls to zero after it comes back', async (t) => {

@@ -32,15 +32,30 @@ test('regression: with Redis down for 5 s, router and sender print one JSON line
   await sink.waitForAll(owed, 30_000);
 
   for (const service of services) {
-    const raw = service.stderr.join('').split('\n').filter((line) => line.trim() !== '');
+    const raw = service.stderr
+      .join('')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     assert.deepEqual(raw.slice(0, 5), [], `${service.name} printed ${raw.length} non-JSON lines`);
     const lines = service.logs.slice(before.get(service));
     const aboutRedis = lines.filter(isAboutRedis);
     t.diagnostic(`${service.name}: ${lines.length} lines during the outage, ${aboutRedis.length} about Redis: ${aboutRedis.map((l) => `${l.code}/${String(l.connection)}`).join(' ')}`);
     assert.ok(aboutRedis.length < 30, `${service.name}: ${aboutRedis.length} lines about Redis`);
-    assert.ok(lines.every((line) => line.level !== 'error' && line.level !== 'warn' || typeof line.code === 'string'), `${service.name}: every warning carries a code`);
-    assert.ok(aboutRedis.every((line) => typeof line.role === 'string' && typeof line.connection === 'string' && !('stack' in line) && !('err' in line)), `${service.name}: each Redis line names its connection, without a stack`);
-    assert.ok(aboutRedis.some((line) => line.code === 'REDIS_UNAVAILABLE'), `${service.name} said Redis was down`);
-    assert.ok(aboutRedis.some((line) => line.code === 'REDIS_RECONNECTED'), `${service.name} said Redis was back`);
+    assert.ok(
+      lines.every((line) => (line.level !== 'error' && line.level !== 'warn') || typeof line.code === 'string'),
+      `${service.name}: every warning carries a code`,
+    );
+    assert.ok(
+      aboutRedis.every((line) => typeof line.role === 'string' && typeof line.connection === 'string' && !('stack' in line) && !('err' in line)),
+      `${service.name}: each Redis line names its connection, without a stack`,
+    );
+    assert.ok(
+      aboutRedis.some((line) => line.code === 'REDIS_UNAVAILABLE'),
+      `${service.name} said Redis was down`,
+    );
+    assert.ok(
+      aboutRedis.some((line) => line.code === 'REDIS_RECONNECTED'),
+      `${service.name} said Redis was back`,
+    );
   }
 });

@@ -32,7 +32,10 @@ async function hangUp(services: RunningService[], result: (line: { msg: string; 
 
 test('SIGHUP with a changed route applies to the next message without dropping an open SMTP session or a job', async () => {
   const [a, b] = [await startSink(), await startSink()];
-  const upstreams = [{ name: 'default', host: '127.0.0.1', port: a.port, tls: 'none' }, { name: 'b', host: '127.0.0.1', port: b.port, tls: 'none' }];
+  const upstreams = [
+    { name: 'default', host: '127.0.0.1', port: a.port, tls: 'none' },
+    { name: 'b', host: '127.0.0.1', port: b.port, tls: 'none' },
+  ];
   const system = await startSystem({ name: 'reload-route', upstreamPort: a.port, services: ['sender', 'router', 'ingest'], extra: { upstreams } });
   after(async () => {
     await system.stop();
@@ -99,7 +102,12 @@ function fingerprint(port: number): Promise<string> {
 
 test('a renewed certificate is served to the next TLS client without a restart (reload.watch), and an open TLS session goes on', async () => {
   const cert = makeCert();
-  const system = await startIngestSystem({ name: 'reload-cert', ingest: { tls: { cert_file: cert.certFile, key_file: cert.keyFile } }, extra: { reload: { watch: true, debounce: '200ms' } }, listeners: [{ name: 'smtps', tls: 'implicit' }] });
+  const system = await startIngestSystem({
+    name: 'reload-cert',
+    ingest: { tls: { cert_file: cert.certFile, key_file: cert.keyFile } },
+    extra: { reload: { watch: true, debounce: '200ms' } },
+    listeners: [{ name: 'smtps', tls: 'implicit' }],
+  });
   after(() => system.stop());
   const port = system.ports.smtps!;
   const first = await fingerprint(port);

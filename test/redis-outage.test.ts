@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { sendOnce } from './support/send-once.js';
+import { sendOnce, type SendResult } from './support/send-once.js';
 import { startSink } from './support/sink.js';
 import { createPrivateRedis } from './support/private-redis.js';
 import { startSystem } from './support/system.js';
@@ -27,7 +27,7 @@ test('with Redis down ingest answers 451 within 5 s, never 250, and recovers wit
     assert.ok(result.ms < 5000, `451 took ${result.ms} ms`);
   }
   await redis.start();
-  let recovered;
+  let recovered: SendResult | undefined;
   for (let i = 0; i < 50; i++) {
     recovered = await send(system.smtpPort);
     if (recovered.code === 250) break;

@@ -43,7 +43,10 @@ test('explain --json says manager, rule, event and recipients for the unchanged 
 
 test('explain takes --to repeated or comma-separated, and --from, over the headers', async () => {
   const mail = eml(['From: go@example.com', 'To: nobody@example.com', 'Subject: Server Backup Failed', '', 'x', '']);
-  for (const to of [['--to', 'a@example.com,b@example.com'], ['--to', 'a@example.com', '--to', 'b@example.com']]) {
+  for (const to of [
+    ['--to', 'a@example.com,b@example.com'],
+    ['--to', 'a@example.com', '--to', 'b@example.com'],
+  ]) {
     const { code, stdout } = await mailsort(['explain', '--config', EXAMPLE, mail, '--from', 'GO@example.com', ...to, '--json']);
     assert.equal(code, 0);
     const result = JSON.parse(stdout) as { action: string; manager: string; recipients: string[]; envelope: { to: string[] } };
@@ -87,7 +90,11 @@ test('check-config --report prints who each GoCD pipeline and event notifies, li
 test('check-config fails on a rule naming a group GoCD does not have, and on a bad rule function', async () => {
   const config = writeConfigFile({
     upstreams: [{ name: 'default', host: 'smtp.example.com' }],
-    routing: { managers: [{ name: 'ci', kind: 'gocd', messages_we_want: { to: 'gocd@example.com' }, rules: [{ actions: ['mailto:a@example.com'], filter: { function: 'pipelines.in_group', args: ['my-grup'] } }] }] },
+    routing: {
+      managers: [
+        { name: 'ci', kind: 'gocd', messages_we_want: { to: 'gocd@example.com' }, rules: [{ actions: ['mailto:a@example.com'], filter: { function: 'pipelines.in_group', args: ['my-grup'] } }] },
+      ],
+    },
   });
   const unknown = await mailsort(['check-config', config, '--gocd-groups', GROUPS]);
   assert.equal(unknown.code, 1);
@@ -99,10 +106,22 @@ test('check-config fails on a rule naming a group GoCD does not have, and on a b
 });
 
 test("regression: a claimed message's other envelope recipients vanished — the mail2alert format keeps dropping them, and explain says so", async () => {
-  const legacy = writeConfigFile([
-    'local-smtp: localhost:1025', 'remote-smtp: localhost:8025', 'managers:', '  - name: gocd', '    messages-we-want:', '      to: gocd@example.com',
-    '    rules:', '      - actions: [mailto:cat@example.com]', '        filter:', '          function: pipelines.any', '',
-  ].join('\n'), 'configuration.yml');
+  const legacy = writeConfigFile(
+    [
+      'local-smtp: localhost:1025',
+      'remote-smtp: localhost:8025',
+      'managers:',
+      '  - name: gocd',
+      '    messages-we-want:',
+      '      to: gocd@example.com',
+      '    rules:',
+      '      - actions: [mailto:cat@example.com]',
+      '        filter:',
+      '          function: pipelines.any',
+      '',
+    ].join('\n'),
+    'configuration.yml',
+  );
   const mail = eml(['From: go@example.com', 'To: gocd@example.com, someone@else.example', 'Subject: Stage [my-pipeline/2/s/1] is broken', '', '']);
   const text = await mailsort(['explain', '--config', legacy, mail, '--gocd-groups', GROUPS]);
   assert.equal(text.code, 0, text.stderr);
@@ -115,28 +134,63 @@ test("regression: a claimed message's other envelope recipients vanished — the
 test('regression: a lookbehind rule regex was accepted and run by the backtracking engine — check-config refuses it with file:line:key', async () => {
   const config = writeConfigFile({
     upstreams: [{ name: 'default', host: 'smtp.example.com' }],
-    routing: { managers: [{ name: 'm', kind: 'mail', messages_we_want: { to: 'a@example.com' }, rules: [{ actions: ['mailto:b@example.com'], filter: { function: 'mail.subject_matches', args: ['(?<=build )failed'] } }] }] },
+    routing: {
+      managers: [
+        {
+          name: 'm',
+          kind: 'mail',
+          messages_we_want: { to: 'a@example.com' },
+          rules: [{ actions: ['mailto:b@example.com'], filter: { function: 'mail.subject_matches', args: ['(?<=build )failed'] } }],
+        },
+      ],
+    },
   });
   const { code, stderr } = await mailsort(['check-config', config]);
   assert.equal(code, 1);
-  assert.match(stderr, /:\d+:\d+: routing\.managers\[0\]\.rules\[0\]\.filter\.args: invalid regular expression "\(\?<=build \)failed": .*RE2 \(linear time\), which has no backreferences, lookahead or lookbehind/);
+  assert.match(
+    stderr,
+    /:\d+:\d+: routing\.managers\[0\]\.rules\[0\]\.filter\.args: invalid regular expression "\(\?<=build \)failed": .*RE2 \(linear time\), which has no backreferences, lookahead or lookbehind/,
+  );
 });
 
 test('explain shows the alert event and where each field came from, and a filter.event rule routes on it (a cron body is read for it)', async () => {
   const config = writeConfigFile({
     upstreams: [{ name: 'default', host: 'smtp.example.com' }],
-    routing: { managers: [{ name: 'dba', kind: 'mail', messages_we_want: { from: 'root@db1.example.com' }, rules: [{ name: 'backup-failures', actions: ['mailto:dba@example.com'], filter: { event: { source: 'cron', status: 'firing', severity: ['critical', 'error'] } } }] }] },
+    routing: {
+      managers: [
+        {
+          name: 'dba',
+          kind: 'mail',
+          messages_we_want: { from: 'root@db1.example.com' },
+          rules: [{ name: 'backup-failures', actions: ['mailto:dba@example.com'], filter: { event: { source: 'cron', status: 'firing', severity: ['critical', 'error'] } } }],
+        },
+      ],
+    },
   });
-  const failed = eml(['From: root@db1.example.com (Cron Daemon)', 'To: root@db1.example.com', 'Subject: Cron <root@db1> /usr/local/bin/backup-db', '', 'dumping database shop', 'pg_dump: error: connection failed', '']);
+  const failed = eml([
+    'From: root@db1.example.com (Cron Daemon)',
+    'To: root@db1.example.com',
+    'Subject: Cron <root@db1> /usr/local/bin/backup-db',
+    '',
+    'dumping database shop',
+    'pg_dump: error: connection failed',
+    '',
+  ]);
   const text = await mailsort(['explain', '--config', config, failed]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /^alert +cron firing error key cron-[0-9a-f]{16} \(cron@1\) host db1 user=root command=\/usr\/local\/bin\/backup-db$/m);
   assert.match(text.stdout, /^ {2}why +status from body line 2: "error" in the output is firing$/m);
   assert.match(text.stdout, /^rule +backup-failures$/m);
-  const json = JSON.parse((await mailsort(['explain', '--config', config, failed, '--json'])).stdout) as { recipients: string[]; alert: { source: string; key: string; why: Array<{ field: string; from: string }> } };
+  const json = JSON.parse((await mailsort(['explain', '--config', config, failed, '--json'])).stdout) as {
+    recipients: string[];
+    alert: { source: string; key: string; why: Array<{ field: string; from: string }> };
+  };
   assert.deepEqual(json.recipients, ['dba@example.com']);
   assert.equal(json.alert.source, 'cron');
-  assert.deepEqual(json.alert.why.map((why) => why.field), ['source', 'key', 'status', 'severity', 'summary', 'host', 'labels']);
+  assert.deepEqual(
+    json.alert.why.map((why) => why.field),
+    ['source', 'key', 'status', 'severity', 'summary', 'host', 'labels'],
+  );
   const ok = eml(['From: root@db1.example.com (Cron Daemon)', 'To: root@db1.example.com', 'Subject: Cron <root@db1> /usr/local/bin/backup-db', '', 'backup-db: OK', '']);
   const resolved = JSON.parse((await mailsort(['explain', '--config', config, ok, '--json'])).stdout) as { action: string; alert: { status: string; key: string } };
   assert.equal(resolved.action, 'drop');

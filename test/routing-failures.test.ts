@@ -16,14 +16,16 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUTING = {
   fallback_actions: [],
   managers: [
-    { name: 'disk', kind: 'mail', messages_we_want: { to: 'disk@example.com' },
-      rules: [{ actions: ['mailto:ops@example.com'], filter: { function: 'mail.body_contains', args: ['disk full'] } }] },
-    { name: 'stall', kind: 'mail', messages_we_want: { to: 'stall@example.com' },
-      rules: [{ actions: ['mailto:ops@example.com'], filter: { function: 'mail.subject_matches', args: ['^(a+)+$'] } }] },
-    { name: 'gocd', kind: 'gocd', messages_we_want: { to: 'gocd@example.com' },
-      rules: [{ actions: ['mailto:cat@example.com'], filter: { function: 'pipelines.any', args: [] } }] },
-    { name: 'gocd-legacy-model', kind: 'gocd', messages_we_want: { to: 'gocd-old@example.com' }, other_recipients: 'drop',
-      rules: [{ actions: ['mailto:cat@example.com'], filter: { function: 'pipelines.any', args: [] } }] },
+    { name: 'disk', kind: 'mail', messages_we_want: { to: 'disk@example.com' }, rules: [{ actions: ['mailto:ops@example.com'], filter: { function: 'mail.body_contains', args: ['disk full'] } }] },
+    { name: 'stall', kind: 'mail', messages_we_want: { to: 'stall@example.com' }, rules: [{ actions: ['mailto:ops@example.com'], filter: { function: 'mail.subject_matches', args: ['^(a+)+$'] } }] },
+    { name: 'gocd', kind: 'gocd', messages_we_want: { to: 'gocd@example.com' }, rules: [{ actions: ['mailto:cat@example.com'], filter: { function: 'pipelines.any', args: [] } }] },
+    {
+      name: 'gocd-legacy-model',
+      kind: 'gocd',
+      messages_we_want: { to: 'gocd-old@example.com' },
+      other_recipients: 'drop',
+      rules: [{ actions: ['mailto:cat@example.com'], filter: { function: 'pipelines.any', args: [] } }],
+    },
   ],
 };
 
@@ -85,7 +87,10 @@ test('regression: a 1500-part mail to a body-rule manager was stuck retrying for
   const [delivered] = (await sink.waitForMessages(before + 1, 10_000)).slice(before);
   assert.deepEqual(delivered!.to, ['disk@example.com']);
   assert.ok(Date.now() - started < 10_000);
-  assert.equal(system.service('router').logs.some((line) => line.id === id && line.msg?.toString().startsWith('routing failed')), false);
+  assert.equal(
+    system.service('router').logs.some((line) => line.id === id && line.msg?.toString().startsWith('routing failed')),
+    false,
+  );
   assert.match(await routerMetrics(), /mailsort_router_rule_errors_total\{code="RULE_NO_BODY",service="router"\} 1/);
 });
 
@@ -102,7 +107,15 @@ test('regression: a routing failure outside the rules was invisible — it ends 
   const id = 'M0000000000000000DLQ';
   // A Redis reply error on every attempt: the stored message's key holds a list, so reading it fails.
   await redis.rpush(storeKeys(system.prefix).message(id), 'not a message');
-  const job: RouteJob = { v: 1, id, envelope: { from: 'cron@example.com', to: ['disk@example.com'] }, acceptedAt: Date.now(), size: 10, headers: 'Subject: x\r\n\r\n', client: { address: '127.0.0.1', tls: false } };
+  const job: RouteJob = {
+    v: 1,
+    id,
+    envelope: { from: 'cron@example.com', to: ['disk@example.com'] },
+    acceptedAt: Date.now(),
+    size: 10,
+    headers: 'Subject: x\r\n\r\n',
+    client: { address: '127.0.0.1', tls: false },
+  };
   const route = new Queue(QUEUES.route, { connection: redis, prefix: system.prefix });
   await route.add('message', job, { jobId: `r-${id}`, attempts: 2, backoff: { type: 'fixed', delay: 10 }, removeOnFail: false });
   await route.close();

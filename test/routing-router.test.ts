@@ -14,12 +14,19 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUTING = {
   fallback_actions: [],
   managers: [
-    { name: 'gocd', kind: 'gocd', messages_we_want: { to: 'mail2alert@example.com' },
-      rules: [{ actions: ['mailto:cat@example.com'], filter: { events: ['BREAKS'], function: 'pipelines.in_group', args: ['my-group'] } }] },
-    { name: 'typo', kind: 'gocd', messages_we_want: { to: 'typo@example.com' },
-      rules: [{ actions: ['mailto:cat@example.com'], filter: { function: 'pipelines.in_group', args: ['my-grup'] } }] },
-    { name: 'cron', kind: 'mail', messages_we_want: { from: 'root@db1.example.com' },
-      rules: [{ actions: ['mailto:ops@example.com'], filter: { function: 'mail.in_subject', args: ['backup', 'failed'] } }] },
+    {
+      name: 'gocd',
+      kind: 'gocd',
+      messages_we_want: { to: 'mail2alert@example.com' },
+      rules: [{ actions: ['mailto:cat@example.com'], filter: { events: ['BREAKS'], function: 'pipelines.in_group', args: ['my-group'] } }],
+    },
+    { name: 'typo', kind: 'gocd', messages_we_want: { to: 'typo@example.com' }, rules: [{ actions: ['mailto:cat@example.com'], filter: { function: 'pipelines.in_group', args: ['my-grup'] } }] },
+    {
+      name: 'cron',
+      kind: 'mail',
+      messages_we_want: { from: 'root@db1.example.com' },
+      rules: [{ actions: ['mailto:ops@example.com'], filter: { function: 'mail.in_subject', args: ['backup', 'failed'] } }],
+    },
   ],
 };
 
@@ -87,7 +94,11 @@ test('a rule naming an unknown group never loses the mail: it passes to the defa
 });
 
 test("the router reads a cron mail's body for its alert event (no body rule needed), counts the event and traces it with its why", async () => {
-  const id = await send(['From: root@db1.example.com (Cron Daemon)', 'To: root@example.com', 'Subject: Cron <root@db1> /usr/local/bin/backup-db', '', 'dumping shop', 'pg_dump: error: connection failed', ''], 'root@db1.example.com', ['root@example.com']);
+  const id = await send(
+    ['From: root@db1.example.com (Cron Daemon)', 'To: root@example.com', 'Subject: Cron <root@db1> /usr/local/bin/backup-db', '', 'dumping shop', 'pg_dump: error: connection failed', ''],
+    'root@db1.example.com',
+    ['root@example.com'],
+  );
   await system.service('router').waitForLog((entry) => entry.id === id && entry.msg === 'message dropped');
   assert.match(await routerMetrics(), /mailsort_router_alert_events_total\{source="cron",status="firing",severity="error",service="router"\} 1/);
   assert.match(await routerMetrics(), /mailsort_router_alert_events_total\{source="fail2ban",status="info",severity="info",service="router"\} 0/, 'the others start at 0');

@@ -20,7 +20,8 @@ test('after a SIGKILL of the sender mid-run every message still arrives (duplica
   });
 
   const jobs = [];
-  for (let i = 0; i < MESSAGES; i++) jobs.push(...(await harness.enqueue(rawMessage(`crash ${i}`), [{ kind: 'smtp', upstream: 'main', envelope: { from: 'ci@example.com', to: ['team@example.com'] } }])));
+  for (let i = 0; i < MESSAGES; i++)
+    jobs.push(...(await harness.enqueue(rawMessage(`crash ${i}`), [{ kind: 'smtp', upstream: 'main', envelope: { from: 'ci@example.com', to: ['team@example.com'] } }])));
   await upstream.waitForMessages(MESSAGES / 4, 30_000);
   first.child.kill('SIGKILL');
   await first.exited;

@@ -9,14 +9,25 @@ test('through a real Postfix smarthost that requires STARTTLS: delivered over ve
   const certificate = selfSignedCertificate('localhost');
   const final = await startScriptedSmtp();
   const postfix = await startPostfixSmarthost({
-    relayPort: final.port, certificate,
+    relayPort: final.port,
+    certificate,
     main: ['smtpd_recipient_restrictions = check_recipient_access inline:{ { nobody@example.com = 550 5.1.1 <nobody@example.com>: no such user } }, permit_mynetworks, reject'],
   });
   const harness = await createDeliveryHarness('postfix');
-  const sender = await startServiceReady('sender', senderConfig(harness.prefix, [{
-    name: 'smarthost', host: '127.0.0.1', port: postfix.port, tls: 'starttls', hello: 'mailsort.test',
-    tls_config: { ca_file: certificate.certFile, min_version: 'TLS12' },
-  }]), { args: ['--http-port', '0'] });
+  const sender = await startServiceReady(
+    'sender',
+    senderConfig(harness.prefix, [
+      {
+        name: 'smarthost',
+        host: '127.0.0.1',
+        port: postfix.port,
+        tls: 'starttls',
+        hello: 'mailsort.test',
+        tls_config: { ca_file: certificate.certFile, min_version: 'TLS12' },
+      },
+    ]),
+    { args: ['--http-port', '0'] },
+  );
   after(async () => {
     await sender.stop();
     postfix.stop();

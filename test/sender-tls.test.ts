@@ -34,7 +34,10 @@ test('with tls: starttls an upstream that offers no STARTTLS is retried and neve
   // The same server takes mail in clear when the upstream allows it: the refusal above is the TLS rule.
   const [opportunistic] = await harness.enqueue(rawMessage('may be clear'), [{ kind: 'smtp', upstream: 'opportunistic', envelope }]);
   assert.equal((await harness.waitFinished(opportunistic!.deliveryId)).state, 'completed');
-  assert.deepEqual(upstream.received.map((m) => [m.raw.includes('may be clear'), m.secure]), [[true, false]]);
+  assert.deepEqual(
+    upstream.received.map((m) => [m.raw.includes('may be clear'), m.secure]),
+    [[true, false]],
+  );
   assert.equal((await queueCommand(config, 'delete', required!.deliveryId)).code, 0);
 });
 
@@ -63,8 +66,14 @@ test('STARTTLS to a self-signed certificate: refused unverified, delivered with 
   const deferred = deferrals(sender, strict!.deliveryId)[0]!;
   assert.equal(deferred.reason, 'tls');
   assert.match(String(deferred.reply), /self[- ]signed/i);
-  assert.deepEqual(upstream.received.map((m) => m.secure), [true, true]);
-  assert.equal(upstream.received.some((m) => m.raw.includes('Subject: strict')), false);
+  assert.deepEqual(
+    upstream.received.map((m) => m.secure),
+    [true, true],
+  );
+  assert.equal(
+    upstream.received.some((m) => m.raw.includes('Subject: strict')),
+    false,
+  );
   assert.equal((await queueCommand(config, 'delete', strict!.deliveryId)).code, 0);
 });
 
@@ -116,7 +125,10 @@ test('implicit TLS with AUTH PLAIN, LOGIN, CRAM-MD5 and XOAUTH2 (secret from a f
   const names = ['plain', 'login', 'cram', 'oauth'];
   const jobs = await Promise.all(names.map(async (name) => (await harness.enqueue(rawMessage(`auth ${name}`), [{ kind: 'smtp', upstream: name, envelope }]))[0]!));
   for (const job of jobs) assert.equal((await harness.waitFinished(job.deliveryId)).state, 'completed');
-  assert.deepEqual(upstream.received.map((m) => [m.secure, m.user]), names.map(() => [true, 'relay']));
+  assert.deepEqual(
+    upstream.received.map((m) => [m.secure, m.user]),
+    names.map(() => [true, 'relay']),
+  );
 
   const [wrong] = await harness.enqueue(rawMessage('wrong password'), [{ kind: 'smtp', upstream: 'wrong', envelope }]);
   await sender.waitForLog(() => deferrals(sender, wrong!.deliveryId).length >= 1);

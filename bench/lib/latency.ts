@@ -50,7 +50,7 @@ export const WARMUP_SECONDS = 2;
  * and measures from the client's 250 to the sink's end of DATA.
  */
 export async function measureLatency(smtpPort: number, arrivals: Map<number, number>, rate: number, seconds: number, size: number): Promise<LatencyResult> {
-  const body = 'x'.repeat(76) + '\r\n';
+  const body = `${'x'.repeat(76)}\r\n`;
   const text = body.repeat(Math.max(1, Math.round(size / body.length)));
   const accepted = new Map<number, number>();
   const warmup = rate * WARMUP_SECONDS;
@@ -62,20 +62,39 @@ export async function measureLatency(smtpPort: number, arrivals: Map<number, num
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true });
-    sends.push(transport.sendMail({
-      envelope: { from: 'bench@example.com', to: ['sink@example.net'] },
-      headers: { 'X-Bench-Seq': String(seq) },
-      from: 'bench@example.com', to: 'sink@example.net', subject: `latency ${seq}`, text,
-    }).then(() => {
-      if (seq >= warmup) accepted.set(seq, performance.timeOrigin + performance.now());
-    }, () => undefined).finally(() => transport.close()));
+    sends.push(
+      transport
+        .sendMail({
+          envelope: { from: 'bench@example.com', to: ['sink@example.net'] },
+          headers: { 'X-Bench-Seq': String(seq) },
+          from: 'bench@example.com',
+          to: 'sink@example.net',
+          subject: `latency ${seq}`,
+          text,
+        })
+        .then(
+          () => {
+            if (seq >= warmup) accepted.set(seq, performance.timeOrigin + performance.now());
+          },
+          () => undefined,
+        )
+        .finally(() => transport.close()),
+    );
   }
   await Promise.all(sends);
   const deadline = Date.now() + 30_000;
   while ([...accepted.keys()].some((seq) => !arrivals.has(seq)) && Date.now() < deadline) await sleep(20);
-  const latencies = [...accepted].filter(([seq]) => arrivals.has(seq)).map(([seq, at]) => arrivals.get(seq)! - at).sort((a, b) => a - b);
+  const latencies = [...accepted]
+    .filter(([seq]) => arrivals.has(seq))
+    .map(([seq, at]) => arrivals.get(seq)! - at)
+    .sort((a, b) => a - b);
   return {
-    rate, sent: total - warmup, accepted: accepted.size, delivered: latencies.length,
-    p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies.at(-1) ?? NaN,
+    rate,
+    sent: total - warmup,
+    accepted: accepted.size,
+    delivered: latencies.length,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies.at(-1) ?? NaN,
   };
 }

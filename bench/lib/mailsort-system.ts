@@ -65,19 +65,24 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
   }
   try {
     for (const proc of procs) {
-      await waitUntil(async () => {
-        if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited ${proc.child.exitCode}; see ${dir}/${proc.name}.log`);
-        return fetch(`http://127.0.0.1:${proc.httpPort}/readyz`).then((r) => r.ok, () => false);
-      }, 60_000, `${proc.name} ready`, 100);
+      await waitUntil(
+        async () => {
+          if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited ${proc.child.exitCode}; see ${dir}/${proc.name}.log`);
+          return fetch(`http://127.0.0.1:${proc.httpPort}/readyz`).then(
+            (r) => r.ok,
+            () => false,
+          );
+        },
+        60_000,
+        `${proc.name} ready`,
+        100,
+      );
     }
   } catch (error) {
     for (const child of [...procs.map((p) => p.child), redis]) child.kill('SIGKILL');
     throw error;
   }
-  const all = (): Array<{ name: string; pid: number }> => [
-    { name: 'redis-server', pid: redis.pid! },
-    ...procs.map((p) => ({ name: p.name, pid: p.child.pid! })),
-  ];
+  const all = (): Array<{ name: string; pid: number }> => [{ name: 'redis-server', pid: redis.pid! }, ...procs.map((p) => ({ name: p.name, pid: p.child.pid! }))];
 
   return {
     smtpPort,

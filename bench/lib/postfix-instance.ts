@@ -41,27 +41,30 @@ export function createPostfix(dir: string, smtpPort: number, relayPort: number) 
   for (const d of [etc, queue, data]) mkdirSync(d, { recursive: true });
   chmodSync(dir, 0o755);
   chownSync(data, Number(execFileSync('id', ['-u', 'postfix'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postfix'], { encoding: 'utf8' })));
-  writeFileSync(join(etc, 'main.cf'), [
-    'compatibility_level = 3.6',
-    `queue_directory = ${queue}`,
-    `data_directory = ${data}`,
-    'myhostname = postfix.bench',
-    'mydomain = bench',
-    'inet_interfaces = 127.0.0.1',
-    'inet_protocols = ipv4',
-    'mydestination =',
-    'local_transport = error:local delivery is disabled',
-    'alias_maps =',
-    'alias_database =',
-    'local_recipient_maps =',
-    `relayhost = [127.0.0.1]:${relayPort}`,
-    'mynetworks = 127.0.0.0/8',
-    'smtpd_relay_restrictions = permit_mynetworks reject',
-    'biff = no',
-    `maillog_file_prefixes = ${dir}`,
-    `maillog_file = ${join(dir, 'maillog')}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(etc, 'main.cf'),
+    [
+      'compatibility_level = 3.6',
+      `queue_directory = ${queue}`,
+      `data_directory = ${data}`,
+      'myhostname = postfix.bench',
+      'mydomain = bench',
+      'inet_interfaces = 127.0.0.1',
+      'inet_protocols = ipv4',
+      'mydestination =',
+      'local_transport = error:local delivery is disabled',
+      'alias_maps =',
+      'alias_database =',
+      'local_recipient_maps =',
+      `relayhost = [127.0.0.1]:${relayPort}`,
+      'mynetworks = 127.0.0.0/8',
+      'smtpd_relay_restrictions = permit_mynetworks reject',
+      'biff = no',
+      `maillog_file_prefixes = ${dir}`,
+      `maillog_file = ${join(dir, 'maillog')}`,
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(etc, 'master.cf'), `127.0.0.1:${smtpPort} inet n - n - - smtpd\n${MASTER_CF}`);
   const pidFile = join(queue, 'pid', 'master.pid');
   const masterPid = (): number | undefined => {

@@ -60,17 +60,19 @@ export interface SourceOptions {
  * wall-clock time when the last message got its 250.
  */
 export function runSmtpSource({ port, messages, sessions, size }: SourceOptions): Promise<number> {
-  const child = spawn(SMTP_SOURCE, [
-    '-s', String(sessions), '-m', String(messages), '-l', String(size),
-    '-M', 'bench.localdomain', '-f', 'bench@example.com', '-t', 'sink@example.net', '-S', 'mailsort bench',
-    `127.0.0.1:${port}`,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    SMTP_SOURCE,
+    ['-s', String(sessions), '-m', String(messages), '-l', String(size), '-M', 'bench.localdomain', '-f', 'bench@example.com', '-t', 'sink@example.net', '-S', 'mailsort bench', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let errors = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
-  return new Promise((resolve, reject) => child.on('exit', (code) => {
-    if (code === 0) resolve(Date.now());
-    else reject(new Error(`smtp-source exited ${code}: ${errors.trim()}`));
-  }));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => {
+      if (code === 0) resolve(Date.now());
+      else reject(new Error(`smtp-source exited ${code}: ${errors.trim()}`));
+    }),
+  );
 }
 
 export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {

@@ -44,7 +44,12 @@ export async function runSinkOnly(sinkPort: number, load: Load): Promise<RunResu
   return { system: 'sink only', messages: load.messages, ...rates(load.messages, t), peakRssKb: {}, totalRssKb: NaN, cpuSeconds: {} };
 }
 
-export async function runMailsort(dir: string, sinkPort: number, load: Load, options: { senders: number; concurrency?: number; logLevel: string; profile: boolean; ingestImport?: string }): Promise<RunResult> {
+export async function runMailsort(
+  dir: string,
+  sinkPort: number,
+  load: Load,
+  options: { senders: number; concurrency?: number; logLevel: string; profile: boolean; ingestImport?: string },
+): Promise<RunResult> {
   const system = await startMailsort({ dir, upstreamPort: sinkPort, ...options });
   const label = `mailsort (${options.senders} sender${options.senders > 1 ? 's' : ''})`;
   try {
@@ -55,15 +60,35 @@ export async function runMailsort(dir: string, sinkPort: number, load: Load, opt
     const cpuSeconds = Object.fromEntries(Object.keys(after).map((name) => [name, after[name]! - (before[name] ?? 0)]));
     cpuSeconds.total = Object.values(cpuSeconds).reduce((a, b) => a + b, 0);
     const stats = parseCommandStats(system.redisCli('INFO', 'commandstats'));
-    const redisCommandsPerMessage = Object.fromEntries(Object.entries(stats).filter(([name]) => name !== 'config').map(([name, s]) => [name, s.calls / load.messages]));
+    const redisCommandsPerMessage = Object.fromEntries(
+      Object.entries(stats)
+        .filter(([name]) => name !== 'config')
+        .map(([name, s]) => [name, s.calls / load.messages]),
+    );
     redisCommandsPerMessage.total = Object.values(redisCommandsPerMessage).reduce((a, b) => a + b, 0);
     const peakRssKb = system.peakRss();
     return {
-      system: label, messages: load.messages, ...rates(load.messages, t), peakRssKb,
-      totalRssKb: Object.values(peakRssKb).reduce((a, b) => a + b, 0), cpuSeconds, redisCommandsPerMessage,
+      system: label,
+      messages: load.messages,
+      ...rates(load.messages, t),
+      peakRssKb,
+      totalRssKb: Object.values(peakRssKb).reduce((a, b) => a + b, 0),
+      cpuSeconds,
+      redisCommandsPerMessage,
     };
   } catch (error) {
-    return { system: label, messages: load.messages, acceptedPerSec: NaN, endToEndPerSec: NaN, acceptSeconds: NaN, endToEndSeconds: NaN, peakRssKb: system.peakRss(), totalRssKb: NaN, cpuSeconds: {}, error: (error as Error).message };
+    return {
+      system: label,
+      messages: load.messages,
+      acceptedPerSec: NaN,
+      endToEndPerSec: NaN,
+      acceptSeconds: NaN,
+      endToEndSeconds: NaN,
+      peakRssKb: system.peakRss(),
+      totalRssKb: NaN,
+      cpuSeconds: {},
+      error: (error as Error).message,
+    };
   } finally {
     await system.stop();
   }
@@ -81,7 +106,18 @@ export async function runPostfix(postfix: PostfixInstance, sinkPort: number, loa
     return { system: 'postfix', messages: load.messages, ...rates(load.messages, t), peakRssKb: peakByName, totalRssKb: peakTotalKb, cpuSeconds: { total: cpu } };
   } catch (error) {
     const { peakByName } = sampler.stop();
-    return { system: 'postfix', messages: load.messages, acceptedPerSec: NaN, endToEndPerSec: NaN, acceptSeconds: NaN, endToEndSeconds: NaN, peakRssKb: peakByName, totalRssKb: NaN, cpuSeconds: {}, error: (error as Error).message };
+    return {
+      system: 'postfix',
+      messages: load.messages,
+      acceptedPerSec: NaN,
+      endToEndPerSec: NaN,
+      acceptSeconds: NaN,
+      endToEndSeconds: NaN,
+      peakRssKb: peakByName,
+      totalRssKb: NaN,
+      cpuSeconds: {},
+      error: (error as Error).message,
+    };
   } finally {
     await postfix.stop();
   }

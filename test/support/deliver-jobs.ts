@@ -1,7 +1,5 @@
 import { QueueEvents } from 'bullmq';
-import {
-  createMessageLifecycle, createMessageStore, createQueue, jobId, newMessageId, QUEUES, type DeliverJob, type Destination,
-} from '@mailsort/core';
+import { createMessageLifecycle, createMessageStore, createQueue, jobId, newMessageId, QUEUES, type DeliverJob, type Destination } from '@mailsort/core';
 import { writeConfigFile } from './config.js';
 import { deletePrefix, testRedis, uniquePrefix } from './redis.js';
 
@@ -46,7 +44,10 @@ export async function createDeliveryHarness(name: string, existingPrefix?: strin
   });
 
   return {
-    prefix, redis, store, queue,
+    prefix,
+    redis,
+    store,
+    queue,
     async enqueue(raw: Buffer, destinations: Destination[], original = { from: 'ci@example.com', to: ['team@example.com'] }): Promise<DeliverJob[]> {
       const id = newMessageId();
       await lifecycle.accept(id, raw);

@@ -61,7 +61,11 @@ export async function startFakeGocd(options: FakeGocdOptions) {
 
   function v1Body(base: string) {
     return {
-      _links: { self: { href: `${base}/go/api/admin/pipeline_groups` }, doc: { href: 'https://api.gocd.org/current/#pipeline-group-config' }, find: { href: `${base}/go/api/admin/pipeline_groups/:group_name` } },
+      _links: {
+        self: { href: `${base}/go/api/admin/pipeline_groups` },
+        doc: { href: 'https://api.gocd.org/current/#pipeline-group-config' },
+        find: { href: `${base}/go/api/admin/pipeline_groups/:group_name` },
+      },
       _embedded: {
         groups: groups.map((group) => ({
           _links: { self: { href: `${base}/go/api/admin/pipeline_groups/${group.name}` } },
@@ -80,7 +84,12 @@ export async function startFakeGocd(options: FakeGocdOptions) {
     const auth = authenticate(request);
     if (path === '/go/api/admin/pipeline_groups' && !options.legacyOnly) {
       const accept = request.headers.accept ?? '';
-      if (!accept.split(',').map((type) => type.trim().split(';')[0]).some((type) => type === V1 || type === LATEST)) {
+      if (
+        !accept
+          .split(',')
+          .map((type) => type.trim().split(';')[0])
+          .some((type) => type === V1 || type === LATEST)
+      ) {
         return json(response, 404, { message: 'The url you are trying to reach appears to be incorrect.' });
       }
       if (auth === undefined) return json(response, 401, { message: 'You are not authenticated!' }, `${V1}; charset=utf-8`);
@@ -101,15 +110,20 @@ export async function startFakeGocd(options: FakeGocdOptions) {
     if (path === '/go/api/config/pipeline_groups' && (options.legacy || options.legacyOnly)) {
       if (auth === undefined) return json(response, 401, { message: 'You are not authenticated!' });
       if (mode === 'garbage') return json(response, 200, { oops: true });
-      return json(response, 200, groups.map((group) => ({ name: group.name, pipelines: group.pipelines.map((name) => ({ name, label: '${COUNT}', materials: [], stages: [] })) })));
+      return json(
+        response,
+        200,
+        groups.map((group) => ({ name: group.name, pipelines: group.pipelines.map((name) => ({ name, label: '${COUNT}', materials: [], stages: [] })) })),
+      );
     }
     if (path === '/go/cctray.xml' && options.cctray) {
       if (auth === undefined) {
         response.writeHead(403, { 'content-type': 'application/xml' }).end('<access-denied><message>You are not authorized to access this resource!</message></access-denied>');
         return 403;
       }
-      const projects = Object.entries(options.cctray).map(([name, status]) =>
-        `  <Project name="${name}" activity="Sleeping" lastBuildStatus="${status}" lastBuildLabel="1" lastBuildTime="2026-01-01T00:00:00Z" webUrl="${base}/go/pipelines/x" />`);
+      const projects = Object.entries(options.cctray).map(
+        ([name, status]) => `  <Project name="${name}" activity="Sleeping" lastBuildStatus="${status}" lastBuildLabel="1" lastBuildTime="2026-01-01T00:00:00Z" webUrl="${base}/go/pipelines/x" />`,
+      );
       response.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="utf-8"?>\n<Projects>\n${projects.join('\n')}\n</Projects>\n`);
       return 200;
     }
@@ -119,8 +133,11 @@ export async function startFakeGocd(options: FakeGocdOptions) {
   const server = createServer((request, response) => {
     const status = handle(request, response);
     requests.push({
-      path: (request.url ?? '/').split('?')[0]!, accept: request.headers.accept, authorization: request.headers.authorization,
-      ifNoneMatch: request.headers['if-none-match'], status,
+      path: (request.url ?? '/').split('?')[0]!,
+      accept: request.headers.accept,
+      authorization: request.headers.authorization,
+      ifNoneMatch: request.headers['if-none-match'],
+      status,
     });
   });
   server.on('connection', (socket) => {

@@ -45,7 +45,9 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
   // Every process this system ever started, so none outlives the test, even when the test
   // process itself fails: a leftover service would keep working on someone's Redis.
   const everyProcess: RunningService[] = [];
-  const killAll = () => everyProcess.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL'));
+  const killAll = () => {
+    for (const p of everyProcess) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  };
   process.once('exit', killAll);
   const launch = async (kind: ServiceKind): Promise<{ current: RunningService; httpPort: number }> => {
     const current = startService(kind, configFile, { args: ['--http-port', '0'], env });
@@ -68,7 +70,11 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
     }
   };
   const replicas: Replica[] = [];
-  const plan: Array<[ServiceKind, number]> = [['sender', senders], ['router', routers], ['ingest', 1]];
+  const plan: Array<[ServiceKind, number]> = [
+    ['sender', senders],
+    ['router', routers],
+    ['ingest', 1],
+  ];
   for (const [kind, count] of plan) {
     for (let index = 0; index < count; index++) replicas.push({ kind, index, ...(await launch(kind)) });
   }
@@ -80,7 +86,10 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
   const stopped: Array<number | null> = [];
 
   return {
-    prefix, smtpPort, configFile, replicas,
+    prefix,
+    smtpPort,
+    configFile,
+    replicas,
     of: (kind: ServiceKind) => replicas.filter((r) => r.kind === kind),
     /** Stops the replica's process with the signal and starts a fresh one in its place. */
     async replace(replica: Replica, signal: NodeJS.Signals): Promise<number | null> {

@@ -1,7 +1,5 @@
 import { stringify } from 'yaml';
-import {
-  createLogger, createMetricsRegistry, createRedisFactory, loadConfig, type Config, type Service, type ServiceDeps,
-} from '@mailsort/core';
+import { createLogger, createMetricsRegistry, createRedisFactory, loadConfig, type Config, type Service, type ServiceDeps } from '@mailsort/core';
 import { metricValue } from './metrics.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from './redis.js';
 import { waitUntil } from './wait.js';
@@ -34,7 +32,11 @@ export async function startInProcess<S extends Service>(
   await service.start();
   let stopped = false;
   return {
-    service, prefix, logs, registry, config: loaded,
+    service,
+    prefix,
+    logs,
+    registry,
+    config: loaded,
     /** Same config source, new values: what a reload would hand the service. */
     configWith: (next: Record<string, unknown>) => testConfig(prefix, next),
     async metric(metricName: string, labels: Record<string, string> = {}): Promise<number> {

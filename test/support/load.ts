@@ -37,7 +37,12 @@ export interface LoadOptions {
 }
 
 const transportOptions = (port: number) => ({
-  host: '127.0.0.1', port, ignoreTLS: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000,
+  host: '127.0.0.1',
+  port,
+  ignoreTLS: true,
+  connectionTimeout: 10_000,
+  greetingTimeout: 10_000,
+  socketTimeout: 30_000,
 });
 
 async function attempt(transport: Transporter, seq: number, bodyBytes: number): Promise<{ code: number; response: string }> {
@@ -64,14 +69,14 @@ export async function sendNumbered({ port, seqs, connections = 8, pool = true, r
       let result: { code: number; response: string };
       let attempts = 0;
       const deadline = Date.now() + 60_000;
-      do {
+      for (;;) {
         attempts += 1;
         const transport = shared ?? nodemailer.createTransport(transportOptions(port));
         result = await attempt(transport, seq, bodyBytes);
         if (!shared) transport.close();
         if (result.code === 250 || !retryUntilAccepted || result.code >= 500 || Date.now() > deadline) break;
         await new Promise((resolve) => setTimeout(resolve, 100 * Math.min(attempts, 10)));
-      } while (true);
+      }
       const outcome = { seq, ...result, attempts };
       outcomes.push(outcome);
       onOutcome?.(outcome);

@@ -96,5 +96,7 @@ export interface K8sObject {
 
 /** Parses `kubectl kustomize` output into its objects. */
 export function manifests(text: string): K8sObject[] {
-  return parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject).filter(Boolean);
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as K8sObject)
+    .filter(Boolean);
 }

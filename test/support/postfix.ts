@@ -42,29 +42,32 @@ export async function startPostfixSmarthost({ relayPort, certificate, main = [] 
   for (const file of [certificate.certFile, certificate.keyFile]) chmodSync(file, 0o644);
   const port = await freePort();
   copyFileSync('/etc/postfix/master.cf', join(conf, 'master.cf'));
-  writeFileSync(join(conf, 'main.cf'), [
-    'compatibility_level = 3.6',
-    `queue_directory = ${join(dir, 'queue')}`,
-    `data_directory = ${data}`,
-    'mail_owner = postfix',
-    'setgid_group = postdrop',
-    'inet_interfaces = 127.0.0.1',
-    'inet_protocols = ipv4',
-    'myhostname = smarthost.test',
-    'mydestination =',
-    'mynetworks = 127.0.0.0/8',
-    `relayhost = [127.0.0.1]:${relayPort}`,
-    'smtp_tls_security_level = none',
-    `smtpd_tls_cert_file = ${certificate.certFile}`,
-    `smtpd_tls_key_file = ${certificate.keyFile}`,
-    'smtpd_tls_security_level = encrypt',
-    'smtpd_tls_received_header = yes',
-    'smtpd_tls_loglevel = 1',
-    `maillog_file = ${join(dir, 'maillog')}`,
-    `maillog_file_prefixes = ${tmpdir()}`,
-    ...main,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(conf, 'main.cf'),
+    [
+      'compatibility_level = 3.6',
+      `queue_directory = ${join(dir, 'queue')}`,
+      `data_directory = ${data}`,
+      'mail_owner = postfix',
+      'setgid_group = postdrop',
+      'inet_interfaces = 127.0.0.1',
+      'inet_protocols = ipv4',
+      'myhostname = smarthost.test',
+      'mydestination =',
+      'mynetworks = 127.0.0.0/8',
+      `relayhost = [127.0.0.1]:${relayPort}`,
+      'smtp_tls_security_level = none',
+      `smtpd_tls_cert_file = ${certificate.certFile}`,
+      `smtpd_tls_key_file = ${certificate.keyFile}`,
+      'smtpd_tls_security_level = encrypt',
+      'smtpd_tls_received_header = yes',
+      'smtpd_tls_loglevel = 1',
+      `maillog_file = ${join(dir, 'maillog')}`,
+      `maillog_file_prefixes = ${tmpdir()}`,
+      ...main,
+      '',
+    ].join('\n'),
+  );
   const postconf = (...args: string[]) => execFileSync('postconf', ['-c', conf, ...args], { stdio: 'pipe' });
   postconf('-F', '*/*/chroot = n');
   postconf('-M#', 'smtp/inet');

@@ -21,7 +21,9 @@ export async function createPrivateRedis(options: { appendonly?: boolean; extraA
   let child: ChildProcess | undefined;
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', options.appendonly ? 'yes' : 'no', ...(options.extraArgs ?? [])];
   return {
-    url, port, dir,
+    url,
+    port,
+    dir,
     async start() {
       child = spawn('redis-server', args, { stdio: 'ignore' });
       for (let i = 0; i < 100; i++) {

@@ -46,10 +46,12 @@ export function startService(name: string, configFile: string, options: { env?: 
     for (const wake of waiters) wake();
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    resolve(code);
-    for (const wake of waiters) wake();
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      resolve(code);
+      for (const wake of waiters) wake();
+    }),
+  );
 
   function waitForLog(predicate: (line: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> {
     return new Promise((resolve, reject) => {
@@ -77,7 +79,12 @@ export function startService(name: string, configFile: string, options: { env?: 
   }
 
   return {
-    name, child, logs, stderr, waitForLog, exited,
+    name,
+    child,
+    logs,
+    stderr,
+    waitForLog,
+    exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;

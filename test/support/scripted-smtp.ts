@@ -76,9 +76,9 @@ export async function startScriptedSmtp(options: ScriptedSmtpOptions = {}) {
     allowInsecureAuth: false,
     logger: false,
     onAuth(auth: SMTPServerAuthentication, _session: SMTPServerSession, callback) {
-      const ok = auth.username === options.auth?.user && (
-        auth.method === 'CRAM-MD5' ? auth.validatePassword?.(options.auth!.pass) : auth.method === 'XOAUTH2' ? auth.accessToken === options.auth?.pass : auth.password === options.auth?.pass
-      );
+      const ok =
+        auth.username === options.auth?.user &&
+        (auth.method === 'CRAM-MD5' ? auth.validatePassword?.(options.auth!.pass) : auth.method === 'XOAUTH2' ? auth.accessToken === options.auth?.pass : auth.password === options.auth?.pass);
       if (!ok) return callback(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
       callback(null, { user: auth.username });
     },
@@ -147,10 +147,11 @@ export async function startScriptedSmtp(options: ScriptedSmtpOptions = {}) {
       });
     },
     /** Stops listening and cuts any connection a pool still holds open. */
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const connection of server.connections as Set<{ _socket?: { destroy(): void } }>) connection._socket?.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const connection of server.connections as Set<{ _socket?: { destroy(): void } }>) connection._socket?.destroy();
+      }),
   };
 }
 

@@ -21,7 +21,10 @@ export async function startSystem({ name, upstreamPort, extra = {}, services = [
   const running: RunningService[] = [];
   for (const service of services) running.push(await startServiceReady(service, configFile, { args: ['--http-port', '0'], ...(env ? { env } : {}) }));
   return {
-    prefix, smtpPort, configFile, services: running,
+    prefix,
+    smtpPort,
+    configFile,
+    services: running,
     service: (serviceName: string) => running.find((s) => s.name === serviceName)!,
     async stop(): Promise<Array<number | null>> {
       return Promise.all(running.map((s) => s.stop('SIGTERM')));

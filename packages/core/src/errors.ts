@@ -25,13 +25,14 @@ export const ERROR_CODES = {
   AUTH_FAILED: 'a client gave a wrong user name or password (SMTP 535, or 421 after too many)',
   AUTH_LOCKED_OUT: 'a client address is locked out of AUTH after repeated failures (SMTP 421)',
   AUTH_THROTTLED: 'a client address has as many AUTH checks running as it may still fail; refused until they end (SMTP 454)',
-  SENDER_NOT_ALLOWED: "an authenticated user used an envelope sender outside its allowed_senders (SMTP 553)",
-  RATE_LIMITED: "an authenticated user went over its rate_limit (SMTP 450)",
+  SENDER_NOT_ALLOWED: 'an authenticated user used an envelope sender outside its allowed_senders (SMTP 553)',
+  RATE_LIMITED: 'an authenticated user went over its rate_limit (SMTP 450)',
   STORE_TIMEOUT: 'Redis did not confirm a message was stored within ingest.limits.store_timeout; the client was told 451 and the write withdrawn',
   REDIS_FULL: 'Redis refused to store a message because it is at maxmemory (SMTP 452 4.3.1); the client retries',
   ADDRESS_INVALID: 'a MAIL FROM or RCPT TO address is not one RFC 5321 mailbox (SMTP 501 5.1.7 / 5.1.3)',
   BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',
-  CONNECTION_LIMITED: 'a connection was refused before the greeting: its address holds max_connections_per_client, or untrusted clients hold all slots not reserved for trusted networks (SMTP 421 4.7.0)',
+  CONNECTION_LIMITED:
+    'a connection was refused before the greeting: its address holds max_connections_per_client, or untrusted clients hold all slots not reserved for trusted networks (SMTP 421 4.7.0)',
   SESSION_TOO_SLOW: 'a session was cut off: its transaction passed transaction_timeout or its DATA stayed below min_data_rate (SMTP 421 4.4.2)',
   PASSWORD_COSTS_MIXED: 'the configured password hashes use different bcrypt costs, so AUTH timing can tell some user names apart (warning at start)',
   // routing

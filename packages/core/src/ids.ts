@@ -32,7 +32,7 @@ function timeChars(ms: number): string {
  * BullMQ accepts it as a job id as it is.
  */
 export function newMessageId(now: number = Date.now()): string {
-  return 'M' + timeChars(now) + randomChars(10);
+  return `M${timeChars(now)}${randomChars(10)}`;
 }
 
 const MESSAGE_ID_PATTERN = /^M[0-9A-HJKMNP-TV-Z]{19}$/;

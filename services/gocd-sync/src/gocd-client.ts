@@ -27,7 +27,12 @@ async function request(gocd: GocdSettings, path: string, headers: Record<string,
     return await fetch(gocdUrl(gocd, path), { headers: { ...authHeaders(gocd), ...headers }, signal: AbortSignal.timeout(gocd.timeout), redirect: 'manual' });
   } catch (error) {
     const timeout = (error as Error).name === 'TimeoutError';
-    return { kind: 'error', code: 'GOCD_UNREACHABLE', reason: timeout ? 'timeout' : 'unreachable', message: `GET ${path}: ${timeout ? `no answer within ${gocd.timeout} ms` : (error as Error).message}` };
+    return {
+      kind: 'error',
+      code: 'GOCD_UNREACHABLE',
+      reason: timeout ? 'timeout' : 'unreachable',
+      message: `GET ${path}: ${timeout ? `no answer within ${gocd.timeout} ms` : (error as Error).message}`,
+    };
   }
 }
 
@@ -53,7 +58,10 @@ async function fetchFrom(gocd: GocdSettings, api: GocdApi, etag: string | undefi
   }
   const parsed = api === 'v1' ? pipelineGroupsV1Schema.safeParse(document) : pipelineGroupsLegacySchema.safeParse(document);
   if (!parsed.success) return { kind: 'error', code: 'GOCD_BAD_RESPONSE', reason: 'invalid', message: `GET ${path}: not a pipeline-group list` };
-  const list = api === 'v1' ? (parsed.data as { _embedded: { groups: Array<{ name: string; pipelines: Array<{ name: string }> }> } })._embedded.groups : (parsed.data as Array<{ name: string; pipelines: Array<{ name: string }> }>);
+  const list =
+    api === 'v1'
+      ? (parsed.data as { _embedded: { groups: Array<{ name: string; pipelines: Array<{ name: string }> }> } })._embedded.groups
+      : (parsed.data as Array<{ name: string; pipelines: Array<{ name: string }> }>);
   return { kind: 'groups', api, groups: list.map((group) => ({ name: group.name, pipelines: group.pipelines.map((p) => p.name) })), etag: response.headers.get('etag') ?? undefined };
 }
 

@@ -7,7 +7,10 @@ import { testRedis, uniquePrefix } from '../../../test/support/redis.js';
 import { waitUntil } from '../../../test/support/wait.js';
 import { createGocdSyncService } from './gocd-sync-service.js';
 
-const GROUPS = [{ name: 'my-group', pipelines: ['build', 'deploy'] }, { name: 'other', pipelines: ['x'] }];
+const GROUPS = [
+  { name: 'my-group', pipelines: ['build', 'deploy'] },
+  { name: 'other', pipelines: ['x'] },
+];
 
 const redis = testRedis();
 const running: InProcess[] = [];

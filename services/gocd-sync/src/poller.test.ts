@@ -15,7 +15,10 @@ after(async () => {
   redis.disconnect();
 });
 
-const GROUPS = [{ name: 'my-group', pipelines: ['my-pipeline', 'ppp'] }, { name: 'other', pipelines: ['x'] }];
+const GROUPS = [
+  { name: 'my-group', pipelines: ['my-pipeline', 'ppp'] },
+  { name: 'other', pipelines: ['x'] },
+];
 
 function settings(gocd: Record<string, unknown>): GocdSettings {
   return configSchema.parse({ upstreams: [{ name: 'default', host: 'h' }], gocd: { cctray: false, ...gocd } }).gocd!;
@@ -105,7 +108,10 @@ test('garbage, a 500 and a GoCD that is down all keep the last good snapshot', a
   await server.close();
   assert.equal(await poller.pollOnce({ force: true }), 'failed');
   assert.deepEqual(await state.readSnapshot(), good);
-  assert.deepEqual(logs.filter((line) => line.code).map((line) => `${line.code}/${line.reason}`), ['GOCD_BAD_RESPONSE/invalid', 'GOCD_BAD_RESPONSE/status', 'GOCD_UNREACHABLE/unreachable']);
+  assert.deepEqual(
+    logs.filter((line) => line.code).map((line) => `${line.code}/${line.reason}`),
+    ['GOCD_BAD_RESPONSE/invalid', 'GOCD_BAD_RESPONSE/status', 'GOCD_UNREACHABLE/unreachable'],
+  );
 });
 
 test('an empty group list does not replace a snapshot that had groups (as mail2alert)', async () => {
@@ -125,7 +131,10 @@ test('api: legacy reads the unversioned array API; auto falls back to it on 404'
   assert.equal(old.requests.at(-1)!.path, '/go/api/config/pipeline_groups');
   const auto = harness('auto', settings({ url: old.url, username: 'admin', password: 'secret' }));
   assert.equal(await auto.poller.pollOnce(), 'updated');
-  assert.deepEqual(old.requests.slice(-2).map((r) => `${r.path} ${r.status}`), ['/go/api/admin/pipeline_groups 404', '/go/api/config/pipeline_groups 200']);
+  assert.deepEqual(
+    old.requests.slice(-2).map((r) => `${r.path} ${r.status}`),
+    ['/go/api/admin/pipeline_groups 404', '/go/api/config/pipeline_groups 200'],
+  );
 });
 
 test('two replicas poll GoCD once per interval between them', async () => {
@@ -135,7 +144,10 @@ test('two replicas poll GoCD once per interval between them', async () => {
   const a = harness('replicas', gocdSettings, prefix);
   const b = harness('replicas', gocdSettings, prefix);
   const outcomes = await Promise.all([a.poller.pollOnce(), b.poller.pollOnce(), a.poller.pollOnce(), b.poller.pollOnce()]);
-  assert.deepEqual(outcomes.filter((outcome) => outcome !== 'skipped'), ['updated']);
+  assert.deepEqual(
+    outcomes.filter((outcome) => outcome !== 'skipped'),
+    ['updated'],
+  );
   assert.equal(server.requests.length, 1);
 });
 

@@ -1,7 +1,5 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import {
-  headerBytes, jobId, newMessageId, type createQueue, type Config, type IngestMetrics, type MessageLifecycle, type RouteJob,
-} from '@mailsort/core';
+import { headerBytes, jobId, newMessageId, type createQueue, type Config, type IngestMetrics, type MessageLifecycle, type RouteJob } from '@mailsort/core';
 import { sessionEnvelope } from './envelope-address.js';
 import { receivedHeader } from './received-header.js';
 import { messageParts } from './message-parts.js';
@@ -56,26 +54,38 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
   const helo = session.hostNameAppearsAs || undefined;
   const clientHostname = session.clientHostname && session.clientHostname !== `[${session.remoteAddress}]` ? session.clientHostname : undefined;
   const trace = receivedHeader({
-    helo, clientHostname, clientAddress: session.remoteAddress, byHostname: config.ingest.hostname,
-    id, tls, user, recipients: envelope.to, date: new Date(acceptedAt),
+    helo,
+    clientHostname,
+    clientAddress: session.remoteAddress,
+    byHostname: config.ingest.hostname,
+    id,
+    tls,
+    user,
+    recipients: envelope.to,
+    date: new Date(acceptedAt),
   });
   // Header lines end in CRLF from here on, so every reader sees the lines the upstream will.
   const { parts, size, headers } = messageParts(headerBytes(trace), chunks, config.ingest.limits.max_header_size);
   const job: RouteJob = {
-    v: 1, id, envelope, acceptedAt, size,
+    v: 1,
+    id,
+    envelope,
+    acceptedAt,
+    size,
     client: {
-      address: session.remoteAddress, tls: tls !== undefined,
-      ...(clientHostname ? { hostname: clientHostname } : {}), ...(helo ? { helo } : {}), ...(user ? { user } : {}),
+      address: session.remoteAddress,
+      tls: tls !== undefined,
+      ...(clientHostname ? { hostname: clientHostname } : {}),
+      ...(helo ? { helo } : {}),
+      ...(user ? { user } : {}),
     },
     headers,
   };
   // One connection, so Redis runs the SET before the job is added (a job never points at a
   // message that was not stored), and a withdrawal after both.
   const routeJobId = jobId('route', id);
-  await storeWithin(
-    Promise.all([lifecycle.accept(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]),
-    config.ingest.limits.store_timeout,
-    () => withdraw(id, routeJobId, { lifecycle, routeQueue }),
+  await storeWithin(Promise.all([lifecycle.accept(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]), config.ingest.limits.store_timeout, () =>
+    withdraw(id, routeJobId, { lifecycle, routeQueue }),
   );
   metrics.accepted.inc({ via: user ? 'authenticated' : 'trusted' });
   metrics.bytes.inc(size);

@@ -4,8 +4,12 @@ import type { IngestConfig } from '@mailsort/core';
 import { connectionRefusal, dataTooSlow, reservedForTrusted } from './connection-limits.js';
 
 const limits = {
-  max_connections: 10, max_connections_per_client: 3, limit_trusted_clients: false, reserved_for_trusted: 2,
-  min_data_rate: 100, data_rate_grace: 1000,
+  max_connections: 10,
+  max_connections_per_client: 3,
+  limit_trusted_clients: false,
+  reserved_for_trusted: 2,
+  min_data_rate: 100,
+  data_rate_grace: 1000,
 } as IngestConfig['limits'];
 
 const cases: Array<{ name: string; fromClient: number; untrusted: number; total?: number; trusted: boolean; limits?: Partial<IngestConfig['limits']>; expected: string | undefined }> = [

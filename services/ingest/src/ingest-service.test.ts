@@ -68,8 +68,8 @@ test('a trusted client is answered 250 only with the message stored and its rout
   const id = queuedId((await sendData(client, ['From: ci@example.com', 'To: team@example.com', 'Subject: build 7', '', 'green'])).text);
   client.end();
   const job = await routeQueue.getJob(jobId('route', id));
-  assert.deepEqual((job?.data as RouteJob).envelope, { from: 'ci@example.com', to: ['team@example.com'] });
-  assert.equal((job?.data as RouteJob).client.tls, false);
+  assert.deepEqual((job!.data as RouteJob).envelope, { from: 'ci@example.com', to: ['team@example.com'] });
+  assert.equal((job!.data as RouteJob).client.tls, false);
   const stored = (await createMessageStore(redis, ingest.prefix).get(id))?.toString('latin1') ?? '';
   assert.match(stored, /^Received: from client\.test \(\[127\.0\.0\.1\]\)\r\n\tby mailsort\.test \(mailsort\) with ESMTP id /, 'the trace header is stored first');
   assert.match(stored, /Subject: build 7\r\n\r\ngreen/);
@@ -115,7 +115,14 @@ test('reload() swaps the users: the next session checks the new password, and an
   before.client.end();
   assert.equal(before.reply, '235 Authentication successful');
 
-  await ingest.service.reload!(ingest.configWith(ingestConfig([{ username: 'alert', password: 'second' }, { username: 'backup', password: 'third' }])));
+  await ingest.service.reload!(
+    ingest.configWith(
+      ingestConfig([
+        { username: 'alert', password: 'second' },
+        { username: 'backup', password: 'third' },
+      ]),
+    ),
+  );
 
   const old = await authenticated('alert', 'first');
   old.client.end();
@@ -133,6 +140,6 @@ test('reload() swaps the users: the next session checks the new password, and an
   const id = queuedId((await sendData(client, ['From: alert@example.com', 'Subject: disk full', '', 'df'])).text);
   client.end();
   const job = await routeQueue.getJob(jobId('route', id));
-  assert.deepEqual((job?.data as RouteJob).client, { address: UNTRUSTED, tls: true, helo: 'client.test', user: 'alert' });
+  assert.deepEqual((job!.data as RouteJob).client, { address: UNTRUSTED, tls: true, helo: 'client.test', user: 'alert' });
   assert.equal(await ingest.metric('mailsort_ingest_messages_accepted_total', { via: 'authenticated' }), 1);
 });

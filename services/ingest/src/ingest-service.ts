@@ -1,7 +1,5 @@
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import {
-  createIngestMetrics, createMessageLifecycle, createQueue, errorCodeOf, QUEUES, rejection, type Config, type IngestUser, type Service, type ServiceDeps,
-} from '@mailsort/core';
+import { createIngestMetrics, createMessageLifecycle, createQueue, errorCodeOf, QUEUES, rejection, type Config, type IngestUser, type Service, type ServiceDeps } from '@mailsort/core';
 import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
 import { createAuthLockout } from './auth-lockout.js';
 import { createConnectionGuard } from './connection-guard.js';
@@ -48,8 +46,17 @@ export function createIngestService(config: Config, { logger, registry, redis }:
     const users = loadUsers(ingest);
     const trusted = createTrustedNetworks(ingest.trusted_networks);
     const policy = createSessionPolicy({
-      ingest, users, isTrusted: (address) => trusted.contains(address), lockout: createAuthLockout(connection, next.redis.prefix, ingest.auth),
-      rateLimiter, verifyPassword: createPasswordVerifier([...users.values()].map((user) => user.password_hash), logger), metrics, logger,
+      ingest,
+      users,
+      isTrusted: (address) => trusted.contains(address),
+      lockout: createAuthLockout(connection, next.redis.prefix, ingest.auth),
+      rateLimiter,
+      verifyPassword: createPasswordVerifier(
+        [...users.values()].map((user) => user.password_hash),
+        logger,
+      ),
+      metrics,
+      logger,
     });
     return { config: next, tls, users, trusted, policy };
   }
@@ -108,37 +115,43 @@ export function createIngestService(config: Config, { logger, registry, redis }:
         const { config: sessionConfig, policy } = genOf(session);
         const { limits } = sessionConfig.ingest;
         guard.watchData(server, session, stream);
-        readMessage(stream).then(async ({ chunks, bytes, tooBig }) => {
-          const facts = {
-            client: session.remoteAddress, user: sessionUser(session), tls: tlsFacts(session)?.protocol,
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcpts: session.envelope.rcptTo.length,
-          };
-          if (tooBig) {
-            const refused = rejection('too_big');
-            metrics.rejected.inc({ reason: refused.reason });
-            logger.info({ code: refused.errorCode, ...facts, bytes, limit: limits.max_message_size, result: 'rejected' }, 'message too big');
-            return callback(smtpError(refused.code, refused.text));
-          }
-          const admission = await policy.admit(session);
-          if (admission.refused) return callback(admission.refused);
-          try {
-            const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueue, metrics });
-            logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
-            callback(null, `2.0.0 Ok: queued as ${id}`);
-          } catch (error) {
-            await admission.reservation.release().catch((releaseError: unknown) => logger.warn({ code: 'REDIS_UNAVAILABLE', err: releaseError }, 'could not give back a rate-limit reservation'));
-            if (errorCodeOf(error) === 'MESSAGE_TOO_BIG') {
-              const refused = rejection('header_too_big');
+        readMessage(stream).then(
+          async ({ chunks, bytes, tooBig }) => {
+            const facts = {
+              client: session.remoteAddress,
+              user: sessionUser(session),
+              tls: tlsFacts(session)?.protocol,
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              rcpts: session.envelope.rcptTo.length,
+            };
+            if (tooBig) {
+              const refused = rejection('too_big');
               metrics.rejected.inc({ reason: refused.reason });
-              logger.info({ code: refused.errorCode, ...facts, bytes, limit: limits.max_header_size, result: 'rejected' }, (error as Error).message);
+              logger.info({ code: refused.errorCode, ...facts, bytes, limit: limits.max_message_size, result: 'rejected' }, 'message too big');
               return callback(smtpError(refused.code, refused.text));
             }
-            const failure = storageFailure(error);
-            metrics.rejected.inc({ reason: failure.reason });
-            logger.error({ code: failure.errorCode, ...facts, err: error, result: 'deferred' }, `could not store message; answered ${failure.code}`);
-            callback(smtpError(failure.code, failure.text));
-          }
-        }, (error: Error) => callback(error));
+            const admission = await policy.admit(session);
+            if (admission.refused) return callback(admission.refused);
+            try {
+              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueue, metrics });
+              logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
+              callback(null, `2.0.0 Ok: queued as ${id}`);
+            } catch (error) {
+              await admission.reservation.release().catch((releaseError: unknown) => logger.warn({ code: 'REDIS_UNAVAILABLE', err: releaseError }, 'could not give back a rate-limit reservation'));
+              if (errorCodeOf(error) === 'MESSAGE_TOO_BIG') {
+                const refused = rejection('header_too_big');
+                metrics.rejected.inc({ reason: refused.reason });
+                logger.info({ code: refused.errorCode, ...facts, bytes, limit: limits.max_header_size, result: 'rejected' }, (error as Error).message);
+                return callback(smtpError(refused.code, refused.text));
+              }
+              const failure = storageFailure(error);
+              metrics.rejected.inc({ reason: failure.reason });
+              logger.error({ code: failure.errorCode, ...facts, err: error, result: 'deferred' }, `could not store message; answered ${failure.code}`);
+              callback(smtpError(failure.code, failure.text));
+            }
+          },
+          (error: Error) => callback(error),
+        );
       },
     });
     server.on('error', (error) => logger.warn({ code: 'BAD_COMMAND', err: error, listener: listener.name }, 'smtp session error'));
@@ -150,15 +163,20 @@ export function createIngestService(config: Config, { logger, registry, redis }:
       // Its connections fail fast rather than queue (a client hears 451 now): a first client
       // right after the start must not hear 451 only because they were still connecting.
       await redis.whenReady(STARTUP_REDIS_WAIT_MS);
-      await Promise.all(servers.map(({ listener, mode, server }) => new Promise<void>((resolve, reject) => {
-        server.server.once('error', reject);
-        server.listen(listener.port, listener.host, () => {
-          server.server.off('error', reject);
-          const address = server.server.address();
-          logger.info({ listener: listener.name, address, tls: mode, auth: mode !== 'none' && current.users.size > 0 }, 'listening');
-          resolve();
-        });
-      })));
+      await Promise.all(
+        servers.map(
+          ({ listener, mode, server }) =>
+            new Promise<void>((resolve, reject) => {
+              server.server.once('error', reject);
+              server.listen(listener.port, listener.host, () => {
+                server.server.off('error', reject);
+                const address = server.server.address();
+                logger.info({ listener: listener.name, address, tls: mode, auth: mode !== 'none' && current.users.size > 0 }, 'listening');
+                resolve();
+              });
+            }),
+        ),
+      );
       listening = true;
     },
     isReady: () => listening,

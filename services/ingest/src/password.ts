@@ -34,7 +34,10 @@ export function dummyCost(hashes: readonly string[]): { cost: number; mixed: num
 export function createPasswordVerifier(hashes: readonly string[], logger: Logger): PasswordVerifier {
   const { cost, mixed } = dummyCost(hashes);
   if (mixed) {
-    logger.warn({ code: 'PASSWORD_COSTS_MIXED', costs: mixed, dummyCost: cost }, `password hashes use bcrypt costs ${mixed.join(', ')}; unknown user names cost ${cost}, so names hashed with another cost can be told apart by timing: rehash them with --cost ${cost}`);
+    logger.warn(
+      { code: 'PASSWORD_COSTS_MIXED', costs: mixed, dummyCost: cost },
+      `password hashes use bcrypt costs ${mixed.join(', ')}; unknown user names cost ${cost}, so names hashed with another cost can be told apart by timing: rehash them with --cost ${cost}`,
+    );
   }
   // Made in the background so the start is not held up; the first AUTH waits for it.
   const dummy = bcrypt.hash(randomBytes(16).toString('hex'), cost);

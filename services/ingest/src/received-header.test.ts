@@ -3,17 +3,24 @@ import { test } from 'node:test';
 import { receivedHeader, type ReceivedFacts } from './received-header.js';
 
 const base: ReceivedFacts = {
-  helo: 'build1.example.com', clientHostname: undefined, clientAddress: '192.0.2.10', byHostname: 'relay.example.com',
-  id: 'M0000000000000000000', tls: undefined, user: undefined, recipients: ['team@example.com'], date: new Date(Date.UTC(2026, 10, 22, 9, 5, 3)),
+  helo: 'build1.example.com',
+  clientHostname: undefined,
+  clientAddress: '192.0.2.10',
+  byHostname: 'relay.example.com',
+  id: 'M0000000000000000000',
+  tls: undefined,
+  user: undefined,
+  recipients: ['team@example.com'],
+  date: new Date(Date.UTC(2026, 10, 22, 9, 5, 3)),
 };
 
 test('a plain trusted session is received "with ESMTP", naming its single recipient', () => {
-  assert.equal(receivedHeader(base), [
-    'Received: from build1.example.com ([192.0.2.10])',
-    '\tby relay.example.com (mailsort) with ESMTP id M0000000000000000000',
-    '\tfor <team@example.com>; Sun, 22 Nov 2026 09:05:03 +0000',
-    '',
-  ].join('\r\n'));
+  assert.equal(
+    receivedHeader(base),
+    ['Received: from build1.example.com ([192.0.2.10])', '\tby relay.example.com (mailsort) with ESMTP id M0000000000000000000', '\tfor <team@example.com>; Sun, 22 Nov 2026 09:05:03 +0000', ''].join(
+      '\r\n',
+    ),
+  );
 });
 
 test('a TLS session with AUTH is "with ESMTPSA" and names the protocol, cipher and user, never a password', () => {
@@ -48,8 +55,11 @@ test('a missing HELO is written as unknown', () => {
 
 test('regression: characters whose low byte is CR LF (U+4E0D U+4E0A) in EHLO, user or recipient are written as printable ASCII', () => {
   const header = receivedHeader({
-    ...base, helo: 'evil\u4e0d\u4e0abcc: victim@example.com', clientHostname: 'ptr\u010d\u010aX-Forged: 1',
-    user: 'u\u{1f60d}\u0100', recipients: ['j\u4e0d\u4e0arg@example.com'],
+    ...base,
+    helo: 'evil\u4e0d\u4e0abcc: victim@example.com',
+    clientHostname: 'ptr\u010d\u010aX-Forged: 1',
+    user: 'u\u{1f60d}\u0100',
+    recipients: ['j\u4e0d\u4e0arg@example.com'],
   });
   assert.match(header, /^(?:[\x20-\x7e\t]*\r\n)+$/, 'printable ASCII lines only');
   assert.equal(header.split('\r\n').filter((line) => /^[^\t]/.test(line)).length, 1, 'only the Received: line starts unfolded');

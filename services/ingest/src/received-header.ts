@@ -34,5 +34,5 @@ export function receivedHeader(facts: ReceivedFacts): string {
   // An SMTPUTF8 address has no ASCII spelling that is still an address: it is left out.
   const only = facts.recipients.length === 1 && /^[!-~]+$/.test(facts.recipients[0]!) ? `\tfor <${facts.recipients[0]!}>; ` : '\t';
   lines.push(`${only}${rfc5322Date(facts.date)}`);
-  return lines.join('\r\n') + '\r\n';
+  return `${lines.join('\r\n')}\r\n`;
 }

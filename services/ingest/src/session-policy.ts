@@ -39,7 +39,10 @@ export function createSessionPolicy({ ingest, users, isTrusted, lockout, rateLim
 
   function refusal(session: SMTPServerSession, reply: Refusal<RejectReason>, extra: Record<string, unknown> = {}): Error {
     metrics.rejected.inc({ reason: reply.reason });
-    logger.info({ code: reply.errorCode, client: session.remoteAddress, user: sessionUser(session), result: 'rejected', reason: reply.reason, reply: `${reply.code} ${reply.text}`, ...extra }, 'transaction refused');
+    logger.info(
+      { code: reply.errorCode, client: session.remoteAddress, user: sessionUser(session), result: 'rejected', reason: reply.reason, reply: `${reply.code} ${reply.text}`, ...extra },
+      'transaction refused',
+    );
     return smtpError(reply.code, reply.text);
   }
 

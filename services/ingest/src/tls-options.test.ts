@@ -12,7 +12,23 @@ const dir = mkdtempSync(join(tmpdir(), 'mailsort-tls-'));
 function writeDevCert({ dir: out }: { dir: string }): { certFile: string; keyFile: string } {
   const certFile = join(out, 'cert.pem');
   const keyFile = join(out, 'key.pem');
-  const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', keyFile, '-out', certFile]);
+  const result = spawnSync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+  ]);
   assert.equal(result.status, 0, String(result.stderr));
   return { certFile, keyFile };
 }
@@ -25,17 +41,23 @@ test('a readable certificate and key load with TLS 1.2 as the default minimum', 
 });
 
 test('a missing key file is a TLS_UNREADABLE error naming the key and the path', () => {
-  assert.throws(() => loadTlsFiles({ cert_file: certFile, key_file: join(dir, 'missing.pem'), min_version: 'TLSv1.2' }), (error: unknown) => {
-    assert.ok(error instanceof MailsortError);
-    assert.equal(error.code, 'TLS_UNREADABLE');
-    assert.match(error.message, /^ingest\.tls\.key_file: cannot read .*missing\.pem/);
-    return true;
-  });
+  assert.throws(
+    () => loadTlsFiles({ cert_file: certFile, key_file: join(dir, 'missing.pem'), min_version: 'TLSv1.2' }),
+    (error: unknown) => {
+      assert.ok(error instanceof MailsortError);
+      assert.equal(error.code, 'TLS_UNREADABLE');
+      assert.match(error.message, /^ingest\.tls\.key_file: cannot read .*missing\.pem/);
+      return true;
+    },
+  );
 });
 
 test('a key that does not belong to the certificate is refused at load', () => {
   const other = writeDevCert({ dir: mkdtempSync(join(tmpdir(), 'mailsort-tls-other-')) });
-  assert.throws(() => loadTlsFiles({ cert_file: certFile, key_file: other.keyFile, min_version: 'TLSv1.2' }), (error: unknown) => error instanceof MailsortError && error.code === 'TLS_UNREADABLE' && /not a usable PEM/.test(error.message));
+  assert.throws(
+    () => loadTlsFiles({ cert_file: certFile, key_file: other.keyFile, min_version: 'TLSv1.2' }),
+    (error: unknown) => error instanceof MailsortError && error.code === 'TLS_UNREADABLE' && /not a usable PEM/.test(error.message),
+  );
 });
 
 test('a file that is not PEM is refused at load', () => {

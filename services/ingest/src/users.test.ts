@@ -18,12 +18,15 @@ test('a users file may also be a mapping with a users: list', () => {
 });
 
 test('a plain password in the users file is refused with the file and the key named', () => {
-  assert.throws(() => parseUsersFile('/secrets/users.yml', '- username: a\n  password_hash: hunter2\n  allowed_senders: ["*"]\n'), (error: unknown) => {
-    assert.ok(error instanceof MailsortError);
-    assert.equal(error.code, 'USERS_FILE_INVALID');
-    assert.match(error.message, /\/secrets\/users\.yml: 0\.password_hash: expected a bcrypt hash/);
-    return true;
-  });
+  assert.throws(
+    () => parseUsersFile('/secrets/users.yml', '- username: a\n  password_hash: hunter2\n  allowed_senders: ["*"]\n'),
+    (error: unknown) => {
+      assert.ok(error instanceof MailsortError);
+      assert.equal(error.code, 'USERS_FILE_INVALID');
+      assert.match(error.message, /\/secrets\/users\.yml: 0\.password_hash: expected a bcrypt hash/);
+      return true;
+    },
+  );
 });
 
 test('a user defined in both places is refused', () => {
@@ -32,5 +35,8 @@ test('a user defined in both places is refused', () => {
 });
 
 test('an unreadable users file is a USERS_FILE_INVALID error naming the path', () => {
-  assert.throws(() => loadUsers({ users: [], users_file: '/nope/users.yml' }), (error: unknown) => error instanceof MailsortError && error.code === 'USERS_FILE_INVALID' && error.message.includes('/nope/users.yml'));
+  assert.throws(
+    () => loadUsers({ users: [], users_file: '/nope/users.yml' }),
+    (error: unknown) => error instanceof MailsortError && error.code === 'USERS_FILE_INVALID' && error.message.includes('/nope/users.yml'),
+  );
 });

@@ -1,6 +1,17 @@
 import {
-  addBody, alertEventNeedsBody, buildFacts, managerNeedsBody, resultOfEvent, stageKey, wantingManager,
-  type Config, type EvaluationContext, type GocdState, type MessageFacts, type MessageStore, type RouteJob,
+  addBody,
+  alertEventNeedsBody,
+  buildFacts,
+  managerNeedsBody,
+  resultOfEvent,
+  stageKey,
+  wantingManager,
+  type Config,
+  type EvaluationContext,
+  type GocdState,
+  type MessageFacts,
+  type MessageStore,
+  type RouteJob,
 } from '@mailsort/core';
 
 export interface LoadedFacts {

@@ -8,14 +8,22 @@ export function routeFailureCode(error: unknown): ErrorCode {
 
 /** A route attempt's failure, coded; unrecoverable so BullMQ stops retrying. */
 export class RouteFailedError extends UnrecoverableError {
-  constructor(readonly code: ErrorCode, message: string, options: { cause: unknown }) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { cause: unknown },
+  ) {
     super(message);
     this.cause = options.cause;
   }
 }
 
 export class RouteRetryError extends Error {
-  constructor(readonly code: ErrorCode, message: string, options: { cause: unknown }) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { cause: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import {
-  createMessageLifecycle, createMessageStore, createQueue, jobId, newMessageId, QUEUES, type DeliverJob, type Envelope, type RouteJob,
-} from '@mailsort/core';
+import { createMessageLifecycle, createMessageStore, createQueue, jobId, newMessageId, QUEUES, type DeliverJob, type Envelope, type RouteJob } from '@mailsort/core';
 import { startInProcess, type InProcess } from '../../../test/support/in-process.js';
 import { testRedis } from '../../../test/support/redis.js';
 import { waitUntil } from '../../../test/support/wait.js';
@@ -10,16 +8,23 @@ import { createRouterService } from './router-service.js';
 
 function routerConfig(cronRecipient: string) {
   return {
-    upstreams: [{ name: 'default', host: '127.0.0.1', port: 9, tls: 'none' }, { name: 'smarthost', host: '127.0.0.1', port: 9, tls: 'none' }],
+    upstreams: [
+      { name: 'default', host: '127.0.0.1', port: 9, tls: 'none' },
+      { name: 'smarthost', host: '127.0.0.1', port: 9, tls: 'none' },
+    ],
     routing: {
       default_upstream: 'smarthost',
-      managers: [{
-        name: 'cron', kind: 'mail', messages_we_want: { from: 'root@db1.example.com' },
-        rules: [
-          { actions: [`mailto:${cronRecipient}`], filter: { function: 'mail.in_subject', args: ['failed'] } },
-          { actions: [], filter: { function: 'mail.in_subject', args: ['noise'] } },
-        ],
-      }],
+      managers: [
+        {
+          name: 'cron',
+          kind: 'mail',
+          messages_we_want: { from: 'root@db1.example.com' },
+          rules: [
+            { actions: [`mailto:${cronRecipient}`], filter: { function: 'mail.in_subject', args: ['failed'] } },
+            { actions: [], filter: { function: 'mail.in_subject', args: ['noise'] } },
+          ],
+        },
+      ],
     },
   };
 }
@@ -76,7 +81,10 @@ test('a mail a manager claims goes to the recipients of the rule that matched', 
   assert.equal(await router.metric('mailsort_router_messages_total', { action: 'deliver' }), 1);
 });
 
-for (const { subject, dropReason } of [{ subject: 'backup done', dropReason: 'no_rule_matched' }, { subject: 'noise from cron', dropReason: 'no_actions' }]) {
+for (const { subject, dropReason } of [
+  { subject: 'backup done', dropReason: 'no_rule_matched' },
+  { subject: 'noise from cron', dropReason: 'no_actions' },
+]) {
   test(`a claimed mail dropped by its rules (${dropReason}) gets no delivery, is deleted and counted`, async () => {
     const id = await accept({ from: 'root@db1.example.com', to: ['root@example.com'] }, subject);
     const line = await router.waitForLog((entry) => entry.id === id && entry.msg === 'message dropped', `drop of ${id}`);

@@ -1,7 +1,26 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
-  crashRecovery, createGocdState, createMessageLifecycle, createMessageStore, createOutcomeMetrics, createQueue, createRouterMetrics, destinationsFor, evaluate, jobId,
-  observeBullmq, parseJob, QUEUES, routeJobSchema, type Config, type Decision, type DeliverJob, type RouteJob, type Service, type ServiceDeps, type TraceEvent,
+  crashRecovery,
+  createGocdState,
+  createMessageLifecycle,
+  createMessageStore,
+  createOutcomeMetrics,
+  createQueue,
+  createRouterMetrics,
+  destinationsFor,
+  evaluate,
+  jobId,
+  observeBullmq,
+  parseJob,
+  QUEUES,
+  routeJobSchema,
+  type Config,
+  type Decision,
+  type DeliverJob,
+  type RouteJob,
+  type Service,
+  type ServiceDeps,
+  type TraceEvent,
 } from '@mailsort/core';
 import { loadFacts } from './facts-loader.js';
 import { routeFailure, routeFailureCode } from './route-failure.js';
@@ -35,7 +54,10 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     }
     if (decision.others?.action === 'drop') {
       metrics.recipientsDropped.inc({ reason: 'not_claimed' }, decision.others.addresses.length);
-      logger.info({ id: message.id, manager: decision.manager, recipients: decision.others.addresses, reason: 'not_claimed' }, 'recipients the manager does not claim dropped (other_recipients: drop)');
+      logger.info(
+        { id: message.id, manager: decision.manager, recipients: decision.others.addresses, reason: 'not_claimed' },
+        'recipients the manager does not claim dropped (other_recipients: drop)',
+      );
     }
     metrics.routed.inc({ action: decision.action });
     metrics.alertEvents.inc({ source: decision.alert.source, status: decision.alert.status, severity: decision.alert.severity });
@@ -72,7 +94,12 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     if (snapshotAgeSeconds !== undefined) metrics.gocdSnapshotAge.set(snapshotAgeSeconds);
     const decision = evaluate(current.managers, facts, context);
     const deliveries: DeliverJob[] = destinationsFor(decision, message.envelope, settings).map((destination, index) => ({
-      v: 1, id: message.id, deliveryId: jobId('deliver', message.id, index), acceptedAt: message.acceptedAt, original: message.envelope, destination,
+      v: 1,
+      id: message.id,
+      deliveryId: jobId('deliver', message.id, index),
+      acceptedAt: message.acceptedAt,
+      original: message.envelope,
+      destination,
     }));
     // The count (and the trace) is stored before any delivery exists: a sender finishing fast
     // must never see the message as done early. With no deliveries this deletes the message: the drop path.
@@ -117,8 +144,18 @@ export function createRouterService(config: Config, { logger, registry, redis }:
 
 function routedTrace(decision: Decision, deliveries: DeliverJob[]): TraceEvent {
   return {
-    at: Date.now(), service: 'router', event: 'routed', action: decision.action, manager: decision.manager, rule: decision.rule, rules: decision.rules,
-    reason: decision.reason, parsed: decision.event, alert: decision.alert, problems: decision.problems, recipients: decision.recipients,
+    at: Date.now(),
+    service: 'router',
+    event: 'routed',
+    action: decision.action,
+    manager: decision.manager,
+    rule: decision.rule,
+    rules: decision.rules,
+    reason: decision.reason,
+    parsed: decision.event,
+    alert: decision.alert,
+    problems: decision.problems,
+    recipients: decision.recipients,
     ...(decision.others ? { others: decision.others.addresses, othersAction: decision.others.action, ...(decision.others.action === 'drop' ? { othersDropReason: 'not_claimed' } : {}) } : {}),
     destinations: deliveries.map((delivery) => ({ deliveryId: delivery.deliveryId, ...describe(delivery) })),
   };

@@ -40,5 +40,8 @@ test('after the pause one probe is let through; its failure pauses again, its su
   advance(1000);
   breaker.success('a');
   assert.equal(breaker.isOpen('a'), false);
-  assert.deepEqual(changes, [['a', true], ['a', false]]);
+  assert.deepEqual(changes, [
+    ['a', true],
+    ['a', false],
+  ]);
 });

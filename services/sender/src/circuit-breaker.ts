@@ -16,7 +16,10 @@ export function createCircuitBreaker({ failures, openForMs, now = Date.now, onCh
   const states = new Map<string, { failures: number; openUntil: number }>();
   const stateOf = (upstream: string) => {
     let state = states.get(upstream);
-    if (!state) states.set(upstream, (state = { failures: 0, openUntil: 0 }));
+    if (!state) {
+      state = { failures: 0, openUntil: 0 };
+      states.set(upstream, state);
+    }
     return state;
   };
   return {

@@ -1,7 +1,18 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
-  applyHeaderRewrites, deliverJobSchema, errorCodeOf, parseJob, type Config, type DeliverJob, type DeliveryResult,
-  type DeliveryState, type Logger, type MessageLifecycle, type OutcomeMetrics, type RecipientOutcome, type SenderMetrics,
+  applyHeaderRewrites,
+  deliverJobSchema,
+  errorCodeOf,
+  parseJob,
+  type Config,
+  type DeliverJob,
+  type DeliveryResult,
+  type DeliveryState,
+  type Logger,
+  type MessageLifecycle,
+  type OutcomeMetrics,
+  type RecipientOutcome,
+  type SenderMetrics,
 } from '@mailsort/core';
 import { decideAfterAttempt, type AfterAttempt, type Attempt } from './delivery-decision.js';
 import { remainingRecipients } from './recipient-outcome.js';
@@ -50,7 +61,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   async function attemptSmtp(delivery: DeliverJob, raw: Buffer, recorded: Record<string, RecipientOutcome>): Promise<Attempt> {
     const destination = delivery.destination as Extract<DeliverJob['destination'], { kind: 'smtp' }>;
     if (!smtp.has(destination.upstream)) {
-      return { upstream: destination.upstream, reply: `no upstream named ${destination.upstream} is configured`, verdict: { action: 'retry', scope: 'message', reason: 'upstream_unknown' }, recipients: {} };
+      return {
+        upstream: destination.upstream,
+        reply: `no upstream named ${destination.upstream} is configured`,
+        verdict: { action: 'retry', scope: 'message', reason: 'upstream_unknown' },
+        recipients: {},
+      };
     }
     const to = remainingRecipients(recorded, destination.envelope.to);
     // A re-run after a crash that had already recorded every recipient: decide from the record.
@@ -90,22 +106,39 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     // One atomic call, the first write after the 250: a crash from here on does not send it again.
     const now = Date.now();
     const done = await lifecycle.deliver(
-      delivery.id, delivery.deliveryId,
+      delivery.id,
+      delivery.deliveryId,
       { at: now, upstream: attempt.upstream, reply: attempt.reply, result: 'delivered', recipients: attempt.recipients },
       { at: now, service: 'sender', event: 'delivered', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply },
     );
     if (done.ok && done.counted && done.left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
-    logger.info({ id: delivery.id, deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply, attempts: state.attempts, result: 'delivered', ...(done.ok ? {} : { code: 'TRANSITION_REFUSED', from: done.from }) }, 'delivered');
+    logger.info(
+      {
+        id: delivery.id,
+        deliveryId: delivery.deliveryId,
+        upstream: attempt.upstream,
+        reply: attempt.reply,
+        attempts: state.attempts,
+        result: 'delivered',
+        ...(done.ok ? {} : { code: 'TRANSITION_REFUSED', from: done.from }),
+      },
+      'delivered',
+    );
     return attempt.reply;
   }
 
   async function deadLetter(delivery: DeliverJob, attempts: number, upstream: string, dead: Dead): Promise<never> {
     const { result, reply, recipients } = dead;
     const now = Date.now();
-    await lifecycle.deadLetter(
-      delivery.id, delivery.deliveryId, { at: now, upstream, reply, reason: dead.reason, result, recipients }, config.delivery.dead_letters.keep_for,
-      { at: now, service: 'sender', event: 'failed', deliveryId: delivery.deliveryId, result, upstream, reply },
-    );
+    await lifecycle.deadLetter(delivery.id, delivery.deliveryId, { at: now, upstream, reply, reason: dead.reason, result, recipients }, config.delivery.dead_letters.keep_for, {
+      at: now,
+      service: 'sender',
+      event: 'failed',
+      deliveryId: delivery.deliveryId,
+      result,
+      upstream,
+      reply,
+    });
     metrics.deliveries.inc({ result, upstream });
     outcomes.finished.inc({ outcome: 'failed', reason: result });
     logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: dead.code, result, upstream, reply }, 'delivery failed; kept as a dead letter');
@@ -118,7 +151,19 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   async function retry(delivery: DeliverJob, state: DeliveryState, attempt: Attempt, decision: Extract<AfterAttempt, { kind: 'retry' }>): Promise<never> {
     await lifecycle.defer(delivery.deliveryId, { at: Date.now(), upstream: attempt.upstream, reply: attempt.reply, reason: decision.reason, result: 'deferred', recipients: attempt.recipients });
     metrics.deliveries.inc({ result: 'deferred', upstream: attempt.upstream });
-    logger.warn({ id: delivery.id, deliveryId: delivery.deliveryId, code: decision.code, upstream: attempt.upstream, reply: attempt.reply, reason: attempt.verdict?.reason, attempts: state.attempts, retryInMs: decision.delayMs }, 'delivery deferred');
+    logger.warn(
+      {
+        id: delivery.id,
+        deliveryId: delivery.deliveryId,
+        code: decision.code,
+        upstream: attempt.upstream,
+        reply: attempt.reply,
+        reason: attempt.verdict?.reason,
+        attempts: state.attempts,
+        retryInMs: decision.delayMs,
+      },
+      'delivery deferred',
+    );
     throw new DeferredDelivery(`deferred: ${attempt.reply}`, decision.delayMs);
   }
 

@@ -22,7 +22,14 @@ const cases: Array<{ name: string; input: Partial<AfterAttemptInput>; expected: 
   {
     name: 'one accepted and one refused for good is a partial dead letter with the refusal as its reply',
     input: { attempt: { upstream: 'corp', reply: '250 ok', recipients: { 'a@x': outcome('accepted', '250 ok'), 'b@x': outcome('rejected', '550 no such user') } } },
-    expected: { kind: 'dead', result: 'partial', code: 'DELIVERY_PERMANENT', reply: '550 no such user', reason: 'partial', recipients: { 'a@x': outcome('accepted', '250 ok'), 'b@x': outcome('rejected', '550 no such user') } },
+    expected: {
+      kind: 'dead',
+      result: 'partial',
+      code: 'DELIVERY_PERMANENT',
+      reply: '550 no such user',
+      reason: 'partial',
+      recipients: { 'a@x': outcome('accepted', '250 ok'), 'b@x': outcome('rejected', '550 no such user') },
+    },
   },
   {
     name: 'a 5xx to the message fails the delivery at once',
@@ -61,7 +68,11 @@ const cases: Array<{ name: string; input: Partial<AfterAttemptInput>; expected: 
   },
   {
     name: 'a temporary failure past the lifetime is an expired dead letter with every recipient recorded',
-    input: { state: { ...fresh, attempts: 9, recipients: { 'a@x': outcome('accepted', '250 ok') } }, now: 61 * MINUTE, attempt: { upstream: 'corp', reply: '451 later', verdict: { action: 'retry', scope: 'message', reason: 'deferred' }, recipients: {} } },
+    input: {
+      state: { ...fresh, attempts: 9, recipients: { 'a@x': outcome('accepted', '250 ok') } },
+      now: 61 * MINUTE,
+      attempt: { upstream: 'corp', reply: '451 later', verdict: { action: 'retry', scope: 'message', reason: 'deferred' }, recipients: {} },
+    },
     expected: { kind: 'dead', result: 'expired', code: 'DELIVERY_EXPIRED', reply: '451 later', reason: 'deferred', recipients: { 'a@x': outcome('accepted', '250 ok') } },
   },
   {

@@ -21,12 +21,25 @@ export function createNotifier({ config, store, lifecycle, queue, logger }: { co
     const isNotice = delivery.original.from === settings.from && delivery.original.to.length === 1 && delivery.original.to[0] === settings.to;
     if (isNotice) return;
     const noticeId = newMessageId();
-    const raw = deadLetterNotice({
-      delivery, result, ...failure, hostname: config.ingest.hostname, noticeId, to: settings.to, now: new Date(),
-    }, await store.get(delivery.id));
+    const raw = deadLetterNotice(
+      {
+        delivery,
+        result,
+        ...failure,
+        hostname: config.ingest.hostname,
+        noticeId,
+        to: settings.to,
+        now: new Date(),
+      },
+      await store.get(delivery.id),
+    );
     const envelope = { from: settings.from, to: [settings.to] };
     const job: DeliverJob = {
-      v: 1, id: noticeId, deliveryId: jobId('deliver', noticeId, 0), acceptedAt: Date.now(), original: envelope,
+      v: 1,
+      id: noticeId,
+      deliveryId: jobId('deliver', noticeId, 0),
+      acceptedAt: Date.now(),
+      original: envelope,
       destination: { kind: 'smtp', upstream: settings.upstream ?? config.routing.default_upstream, envelope },
     };
     await lifecycle.accept(noticeId, raw);

@@ -17,15 +17,20 @@ before(async () => {
   sink = await startScriptedSmtp();
   flaky = await startScriptedSmtp({ data: () => '451 4.3.0 Try again later' });
   const prefix = uniquePrefix('sender-service');
-  sender = await startInProcess('sender-service', createSenderService, {
-    upstreams: [
-      { name: 'default', host: '127.0.0.1', port: sink.port, tls: 'none' },
-      { name: 'flaky', host: '127.0.0.1', port: flaky.port, tls: 'none' },
-    ],
-    routing: { default_upstream: 'default' },
-    // A retry far beyond the test: a deferred delivery stays delayed while it is looked at.
-    delivery: { retry: ['10m'], max_lifetime: '1h' },
-  }, { prefix });
+  sender = await startInProcess(
+    'sender-service',
+    createSenderService,
+    {
+      upstreams: [
+        { name: 'default', host: '127.0.0.1', port: sink.port, tls: 'none' },
+        { name: 'flaky', host: '127.0.0.1', port: flaky.port, tls: 'none' },
+      ],
+      routing: { default_upstream: 'default' },
+      // A retry far beyond the test: a deferred delivery stays delayed while it is looked at.
+      delivery: { retry: ['10m'], max_lifetime: '1h' },
+    },
+    { prefix },
+  );
   harness = await createDeliveryHarness('sender-service', prefix);
 });
 

@@ -1,8 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import {
-  crashRecovery, createMessageLifecycle, errorCodeOf, createMessageStore, createOutcomeMetrics, createQueue, createSenderMetrics,
-  MailsortError, observeBullmq, QUEUES, type Config, type Service, type ServiceDeps,
+  crashRecovery,
+  createMessageLifecycle,
+  errorCodeOf,
+  createMessageStore,
+  createOutcomeMetrics,
+  createQueue,
+  createSenderMetrics,
+  MailsortError,
+  observeBullmq,
+  QUEUES,
+  type Config,
+  type Service,
+  type ServiceDeps,
 } from '@mailsort/core';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { createDeliverProcessor, DeferredDelivery } from './deliver-job.js';
@@ -36,14 +47,22 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   }
   const generation = (next: Config) => ({
     config: next,
-    processDelivery: createDeliverProcessor({ config: next, lifecycle, smtp: smtp!, metrics, outcomes, logger, notify: createNotifier({ config: next, store, lifecycle, queue: deliverQueue, logger }) }),
+    processDelivery: createDeliverProcessor({
+      config: next,
+      lifecycle,
+      smtp: smtp!,
+      metrics,
+      outcomes,
+      logger,
+      notify: createNotifier({ config: next, store, lifecycle, queue: deliverQueue, logger }),
+    }),
   });
   // A job runs on the generation it started with; a reload swaps this for the next job.
   let current = generation(config);
   let worker: Worker | undefined;
   const backoff = (attemptsMade: number, error?: Error) => {
     const { retry } = current.config.delivery;
-    return error instanceof DeferredDelivery ? error.delayMs : retry[Math.min(attemptsMade, retry.length) - 1] ?? retry.at(-1)!;
+    return error instanceof DeferredDelivery ? error.delayMs : (retry[Math.min(attemptsMade, retry.length) - 1] ?? retry.at(-1)!);
   };
 
   return {

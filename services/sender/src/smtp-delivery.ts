@@ -48,9 +48,19 @@ function recipientOutcomes(to: string[], status: RecipientOutcome['status'], rep
 }
 
 function rejectedOutcomes(rejected: RejectedError[], upstream: string, at: number): Record<string, RecipientOutcome> {
-  return Object.fromEntries(rejected.filter((error) => error.recipient).map((error) => [error.recipient!, {
-    status: classifySmtpError(error).action === 'fail' ? 'rejected' : 'deferred', reply: replyOf(error), upstream, at,
-  }]));
+  return Object.fromEntries(
+    rejected
+      .filter((error) => error.recipient)
+      .map((error) => [
+        error.recipient!,
+        {
+          status: classifySmtpError(error).action === 'fail' ? 'rejected' : 'deferred',
+          reply: replyOf(error),
+          upstream,
+          at,
+        },
+      ]),
+  );
 }
 
 /**
@@ -58,8 +68,18 @@ function rejectedOutcomes(rejected: RejectedError[], upstream: string, at: numbe
  * (connection, TLS, AUTH, greeting) or while its breaker is open, the named upstream's
  * `fallback` list is tried in order. Problems with the message itself never fail over.
  */
-export function createSmtpDelivery({ upstreams, readFile, breaker, metrics, logger }: {
-  upstreams: readonly UpstreamConfig[]; readFile: ReadFile; breaker: CircuitBreaker; metrics: SenderMetrics; logger: Logger;
+export function createSmtpDelivery({
+  upstreams,
+  readFile,
+  breaker,
+  metrics,
+  logger,
+}: {
+  upstreams: readonly UpstreamConfig[];
+  readFile: ReadFile;
+  breaker: CircuitBreaker;
+  metrics: SenderMetrics;
+  logger: Logger;
 }) {
   let configs = new Map(upstreams.map((upstream) => [upstream.name, upstream]));
   let pools = new Map<string, Pool>(upstreams.map((upstream) => [upstream.name, createPool(transportOptions(upstream, readFile))]));

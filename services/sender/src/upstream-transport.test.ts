@@ -25,17 +25,26 @@ test('tls: implicit connects with TLS from the first byte', () => {
 });
 
 test('tls_config maps Alertmanager fields onto Node TLS options', () => {
-  const options = transportOptions(upstream({
-    host: 'relay.internal', tls: 'starttls',
-    tls_config: { ca_file: '/ca.pem', cert_file: '/c.pem', key_file: '/k.pem', server_name: 'mail.internal', min_version: 'TLS12', max_version: 'TLS13' },
-  }), readFile);
+  const options = transportOptions(
+    upstream({
+      host: 'relay.internal',
+      tls: 'starttls',
+      tls_config: { ca_file: '/ca.pem', cert_file: '/c.pem', key_file: '/k.pem', server_name: 'mail.internal', min_version: 'TLS12', max_version: 'TLS13' },
+    }),
+    readFile,
+  );
   assert.deepEqual(options.tls, {
-    rejectUnauthorized: true, ca: Buffer.from('CA'), cert: Buffer.from('CERT'), key: Buffer.from('KEY'),
-    servername: 'mail.internal', minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3',
+    rejectUnauthorized: true,
+    ca: Buffer.from('CA'),
+    cert: Buffer.from('CERT'),
+    key: Buffer.from('KEY'),
+    servername: 'mail.internal',
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
   });
 });
 
-test('the proton-bridge preset skips verification of the bridge\'s self-signed certificate', () => {
+test("the proton-bridge preset skips verification of the bridge's self-signed certificate", () => {
   const config = upstream({ provider: 'proton-bridge', auth: { user: 'me@proton.me', password: 'bridge' } });
   assert.equal(config.host, '127.0.0.1');
   assert.equal(config.port, 1025);
@@ -57,12 +66,13 @@ test('AUTH method and XOAUTH2 tokens reach nodemailer', () => {
 
 test('config refuses AUTH over a connection that may stay in clear, and unknown fallbacks', () => {
   const result = configSchema.safeParse({
-    upstreams: [
-      { name: 'default', host: 'smtp.example.com', tls: 'starttls-opportunistic', auth: { user: 'u', password: 'p' }, fallback: ['nowhere'] },
-    ],
+    upstreams: [{ name: 'default', host: 'smtp.example.com', tls: 'starttls-opportunistic', auth: { user: 'u', password: 'p' }, fallback: ['nowhere'] }],
   });
   assert.equal(result.success, false);
   const messages = result.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  assert.ok(messages.some((m) => m.startsWith('upstreams.0.tls: AUTH over tls: starttls-opportunistic')), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => m.startsWith('upstreams.0.tls: AUTH over tls: starttls-opportunistic')),
+    messages.join('\n'),
+  );
   assert.ok(messages.includes('upstreams.0.fallback.0: no upstream is named "nowhere"'), messages.join('\n'));
 });

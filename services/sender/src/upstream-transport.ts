@@ -27,7 +27,8 @@ function authOptions(upstream: UpstreamConfig): Pick<SMTPPoolOptions, 'auth' | '
   if (auth.method === 'XOAUTH2') {
     return {
       auth: {
-        type: 'OAuth2', user: auth.user,
+        type: 'OAuth2',
+        user: auth.user,
         ...(auth.access_token ? { accessToken: auth.access_token } : {}),
         ...(auth.client_id ? { clientId: auth.client_id, clientSecret: auth.client_secret, refreshToken: auth.refresh_token } : {}),
         ...(auth.access_url ? { accessUrl: auth.access_url } : {}),

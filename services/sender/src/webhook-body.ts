@@ -13,7 +13,7 @@ export interface MessageFacts {
 
 export async function messageFacts(raw: Buffer): Promise<MessageFacts> {
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipHtmlToText: false });
-  const addressText = (value: typeof parsed.from | typeof parsed.to) => (Array.isArray(value) ? value.map((v) => v.text).join(', ') : value?.text ?? '');
+  const addressText = (value: typeof parsed.from | typeof parsed.to) => (Array.isArray(value) ? value.map((v) => v.text).join(', ') : (value?.text ?? ''));
   return {
     subject: parsed.subject ?? '',
     from: addressText(parsed.from),
@@ -33,7 +33,12 @@ function colourOf(subject: string): string | undefined {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').map((line) => line.trim()).find((line) => line.length > 0) ?? '';
+  return (
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.length > 0) ?? ''
+  );
 }
 
 export interface WebhookContext {
@@ -51,9 +56,7 @@ export interface WebhookContext {
 export function webhookBody(format: 'slack' | 'json', style: 'brief' | 'full', facts: MessageFacts, context: WebhookContext): unknown {
   const colour = colourOf(facts.subject);
   if (format === 'slack') {
-    const attachment = style === 'brief'
-      ? { title: facts.subject, text: firstLine(facts.text), fallback: facts.subject }
-      : { title: facts.subject, text: facts.text, fallback: facts.subject };
+    const attachment = style === 'brief' ? { title: facts.subject, text: firstLine(facts.text), fallback: facts.subject } : { title: facts.subject, text: facts.text, fallback: facts.subject };
     return {
       text: style === 'brief' ? facts.subject : `Message from: ${facts.from}`,
       attachments: [{ ...attachment, ...(colour ? { color: colour } : {}) }],

@@ -12,10 +12,9 @@ function unknownGroups(config: Config, groups: PipelineGroup[]): string[] {
     manager.rules.flatMap((rule, r) => {
       const index = rule.filter.function === undefined ? undefined : ruleFunction(rule.filter.function)?.groupArg;
       const group = index === undefined ? undefined : rule.filter.args[index];
-      return group !== undefined && !known.has(group.toLowerCase())
-        ? [`routing.managers[${m}].rules[${r}].filter.args: GoCD has no pipeline group "${group}"`]
-        : [];
-    }));
+      return group !== undefined && !known.has(group.toLowerCase()) ? [`routing.managers[${m}].rules[${r}].filter.args: GoCD has no pipeline group "${group}"`] : [];
+    }),
+  );
 }
 
 function printReport(terminal: Io, reports: GocdReport[]): void {
@@ -61,7 +60,7 @@ export async function checkConfig(args: string[], env: Env, io: Io): Promise<num
     io.err(`usage: mailsort ${CHECK_CONFIG_USAGE} (or set MAILSORT_CONFIG)`);
     return 2;
   }
-  let loaded;
+  let loaded: ReturnType<typeof loadConfigFile>;
   try {
     loaded = loadConfigFile(file, env);
   } catch (error) {

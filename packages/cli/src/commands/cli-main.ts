@@ -10,7 +10,9 @@ services (each one OS process; --config FILE or MAILSORT_CONFIG, REDIS_URL, --ht
   ${Object.keys(SERVICES).join(' | ')}
 
 commands:
-${Object.entries(COMMANDS).map(([name, command]) => `  ${command.usage.startsWith(name) ? '' : `${name} `}${command.usage}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${command.usage.startsWith(name) ? '' : `${name} `}${command.usage}`)
+  .join('\n')}
   start   the same as dev
 `;
 

@@ -12,9 +12,11 @@ const SERVICE_ORDER: ServiceName[] = ['sender', 'router', 'gocd-sync', 'ingest']
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const DEV_CONFIG = resolve(REPO_ROOT, 'deploy/dev/mailsort.dev.yml');
 
-
 function prefixLines(name: string, child: ChildProcess, io: Io): void {
-  for (const [stream, write] of [[child.stdout, io.out], [child.stderr, io.err]] as const) {
+  for (const [stream, write] of [
+    [child.stdout, io.out],
+    [child.stderr, io.err],
+  ] as const) {
     let buffered = '';
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
@@ -72,11 +74,13 @@ export async function dev(args: string[], env: Env, io: Io): Promise<number> {
     const child = spawn(command, [...cliArgs, name, '--config', configFile], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.set(name, child);
     prefixLines(name, child, io);
-    return new Promise<number>((done) => child.on('exit', (code) => {
-      if (!stopping) io.err(`${name} exited with code ${code}; stopping the rest`);
-      done(code ?? 1);
-      void stop();
-    }));
+    return new Promise<number>((done) =>
+      child.on('exit', (code) => {
+        if (!stopping) io.err(`${name} exited with code ${code}; stopping the rest`);
+        done(code ?? 1);
+        void stop();
+      }),
+    );
   });
 
   async function stop(): Promise<void> {
@@ -90,17 +94,19 @@ export async function dev(args: string[], env: Env, io: Io): Promise<number> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
-  io.out([
-    '',
-    'mailsort is running:',
-    `  SMTP in        127.0.0.1:${values['smtp-port']}  (trusted: loopback, no AUTH needed)`,
-    `  delivered mail http://127.0.0.1:${sinkPorts.httpPort}/  (the dev sink, upstream at 127.0.0.1:${sinkPorts.smtpPort})`,
-    '  metrics        http://127.0.0.1:9301/metrics (ingest) … 9304 (gocd-sync)',
-    `  config         ${configFile}`,
-    `  try:           swaks --server 127.0.0.1:${values['smtp-port']} --from ci@example.com --to team@example.com`,
-    'Ctrl-C stops everything.',
-    '',
-  ].join('\n'));
+  io.out(
+    [
+      '',
+      'mailsort is running:',
+      `  SMTP in        127.0.0.1:${values['smtp-port']}  (trusted: loopback, no AUTH needed)`,
+      `  delivered mail http://127.0.0.1:${sinkPorts.httpPort}/  (the dev sink, upstream at 127.0.0.1:${sinkPorts.smtpPort})`,
+      '  metrics        http://127.0.0.1:9301/metrics (ingest) … 9304 (gocd-sync)',
+      `  config         ${configFile}`,
+      `  try:           swaks --server 127.0.0.1:${values['smtp-port']} --from ci@example.com --to team@example.com`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
   const codes = await Promise.all(exited);
   await stop();
   return codes.every((code) => code === 0) ? 0 : 1;

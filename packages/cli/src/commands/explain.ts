@@ -1,7 +1,30 @@
 import { readFileSync } from 'node:fs';
 import {
-  addBody, addressesIn, alertEventNeedsBody, buildFacts, ConfigError, destinationsFor, evaluate, formatProblem, headerSection, headerValues, loadConfigFile,
-  managerNeedsBody, parseMailbox, printable, printableJson, stageKey, uniqueMailboxes, wantingManager, type AlertEvent, type Decision, type Env, type EvaluationContext, type RecognisedEvent, type StageResult,
+  addBody,
+  addressesIn,
+  alertEventNeedsBody,
+  buildFacts,
+  ConfigError,
+  destinationsFor,
+  evaluate,
+  formatProblem,
+  headerSection,
+  headerValues,
+  loadConfigFile,
+  managerNeedsBody,
+  parseMailbox,
+  printable,
+  printableJson,
+  stageKey,
+  uniqueMailboxes,
+  wantingManager,
+  type AlertEvent,
+  type Config,
+  type Decision,
+  type Env,
+  type EvaluationContext,
+  type RecognisedEvent,
+  type StageResult,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { splitList } from './args.js';
@@ -30,7 +53,9 @@ function describeEvent(event: RecognisedEvent | null): string {
 
 /** The alert event and, under it, where each field came from. */
 function describeAlert(alert: AlertEvent): Array<[string, string]> {
-  const labels = Object.entries(alert.labels).map(([name, value]) => `${name}=${value}`).join(' ');
+  const labels = Object.entries(alert.labels)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
   return [
     ['alert', `${alert.source} ${alert.status} ${alert.severity} key ${alert.key} (${alert.parser})${alert.host ? ` host ${alert.host}` : ''}${labels ? ` ${labels}` : ''}`],
     ...alert.why.map((why): [string, string] => ['  why', `${why.field} from ${why.from}: ${why.detail}`]),
@@ -42,9 +67,18 @@ function describeAlert(alert: AlertEvent): Array<[string, string]> {
  * and rule would take it, the event parsed and the recipients, without sending anything.
  */
 export async function explain(args: string[], env: Env, io: Io): Promise<number> {
-  const { values, positionals } = parseCommand(args, {
-    config: { type: 'string' }, from: { type: 'string' }, to: { type: 'string', multiple: true }, 'gocd-groups': { type: 'string' }, previous: { type: 'string' }, json: { type: 'boolean', default: false },
-  }, true);
+  const { values, positionals } = parseCommand(
+    args,
+    {
+      config: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string', multiple: true },
+      'gocd-groups': { type: 'string' },
+      previous: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    true,
+  );
   const configFile = values.config ?? env.MAILSORT_CONFIG;
   const messageFile = positionals[0];
   if (!configFile || !messageFile || positionals.length > 1) {
@@ -55,7 +89,7 @@ export async function explain(args: string[], env: Env, io: Io): Promise<number>
     io.err('mailsort explain: --previous is success, failure or unknown');
     return 2;
   }
-  let config;
+  let config: Config;
   let raw: Buffer;
   try {
     ({ config } = loadConfigFile(configFile, env));
@@ -114,7 +148,15 @@ export async function explain(args: string[], env: Env, io: Io): Promise<number>
     }
   }
   const decision = evaluate(config.routing.managers, facts, context);
-  print(io, values.json === true, { messageFile, subject: facts.subject, envelope, decision, groupsOrigin, notes, destinations: destinationsFor(decision, envelope, { defaultUpstream: config.routing.default_upstream, webhooks: config.routing.webhooks }) });
+  print(io, values.json === true, {
+    messageFile,
+    subject: facts.subject,
+    envelope,
+    decision,
+    groupsOrigin,
+    notes,
+    destinations: destinationsFor(decision, envelope, { defaultUpstream: config.routing.default_upstream, webhooks: config.routing.webhooks }),
+  });
   return 0;
 }
 
@@ -132,13 +174,29 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
   const goesTo = deliveredTo(destinations);
   const webhooks = decision.webhooks.map((hook) => `${hook.format === 'slack' ? 'slack' : 'webhook'}:${hook.webhook}:${hook.style}`);
   if (json) {
-    io.out(printableJson({
-      action: decision.action, recipients: goesTo.recipients, upstreams: goesTo.upstreams, webhooks, manager: decision.manager, rule: decision.rule, rules: decision.rules,
-      event: eventWord(decision.event), parsed: decision.event, alert: decision.alert, reason: decision.reason, problems: decision.problems,
-      dropReason: decision.action === 'drop' ? decision.dropReason : null, fallback: decision.action === 'deliver' ? decision.fallback : false,
-      others: decision.others ?? null, envelope, subject, groups: groupsOrigin,
-      destinations: destinations.map((d) => (d.kind === 'smtp' ? d : { kind: d.kind, format: d.format, style: d.style })),
-    }));
+    io.out(
+      printableJson({
+        action: decision.action,
+        recipients: goesTo.recipients,
+        upstreams: goesTo.upstreams,
+        webhooks,
+        manager: decision.manager,
+        rule: decision.rule,
+        rules: decision.rules,
+        event: eventWord(decision.event),
+        parsed: decision.event,
+        alert: decision.alert,
+        reason: decision.reason,
+        problems: decision.problems,
+        dropReason: decision.action === 'drop' ? decision.dropReason : null,
+        fallback: decision.action === 'deliver' ? decision.fallback : false,
+        others: decision.others ?? null,
+        envelope,
+        subject,
+        groups: groupsOrigin,
+        destinations: destinations.map((d) => (d.kind === 'smtp' ? d : { kind: d.kind, format: d.format, style: d.style })),
+      }),
+    );
     return;
   }
   const rows: Array<[string, string]> = [

@@ -41,7 +41,11 @@ export async function queueRetry(context: QueueContext, target: string | undefin
   }
   const entries = allFailed ? await deliveriesIn(context.deliver, ['failed']) : await findDeliveries(context, target!);
   const deadLetters = allFailed ? await routeDeadLetters(context) : await findRouteDeadLetters(context, target!);
-  if (entries.length === 0 && deadLetters.length === 0) return allFailed ? (io.out('no failed deliveries'), 0) : unknown(target!, io);
+  if (entries.length === 0 && deadLetters.length === 0) {
+    if (!allFailed) return unknown(target!, io);
+    io.out('no failed deliveries');
+    return 0;
+  }
   for (const entry of entries) await retryEntry(context, entry, io);
   for (const { job } of deadLetters) {
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
@@ -111,7 +115,9 @@ export async function queueReplay(context: QueueContext, target: string, io: Io)
   const inFlight = all.filter((entry) => entry.state !== 'failed' && entry.state !== 'completed');
   const failed = all.filter((entry) => entry.state === 'failed');
   if (inFlight.length > 0) {
-    io.err(`message ${id} still has ${inFlight.length} deliver${inFlight.length === 1 ? 'y' : 'ies'} in the queue (${inFlight.map((e) => e.data.deliveryId).join(', ')}); wait for them or delete them first`);
+    io.err(
+      `message ${id} still has ${inFlight.length} deliver${inFlight.length === 1 ? 'y' : 'ies'} in the queue (${inFlight.map((e) => e.data.deliveryId).join(', ')}); wait for them or delete them first`,
+    );
     return 1;
   }
   if (failed.length === 0) {
@@ -133,7 +139,12 @@ export async function queueReplay(context: QueueContext, target: string, io: Io)
     return 1;
   }
   const routeJob: RouteJob = {
-    v: 1, id, envelope: original, acceptedAt, size: raw.length, headers: headerSection(raw),
+    v: 1,
+    id,
+    envelope: original,
+    acceptedAt,
+    size: raw.length,
+    headers: headerSection(raw),
     client: { address: '127.0.0.1', hostname: 'mailsort-queue-replay', tls: false },
   };
   const routeJobId = jobId('route', id, 'replay', Date.now());

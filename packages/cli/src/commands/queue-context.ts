@@ -1,8 +1,19 @@
 import type { Job, JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
-  ConfigError, createDeliveryStates, createMessageLifecycle, createMessageStore, createQueue, deliverJobSchema,
-  formatProblem, isMessageId, loadConfigFile, QUEUES, type Config, type DeliverJob, type Env,
+  ConfigError,
+  createDeliveryStates,
+  createMessageLifecycle,
+  createMessageStore,
+  createQueue,
+  deliverJobSchema,
+  formatProblem,
+  isMessageId,
+  loadConfigFile,
+  QUEUES,
+  type Config,
+  type DeliverJob,
+  type Env,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
@@ -56,7 +67,10 @@ export async function openQueueContext(configFile: string | undefined, env: Env,
   const deliver = createQueue(QUEUES.deliver, redis, prefix);
   const route = createQueue(QUEUES.route, redis, prefix);
   return {
-    config, redis, deliver, route,
+    config,
+    redis,
+    deliver,
+    route,
     store: createMessageStore(redis, prefix),
     states: createDeliveryStates(redis, prefix),
     lifecycle: createMessageLifecycle(redis, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl }),

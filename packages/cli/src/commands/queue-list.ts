@@ -1,9 +1,7 @@
 import type { JobType } from 'bullmq';
 import { printable, printableJson } from '@mailsort/core';
 import type { Io } from '../io.js';
-import {
-  ALL_OPEN_TYPES, deliveriesIn, describeDestination, displayState, findDeliveries, formatAge, QUEUED_TYPES, type QueueContext,
-} from './queue-context.js';
+import { ALL_OPEN_TYPES, deliveriesIn, describeDestination, displayState, findDeliveries, formatAge, QUEUED_TYPES, type QueueContext } from './queue-context.js';
 import { findRouteDeadLetters, routeDeadLetterJson, routeDeadLetters } from './route-dead-letters.js';
 
 const STATES: Record<string, JobType[]> = { queued: QUEUED_TYPES, delayed: ['delayed'], failed: ['failed'] };
@@ -16,18 +14,34 @@ export async function queueList(context: QueueContext, state: string | undefined
   }
   const entries = await deliveriesIn(context.deliver, state ? STATES[state]! : ALL_OPEN_TYPES);
   const now = Date.now();
-  const rows = await Promise.all(entries.map(async ({ job, data, state: jobState }) => {
-    const recorded = await context.states.get(data.deliveryId);
-    return {
-      delivery: data.deliveryId, message: data.id, state: displayState(jobState), ageMs: now - data.acceptedAt,
-      attempts: recorded?.attempts ?? job.attemptsMade, to: describeDestination(data),
-      lastReply: recorded?.lastReply ?? job.failedReason ?? '', result: recorded?.result as string | undefined,
-    };
-  }));
+  const rows = await Promise.all(
+    entries.map(async ({ job, data, state: jobState }) => {
+      const recorded = await context.states.get(data.deliveryId);
+      return {
+        delivery: data.deliveryId,
+        message: data.id,
+        state: displayState(jobState),
+        ageMs: now - data.acceptedAt,
+        attempts: recorded?.attempts ?? job.attemptsMade,
+        to: describeDestination(data),
+        lastReply: recorded?.lastReply ?? job.failedReason ?? '',
+        result: recorded?.result as string | undefined,
+      };
+    }),
+  );
   // A message whose routing failed has no delivery: it is listed under its route job.
   if (state === undefined || state === 'failed') {
     for (const { job, data } of await routeDeadLetters(context)) {
-      rows.push({ delivery: job.id ?? '', message: data.id, state: 'failed', ageMs: now - data.acceptedAt, attempts: job.attemptsMade, to: 'routing', lastReply: job.failedReason ?? '', result: 'routing' });
+      rows.push({
+        delivery: job.id ?? '',
+        message: data.id,
+        state: 'failed',
+        ageMs: now - data.acceptedAt,
+        attempts: job.attemptsMade,
+        to: 'routing',
+        lastReply: job.failedReason ?? '',
+        result: 'routing',
+      });
     }
   }
   if (json) {
@@ -39,9 +53,19 @@ export async function queueList(context: QueueContext, state: string | undefined
     io.out(state ? `no ${state} deliveries` : 'the delivery queue is empty');
     return 0;
   }
-  const table = [['DELIVERY', 'STATE', 'AGE', 'ATTEMPTS', 'TO', 'LAST REPLY'], ...rows.map((row) => [
-    row.delivery, row.result === 'expired' || row.result === 'partial' || row.result === 'routing' ? `${row.state}(${row.result})` : row.state, formatAge(row.ageMs), String(row.attempts), row.to, row.lastReply,
-  ].map(printable))];
+  const table = [
+    ['DELIVERY', 'STATE', 'AGE', 'ATTEMPTS', 'TO', 'LAST REPLY'],
+    ...rows.map((row) =>
+      [
+        row.delivery,
+        row.result === 'expired' || row.result === 'partial' || row.result === 'routing' ? `${row.state}(${row.result})` : row.state,
+        formatAge(row.ageMs),
+        String(row.attempts),
+        row.to,
+        row.lastReply,
+      ].map(printable),
+    ),
+  ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   for (const line of table) io.out(line.map((cell, column) => (column === line.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '));
   io.out(`-- ${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'}`);
@@ -60,19 +84,33 @@ export async function queueShow(context: QueueContext, target: string, io: Io): 
   for (const { job, data, state } of entries) {
     const recorded = await context.states.get(data.deliveryId);
     const raw = await context.store.get(data.id);
-    const destination = data.destination.kind === 'smtp'
-      ? { kind: 'smtp', upstream: data.destination.upstream, envelope: data.destination.envelope, rewrites: data.destination.rewrites }
-      : { kind: 'webhook', format: data.destination.format, style: data.destination.style };
-    io.out(printableJson({
-      delivery: data.deliveryId, message: data.id, state: displayState(state), result: recorded?.result ?? null,
-      acceptedAt: new Date(data.acceptedAt).toISOString(), original: data.original, destination,
-      attempts: recorded?.attempts ?? job.attemptsMade,
-      firstAttemptAt: recorded?.firstAttemptAt ? new Date(recorded.firstAttemptAt).toISOString() : null,
-      lastAttemptAt: recorded?.lastAttemptAt ? new Date(recorded.lastAttemptAt).toISOString() : null,
-      lastUpstream: recorded?.lastUpstream ?? null, lastReply: recorded?.lastReply ?? null, reason: recorded?.lastReason || null,
-      failedReason: job.failedReason ?? null, recipients: recorded?.recipients ?? {},
-      storedMessage: raw ? { bytes: raw.length } : null,
-    }, 2));
+    const destination =
+      data.destination.kind === 'smtp'
+        ? { kind: 'smtp', upstream: data.destination.upstream, envelope: data.destination.envelope, rewrites: data.destination.rewrites }
+        : { kind: 'webhook', format: data.destination.format, style: data.destination.style };
+    io.out(
+      printableJson(
+        {
+          delivery: data.deliveryId,
+          message: data.id,
+          state: displayState(state),
+          result: recorded?.result ?? null,
+          acceptedAt: new Date(data.acceptedAt).toISOString(),
+          original: data.original,
+          destination,
+          attempts: recorded?.attempts ?? job.attemptsMade,
+          firstAttemptAt: recorded?.firstAttemptAt ? new Date(recorded.firstAttemptAt).toISOString() : null,
+          lastAttemptAt: recorded?.lastAttemptAt ? new Date(recorded.lastAttemptAt).toISOString() : null,
+          lastUpstream: recorded?.lastUpstream ?? null,
+          lastReply: recorded?.lastReply ?? null,
+          reason: recorded?.lastReason || null,
+          failedReason: job.failedReason ?? null,
+          recipients: recorded?.recipients ?? {},
+          storedMessage: raw ? { bytes: raw.length } : null,
+        },
+        2,
+      ),
+    );
   }
   return 0;
 }

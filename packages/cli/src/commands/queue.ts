@@ -20,12 +20,18 @@ export async function queue(args: string[], env: Env, io: Io): Promise<number> {
   if (!context) return 2;
   try {
     switch (sub) {
-      case 'list': return await queueList(context, parsed.values.state, parsed.values.json ?? false, io);
-      case 'show': return await queueShow(context, target!, io);
-      case 'retry': return await queueRetry(context, target, parsed.values['all-failed'] ?? false, io);
-      case 'delete': return await queueDelete(context, target!, io);
-      case 'replay': return await queueReplay(context, target!, io);
-      default: return await queuePause(context, sub === 'pause', io);
+      case 'list':
+        return await queueList(context, parsed.values.state, parsed.values.json ?? false, io);
+      case 'show':
+        return await queueShow(context, target!, io);
+      case 'retry':
+        return await queueRetry(context, target, parsed.values['all-failed'] ?? false, io);
+      case 'delete':
+        return await queueDelete(context, target!, io);
+      case 'replay':
+        return await queueReplay(context, target!, io);
+      default:
+        return await queuePause(context, sub === 'pause', io);
     }
   } catch (error) {
     io.err(`mailsort queue ${sub}: ${(error as Error).message}`);

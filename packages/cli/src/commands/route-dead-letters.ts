@@ -32,8 +32,14 @@ export async function findRouteDeadLetters(context: QueueContext, target: string
 
 export function routeDeadLetterJson({ job, data }: RouteDeadLetter): Record<string, unknown> {
   return {
-    route: job.id, message: data.id, state: 'failed', stage: 'routing', acceptedAt: new Date(data.acceptedAt).toISOString(),
-    original: data.envelope, attempts: job.attemptsMade, failedReason: job.failedReason ?? null,
+    route: job.id,
+    message: data.id,
+    state: 'failed',
+    stage: 'routing',
+    acceptedAt: new Date(data.acceptedAt).toISOString(),
+    original: data.envelope,
+    attempts: job.attemptsMade,
+    failedReason: job.failedReason ?? null,
     lastAttemptAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
   };
 }

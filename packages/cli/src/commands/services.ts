@@ -23,8 +23,12 @@ export function serviceCommand(name: ServiceName): Command {
     async run(args, env, io) {
       parseCommand(args, SERVICE_OPTIONS);
       await runService({
-        name, factory: SERVICES[name], argv: args, env,
-        exit: (code) => process.exit(code), printError: (text) => io.err(text),
+        name,
+        factory: SERVICES[name],
+        argv: args,
+        env,
+        exit: (code) => process.exit(code),
+        printError: (text) => io.err(text),
       });
       return undefined;
     },

@@ -1,4 +1,4 @@
-import { ConfigError, createTraceStore, formatProblem, loadConfigFile, printable, printableJson, type Env, type TraceEvent } from '@mailsort/core';
+import { ConfigError, createTraceStore, formatProblem, loadConfigFile, printable, printableJson, type Config, type Env, type TraceEvent } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
 import { connectCliRedis } from './gocd-groups-source.js';
@@ -23,7 +23,7 @@ export async function trace(args: string[], env: Env, io: Io): Promise<number> {
     io.err(`usage: mailsort ${TRACE_USAGE}`);
     return 2;
   }
-  let config;
+  let config: Config;
   try {
     ({ config } = loadConfigFile(configFile, env));
   } catch (error) {

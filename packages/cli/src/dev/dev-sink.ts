@@ -22,7 +22,10 @@ function page(messages: SunkMessage[]): string {
   const rows = messages
     .slice()
     .reverse()
-    .map((m) => `<tr><td>${m.n}</td><td>${escapeHtml(m.receivedAt)}</td><td>${escapeHtml(m.from)}</td><td>${escapeHtml(m.to.join(', '))}</td><td><a href="/messages/${m.n}">${escapeHtml(m.subject || '(no subject)')}</a></td></tr>`)
+    .map(
+      (m) =>
+        `<tr><td>${m.n}</td><td>${escapeHtml(m.receivedAt)}</td><td>${escapeHtml(m.from)}</td><td>${escapeHtml(m.to.join(', '))}</td><td><a href="/messages/${m.n}">${escapeHtml(m.subject || '(no subject)')}</a></td></tr>`,
+    )
     .join('\n');
   return `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>mailsort dev sink</title>
 <style>body{font:14px system-ui;margin:2em}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}</style>

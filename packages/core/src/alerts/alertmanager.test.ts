@@ -5,7 +5,12 @@ const ROWS: FixtureRow[] = [
     name: 'Alertmanager default template, HTML-only body, severity among the common labels',
     fixture: 'alertmanager-firing-html-only.eml',
     expected: {
-      source: 'alertmanager', parser: 'alertmanager@1', key: 'alertmanager-b040d6fc953d2e5a', status: 'firing', severity: 'critical', summary: '[FIRING:2] InstanceDown (node critical)',
+      source: 'alertmanager',
+      parser: 'alertmanager@1',
+      key: 'alertmanager-b040d6fc953d2e5a',
+      status: 'firing',
+      severity: 'critical',
+      summary: '[FIRING:2] InstanceDown (node critical)',
       labels: { alertname: 'InstanceDown', group: 'InstanceDown', common: 'node critical', firing: '2', severity: 'critical' },
       why: [
         { field: 'source', from: 'Subject', detail: '[FIRING:2] prefix' },
@@ -21,7 +26,12 @@ const ROWS: FixtureRow[] = [
     name: 'Alertmanager Q-encoded non-ASCII label value',
     fixture: 'alertmanager-q-encoded.eml',
     expected: {
-      source: 'alertmanager', parser: 'alertmanager@1', key: 'alertmanager-86ad9f0a0be8de97', status: 'firing', severity: 'warning', summary: '[FIRING:1] DiskFull büro-nas (warning)',
+      source: 'alertmanager',
+      parser: 'alertmanager@1',
+      key: 'alertmanager-86ad9f0a0be8de97',
+      status: 'firing',
+      severity: 'warning',
+      summary: '[FIRING:1] DiskFull büro-nas (warning)',
       labels: { alertname: 'DiskFull', group: 'DiskFull büro-nas', common: 'warning', firing: '1', severity: 'warning' },
       why: [
         { field: 'source', from: 'Subject', detail: '[FIRING:1] prefix' },
@@ -37,7 +47,12 @@ const ROWS: FixtureRow[] = [
     name: 'Alertmanager [RESOLVED] with fewer common labels keeps the key',
     fixture: 'alertmanager-resolved.eml',
     expected: {
-      source: 'alertmanager', parser: 'alertmanager@1', key: 'alertmanager-b040d6fc953d2e5a', status: 'resolved', severity: 'info', summary: '[RESOLVED] InstanceDown (node)',
+      source: 'alertmanager',
+      parser: 'alertmanager@1',
+      key: 'alertmanager-b040d6fc953d2e5a',
+      status: 'resolved',
+      severity: 'info',
+      summary: '[RESOLVED] InstanceDown (node)',
       labels: { alertname: 'InstanceDown', group: 'InstanceDown', common: 'node' },
       why: [
         { field: 'source', from: 'Subject', detail: '[RESOLVED] prefix' },

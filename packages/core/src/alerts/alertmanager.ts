@@ -43,7 +43,8 @@ export const alertmanagerParser: AlertParser = {
         { field: 'key', from: 'Subject', detail: `group label values "${group}" (the parenthesised common labels left out)` },
         { field: 'status', from: 'Subject', detail: notice.status === 'firing' ? '[FIRING:n] is firing' : '[RESOLVED] is resolved' },
         {
-          field: 'severity', from: found && notice.status === 'firing' ? 'Subject' : 'default',
+          field: 'severity',
+          from: found && notice.status === 'firing' ? 'Subject' : 'default',
           detail: notice.status === 'resolved' ? 'a resolve is info' : found ? `label value "${found.value}" is ${found.severity}` : 'no severity label value in the subject: error',
         },
         { field: 'summary', from: 'Subject', detail: 'the subject' },

@@ -5,7 +5,13 @@ const ROWS: FixtureRow[] = [
     name: 'Debian cron.daily via anacron, folded subject, a warning in the output',
     fixture: 'cron-anacron-folded.eml',
     expected: {
-      source: 'cron', parser: 'cron@1', key: 'cron-3a4e19273391d17e', status: 'firing', severity: 'warning', summary: 'Cron <root@web1> test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )', host: 'web1',
+      source: 'cron',
+      parser: 'cron@1',
+      key: 'cron-3a4e19273391d17e',
+      status: 'firing',
+      severity: 'warning',
+      summary: 'Cron <root@web1> test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )',
+      host: 'web1',
       labels: { user: 'root', command: 'test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )' },
       why: [
         { field: 'source', from: 'Subject', detail: 'Cron <user@host> command' },
@@ -22,7 +28,13 @@ const ROWS: FixtureRow[] = [
     name: 'Debian cron: an error line in the output fires',
     fixture: 'cron-debian-error.eml',
     expected: {
-      source: 'cron', parser: 'cron@1', key: 'cron-00e3e95dd82de4a1', status: 'firing', severity: 'error', summary: 'Cron <root@db1> /usr/local/bin/backup-db', host: 'db1',
+      source: 'cron',
+      parser: 'cron@1',
+      key: 'cron-00e3e95dd82de4a1',
+      status: 'firing',
+      severity: 'error',
+      summary: 'Cron <root@db1> /usr/local/bin/backup-db',
+      host: 'db1',
       labels: { user: 'root', command: '/usr/local/bin/backup-db' },
       why: [
         { field: 'source', from: 'Subject', detail: 'Cron <user@host> command' },
@@ -39,7 +51,13 @@ const ROWS: FixtureRow[] = [
     name: 'Debian cron: OK in the output resolves the same key',
     fixture: 'cron-debian-ok.eml',
     expected: {
-      source: 'cron', parser: 'cron@1', key: 'cron-00e3e95dd82de4a1', status: 'resolved', severity: 'info', summary: 'Cron <root@db1> /usr/local/bin/backup-db', host: 'db1',
+      source: 'cron',
+      parser: 'cron@1',
+      key: 'cron-00e3e95dd82de4a1',
+      status: 'resolved',
+      severity: 'info',
+      summary: 'Cron <root@db1> /usr/local/bin/backup-db',
+      host: 'db1',
       labels: { user: 'root', command: '/usr/local/bin/backup-db' },
       why: [
         { field: 'source', from: 'Subject', detail: 'Cron <user@host> command' },

@@ -34,13 +34,13 @@ export const cronParser: AlertParser = {
     const severity = found?.verdict.severity ?? 'info';
     const verdictWhy: AlertWhy[] = found
       ? [
-        { field: 'status', from: `body line ${found.line}`, detail: `"${found.verdict.word}" in the output is ${status}` },
-        { field: 'severity', from: `body line ${found.line}`, detail: `"${found.verdict.word}" is ${severity}` },
-      ]
+          { field: 'status', from: `body line ${found.line}`, detail: `"${found.verdict.word}" in the output is ${status}` },
+          { field: 'severity', from: `body line ${found.line}`, detail: `"${found.verdict.word}" is ${severity}` },
+        ]
       : [
-        { field: 'status', from: body === undefined ? 'default' : 'body', detail: body === undefined ? 'the body was not read: info' : 'no verdict word in the output: info' },
-        { field: 'severity', from: body === undefined ? 'default' : 'body', detail: 'info' },
-      ];
+          { field: 'status', from: body === undefined ? 'default' : 'body', detail: body === undefined ? 'the body was not read: info' : 'no verdict word in the output: info' },
+          { field: 'severity', from: body === undefined ? 'default' : 'body', detail: 'info' },
+        ];
     return {
       source: 'cron',
       parser: 'cron@1',

@@ -5,7 +5,13 @@ const ROWS: FixtureRow[] = [
     name: 'fail2ban sendmail-whois ban',
     fixture: 'fail2ban-banned.eml',
     expected: {
-      source: 'fail2ban', parser: 'fail2ban@1', key: 'fail2ban-b0bf2b64d7adf1b2', status: 'firing', severity: 'warning', summary: '[Fail2Ban] sshd: banned 203.0.113.7 from web1.example.com', host: 'web1.example.com',
+      source: 'fail2ban',
+      parser: 'fail2ban@1',
+      key: 'fail2ban-b0bf2b64d7adf1b2',
+      status: 'firing',
+      severity: 'warning',
+      summary: '[Fail2Ban] sshd: banned 203.0.113.7 from web1.example.com',
+      host: 'web1.example.com',
       labels: { jail: 'sshd', event: 'banned', ip: '203.0.113.7' },
       why: [
         { field: 'source', from: 'Subject', detail: '[Fail2Ban] <jail>: …' },
@@ -22,7 +28,13 @@ const ROWS: FixtureRow[] = [
     name: 'fail2ban jail started',
     fixture: 'fail2ban-started.eml',
     expected: {
-      source: 'fail2ban', parser: 'fail2ban@1', key: 'fail2ban-70b3efc7200019f7', status: 'info', severity: 'info', summary: '[Fail2Ban] sshd: started on web1.example.com', host: 'web1.example.com',
+      source: 'fail2ban',
+      parser: 'fail2ban@1',
+      key: 'fail2ban-70b3efc7200019f7',
+      status: 'info',
+      severity: 'info',
+      summary: '[Fail2Ban] sshd: started on web1.example.com',
+      host: 'web1.example.com',
       labels: { jail: 'sshd', event: 'started' },
       why: [
         { field: 'source', from: 'Subject', detail: '[Fail2Ban] <jail>: …' },
@@ -39,7 +51,13 @@ const ROWS: FixtureRow[] = [
     name: 'fail2ban jail stopped is a warning',
     fixture: 'fail2ban-stopped.eml',
     expected: {
-      source: 'fail2ban', parser: 'fail2ban@1', key: 'fail2ban-70b3efc7200019f7', status: 'info', severity: 'warning', summary: '[Fail2Ban] sshd: stopped on web1.example.com', host: 'web1.example.com',
+      source: 'fail2ban',
+      parser: 'fail2ban@1',
+      key: 'fail2ban-70b3efc7200019f7',
+      status: 'info',
+      severity: 'warning',
+      summary: '[Fail2Ban] sshd: stopped on web1.example.com',
+      host: 'web1.example.com',
       labels: { jail: 'sshd', event: 'stopped' },
       why: [
         { field: 'source', from: 'Subject', detail: '[Fail2Ban] <jail>: …' },

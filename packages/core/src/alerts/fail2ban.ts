@@ -16,7 +16,7 @@ export const fail2banParser: AlertParser = {
     if (!banned && !lifecycle) return undefined;
     const [, jail, what, host] = (banned ?? lifecycle) as unknown as [string, string, string, string];
     const ip = banned ? what : undefined;
-    const stopped = lifecycle?.[2]!.toLowerCase() === 'stopped';
+    const stopped = lifecycle?.[2]?.toLowerCase() === 'stopped';
     const status: AlertStatus = banned ? 'firing' : 'info';
     // A stopped jail protects nothing any more.
     const severity: AlertSeverity = banned || stopped ? 'warning' : 'info';

@@ -4,7 +4,14 @@ import { describeEventFilter, matchEventFilter } from './filter.js';
 import type { AlertEvent, AlertEventFilter } from './types.js';
 
 const EVENT: AlertEvent = {
-  source: 'gocd', parser: 'gocd@1', key: 'gocd-0', status: 'firing', severity: 'error', summary: 's', labels: { pipeline: 'pay-api', team: 'Payments' }, why: [],
+  source: 'gocd',
+  parser: 'gocd@1',
+  key: 'gocd-0',
+  status: 'firing',
+  severity: 'error',
+  summary: 's',
+  labels: { pipeline: 'pay-api', team: 'Payments' },
+  why: [],
 };
 
 test('an event filter: every key given must match, a list is any of', async (t) => {

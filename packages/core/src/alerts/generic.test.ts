@@ -5,7 +5,12 @@ const ROWS: FixtureRow[] = [
     name: 'generic: HTML-only body, numbers, date, time and hex id out of the key',
     fixture: 'generic-html-only.eml',
     expected: {
-      source: 'generic', parser: 'generic@1', key: 'generic-29e64c97203cbe9d', status: 'firing', severity: 'error', summary: 'Backup job 4711 FAILED at 2024-05-14 03:00 (run 7f3a9c21e0)',
+      source: 'generic',
+      parser: 'generic@1',
+      key: 'generic-29e64c97203cbe9d',
+      status: 'firing',
+      severity: 'error',
+      summary: 'Backup job 4711 FAILED at 2024-05-14 03:00 (run 7f3a9c21e0)',
       labels: { sender: 'backup@nas.example.com' },
       why: [
         { field: 'source', from: 'default', detail: 'no built-in parser recognised the mail' },
@@ -21,7 +26,12 @@ const ROWS: FixtureRow[] = [
     name: 'generic: no Subject at all',
     fixture: 'generic-missing-subject.eml',
     expected: {
-      source: 'generic', parser: 'generic@1', key: 'generic-bcc142e722a91f40', status: 'info', severity: 'info', summary: '(no subject) from root@db1.example.com',
+      source: 'generic',
+      parser: 'generic@1',
+      key: 'generic-bcc142e722a91f40',
+      status: 'info',
+      severity: 'info',
+      summary: '(no subject) from root@db1.example.com',
       labels: { sender: 'root@db1.example.com' },
       why: [
         { field: 'source', from: 'default', detail: 'no built-in parser recognised the mail' },
@@ -37,7 +47,12 @@ const ROWS: FixtureRow[] = [
     name: 'generic: Nagios PROBLEM … CRITICAL',
     fixture: 'generic-nagios-problem.eml',
     expected: {
-      source: 'generic', parser: 'generic@1', key: 'generic-017504e267bd4092', status: 'firing', severity: 'critical', summary: '** PROBLEM Service Alert: db1/Disk /data is CRITICAL **',
+      source: 'generic',
+      parser: 'generic@1',
+      key: 'generic-017504e267bd4092',
+      status: 'firing',
+      severity: 'critical',
+      summary: '** PROBLEM Service Alert: db1/Disk /data is CRITICAL **',
       labels: { sender: 'nagios@mon.example.com' },
       why: [
         { field: 'source', from: 'default', detail: 'no built-in parser recognised the mail' },
@@ -53,7 +68,12 @@ const ROWS: FixtureRow[] = [
     name: 'generic: Nagios RECOVERY … OK resolves the same key',
     fixture: 'generic-nagios-recovery.eml',
     expected: {
-      source: 'generic', parser: 'generic@1', key: 'generic-017504e267bd4092', status: 'resolved', severity: 'info', summary: '** RECOVERY Service Alert: db1/Disk /data is OK **',
+      source: 'generic',
+      parser: 'generic@1',
+      key: 'generic-017504e267bd4092',
+      status: 'resolved',
+      severity: 'info',
+      summary: '** RECOVERY Service Alert: db1/Disk /data is OK **',
       labels: { sender: 'nagios@mon.example.com' },
       why: [
         { field: 'source', from: 'default', detail: 'no built-in parser recognised the mail' },
@@ -69,7 +89,12 @@ const ROWS: FixtureRow[] = [
     name: 'a GoCD admin mail (Server Backup Failed) is no stage mail: generic',
     fixture: 'gocd-admin-backup-failed.eml',
     expected: {
-      source: 'generic', parser: 'generic@1', key: 'generic-a7e0ce9ad54f667e', status: 'firing', severity: 'error', summary: 'Server Backup Failed',
+      source: 'generic',
+      parser: 'generic@1',
+      key: 'generic-a7e0ce9ad54f667e',
+      status: 'firing',
+      severity: 'error',
+      summary: 'Server Backup Failed',
       labels: { sender: 'go@example.com' },
       why: [
         { field: 'source', from: 'default', detail: 'no built-in parser recognised the mail' },

@@ -5,7 +5,12 @@ const ROWS: FixtureRow[] = [
     name: 'GoCD is broken: a real quoted-printable stage mail',
     fixture: 'gocd-breaks.eml',
     expected: {
-      source: 'gocd', parser: 'gocd@1', key: 'gocd-bb62f05f8e7f047b', status: 'firing', severity: 'error', summary: 'Stage [my-pipeline/6/my-stage/1] is broken',
+      source: 'gocd',
+      parser: 'gocd@1',
+      key: 'gocd-bb62f05f8e7f047b',
+      status: 'firing',
+      severity: 'error',
+      summary: 'Stage [my-pipeline/6/my-stage/1] is broken',
       labels: { pipeline: 'my-pipeline', stage: 'my-stage', pipeline_counter: '6', stage_counter: '1', event: 'BREAKS' },
       why: [
         { field: 'source', from: 'Subject', detail: 'Stage [pipeline/counter/stage/counter] …' },
@@ -21,7 +26,12 @@ const ROWS: FixtureRow[] = [
     name: 'GoCD is cancelled: info',
     fixture: 'gocd-cancelled.eml',
     expected: {
-      source: 'gocd', parser: 'gocd@1', key: 'gocd-34b874638f87542b', status: 'info', severity: 'info', summary: 'Stage [deploy-web/41/prod/1] is cancelled',
+      source: 'gocd',
+      parser: 'gocd@1',
+      key: 'gocd-34b874638f87542b',
+      status: 'info',
+      severity: 'info',
+      summary: 'Stage [deploy-web/41/prod/1] is cancelled',
       labels: { pipeline: 'deploy-web', stage: 'prod', pipeline_counter: '41', stage_counter: '1', event: 'CANCELLED' },
       why: [
         { field: 'source', from: 'Subject', detail: 'Stage [pipeline/counter/stage/counter] …' },
@@ -37,7 +47,12 @@ const ROWS: FixtureRow[] = [
     name: 'GoCD failed, the subject folded before the wording',
     fixture: 'gocd-fails-folded.eml',
     expected: {
-      source: 'gocd', parser: 'gocd@1', key: 'gocd-bb62f05f8e7f047b', status: 'firing', severity: 'error', summary: 'Stage [my-pipeline/7/my-stage/1] failed',
+      source: 'gocd',
+      parser: 'gocd@1',
+      key: 'gocd-bb62f05f8e7f047b',
+      status: 'firing',
+      severity: 'error',
+      summary: 'Stage [my-pipeline/7/my-stage/1] failed',
       labels: { pipeline: 'my-pipeline', stage: 'my-stage', pipeline_counter: '7', stage_counter: '1', event: 'FAILS' },
       why: [
         { field: 'source', from: 'Subject', detail: 'Stage [pipeline/counter/stage/counter] …' },
@@ -53,7 +68,12 @@ const ROWS: FixtureRow[] = [
     name: 'GoCD is fixed: the same key as the break',
     fixture: 'gocd-fixed.eml',
     expected: {
-      source: 'gocd', parser: 'gocd@1', key: 'gocd-bb62f05f8e7f047b', status: 'resolved', severity: 'info', summary: 'Stage [my-pipeline/8/my-stage/2] is fixed',
+      source: 'gocd',
+      parser: 'gocd@1',
+      key: 'gocd-bb62f05f8e7f047b',
+      status: 'resolved',
+      severity: 'info',
+      summary: 'Stage [my-pipeline/8/my-stage/2] is fixed',
       labels: { pipeline: 'my-pipeline', stage: 'my-stage', pipeline_counter: '8', stage_counter: '2', event: 'FIXED' },
       why: [
         { field: 'source', from: 'Subject', detail: 'Stage [pipeline/counter/stage/counter] …' },
@@ -69,7 +89,12 @@ const ROWS: FixtureRow[] = [
     name: 'GoCD passed in an RFC 2047 Q-encoded subject',
     fixture: 'gocd-passes-encoded.eml',
     expected: {
-      source: 'gocd', parser: 'gocd@1', key: 'gocd-bb62f05f8e7f047b', status: 'resolved', severity: 'info', summary: 'Stage [my-pipeline/9/my-stage/1] passed',
+      source: 'gocd',
+      parser: 'gocd@1',
+      key: 'gocd-bb62f05f8e7f047b',
+      status: 'resolved',
+      severity: 'info',
+      summary: 'Stage [my-pipeline/9/my-stage/1] passed',
       labels: { pipeline: 'my-pipeline', stage: 'my-stage', pipeline_counter: '9', stage_counter: '1', event: 'PASSES' },
       why: [
         { field: 'source', from: 'Subject', detail: 'Stage [pipeline/counter/stage/counter] …' },

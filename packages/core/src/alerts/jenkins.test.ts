@@ -5,7 +5,12 @@ const ROWS: FixtureRow[] = [
     name: 'a custom subject: the job and result come from X-Jenkins-*',
     fixture: 'jenkins-custom-subject-headers.eml',
     expected: {
-      source: 'jenkins', parser: 'jenkins@1', key: 'jenkins-f7cc828e76b45573', status: 'info', severity: 'info', summary: 'nightly release report',
+      source: 'jenkins',
+      parser: 'jenkins@1',
+      key: 'jenkins-f7cc828e76b45573',
+      status: 'info',
+      severity: 'info',
+      summary: 'nightly release report',
       labels: { job: 'release/nightly', result: 'ABORTED' },
       why: [
         { field: 'source', from: 'X-Jenkins-Job', detail: 'X-Jenkins-Job is set' },
@@ -21,7 +26,12 @@ const ROWS: FixtureRow[] = [
     name: 'email-ext default subject, base64-encoded, X-Jenkins-Job the short name',
     fixture: 'jenkins-email-ext-failure.eml',
     expected: {
-      source: 'jenkins', parser: 'jenkins@1', key: 'jenkins-d4cd87b9f00fcac1', status: 'firing', severity: 'error', summary: 'team » api - Build # 12 - Failure!',
+      source: 'jenkins',
+      parser: 'jenkins@1',
+      key: 'jenkins-d4cd87b9f00fcac1',
+      status: 'firing',
+      severity: 'error',
+      summary: 'team » api - Build # 12 - Failure!',
       labels: { job: 'team/api', build: '12', result: 'FAILURE' },
       why: [
         { field: 'source', from: 'Subject', detail: 'a Jenkins Mailer or email-ext subject' },
@@ -37,7 +47,12 @@ const ROWS: FixtureRow[] = [
     name: 'email-ext Fixed! resolves the key the Mailer mails use',
     fixture: 'jenkins-email-ext-fixed.eml',
     expected: {
-      source: 'jenkins', parser: 'jenkins@1', key: 'jenkins-d4cd87b9f00fcac1', status: 'resolved', severity: 'info', summary: 'team » api - Build # 13 - Fixed!',
+      source: 'jenkins',
+      parser: 'jenkins@1',
+      key: 'jenkins-d4cd87b9f00fcac1',
+      status: 'resolved',
+      severity: 'info',
+      summary: 'team » api - Build # 13 - Fixed!',
       labels: { job: 'team/api', build: '13', result: 'FIXED' },
       why: [
         { field: 'source', from: 'Subject', detail: 'a Jenkins Mailer or email-ext subject' },
@@ -53,7 +68,12 @@ const ROWS: FixtureRow[] = [
     name: 'Jenkins Mailer: back to normal resolves the same key',
     fixture: 'jenkins-mailer-back-to-normal.eml',
     expected: {
-      source: 'jenkins', parser: 'jenkins@1', key: 'jenkins-d4cd87b9f00fcac1', status: 'resolved', severity: 'info', summary: 'Jenkins build is back to normal : team » api #13',
+      source: 'jenkins',
+      parser: 'jenkins@1',
+      key: 'jenkins-d4cd87b9f00fcac1',
+      status: 'resolved',
+      severity: 'info',
+      summary: 'Jenkins build is back to normal : team » api #13',
       labels: { job: 'team/api', build: '13', result: 'FIXED' },
       why: [
         { field: 'source', from: 'Subject', detail: 'a Jenkins Mailer or email-ext subject' },
@@ -69,7 +89,12 @@ const ROWS: FixtureRow[] = [
     name: 'Jenkins Mailer: Build failed in Jenkins: folder » job #N',
     fixture: 'jenkins-mailer-failed.eml',
     expected: {
-      source: 'jenkins', parser: 'jenkins@1', key: 'jenkins-d4cd87b9f00fcac1', status: 'firing', severity: 'error', summary: 'Build failed in Jenkins: team » api #12',
+      source: 'jenkins',
+      parser: 'jenkins@1',
+      key: 'jenkins-d4cd87b9f00fcac1',
+      status: 'firing',
+      severity: 'error',
+      summary: 'Build failed in Jenkins: team » api #12',
       labels: { job: 'team/api', build: '12', result: 'FAILURE' },
       why: [
         { field: 'source', from: 'Subject', detail: 'a Jenkins Mailer or email-ext subject' },
@@ -85,7 +110,12 @@ const ROWS: FixtureRow[] = [
     name: 'Jenkins Mailer: became unstable (two blanks, LF line ends) is a warning',
     fixture: 'jenkins-mailer-unstable.eml',
     expected: {
-      source: 'jenkins', parser: 'jenkins@1', key: 'jenkins-b909c27d8655d58c', status: 'firing', severity: 'warning', summary: 'Jenkins build became unstable: nightly #14',
+      source: 'jenkins',
+      parser: 'jenkins@1',
+      key: 'jenkins-b909c27d8655d58c',
+      status: 'firing',
+      severity: 'warning',
+      summary: 'Jenkins build became unstable: nightly #14',
       labels: { job: 'nightly', build: '14', result: 'UNSTABLE' },
       why: [
         { field: 'source', from: 'Subject', detail: 'a Jenkins Mailer or email-ext subject' },

@@ -41,7 +41,10 @@ const PAIRS: Record<Exclude<AlertSource, 'fail2ban' | 'unattended-upgrades'>, (r
   jenkins: (r) => {
     const job = r.pick([r.word(), `${r.word()} » ${r.word()}`]);
     return [
-      { from: 'jenkins@example.com', subject: r.pick([`Build failed in Jenkins: ${job} #${r.int(999)}`, `${job} - Build # ${r.int(999)} - Failure!`, `${job} - Build # ${r.int(999)} - Still Failing!`]) },
+      {
+        from: 'jenkins@example.com',
+        subject: r.pick([`Build failed in Jenkins: ${job} #${r.int(999)}`, `${job} - Build # ${r.int(999)} - Failure!`, `${job} - Build # ${r.int(999)} - Still Failing!`]),
+      },
       { from: 'jenkins@example.com', subject: r.pick([`Jenkins build is back to normal : ${job} #${r.int(999)}`, `${job} - Build # ${r.int(999)} - Fixed!`]) },
     ];
   },
@@ -101,7 +104,10 @@ test('the key is the same on every replica and every run (no time, no message id
 });
 
 test('the first parser that recognises a mail decides; the generic fallback is last and takes anything', () => {
-  assert.deepEqual(ALERT_PARSERS.map((parser) => `${parser.name}@${parser.version}`), ['gocd@1', 'jenkins@1', 'alertmanager@1', 'cron@1', 'fail2ban@1', 'unattended-upgrades@1', 'generic@1']);
+  assert.deepEqual(
+    ALERT_PARSERS.map((parser) => `${parser.name}@${parser.version}`),
+    ['gocd@1', 'jenkins@1', 'alertmanager@1', 'cron@1', 'fail2ban@1', 'unattended-upgrades@1', 'generic@1'],
+  );
   for (const parser of ALERT_PARSERS) assert.match(parser.name, /^[a-z0-9-]+$/);
   assert.equal(eventOf({ from: 'x@example.com', subject: 'Stage [p/1/s/1] failed' }).parser, 'gocd@1');
   assert.equal(eventOf({ from: 'x@example.com', subject: '' }).parser, 'generic@1');
@@ -112,7 +118,10 @@ test('a cron mail needs its body; without it the event says so and is info', () 
   assert.equal(alertEventNeedsBody(facts), true);
   const event = alertEvent(facts);
   assert.deepEqual([event.status, event.severity], ['info', 'info']);
-  assert.deepEqual(event.why.find((why) => why.field === 'status'), { field: 'status', from: 'default', detail: 'the body was not read: info' });
+  assert.deepEqual(
+    event.why.find((why) => why.field === 'status'),
+    { field: 'status', from: 'default', detail: 'the body was not read: info' },
+  );
   assert.equal(alertEventNeedsBody({ ...facts, body: '' }), false, 'loaded already');
   assert.equal(alertEventNeedsBody({ ...facts, bodyProblem: 'the stored message is gone' }), false, 'could not be loaded');
   assert.equal(alertEventNeedsBody(buildFacts({ from: 'go@example.com', to: ['x@example.com'] }, 'Subject: Stage [p/1/s/1] failed\r\n\r\n')), false);
@@ -120,7 +129,11 @@ test('a cron mail needs its body; without it the event says so and is info', () 
 
 test('regression: a parser that throws would have failed the route job — the event says so instead', () => {
   const facts = buildFacts({ from: 'go@example.com', to: ['x@example.com'] }, 'Subject: x\r\n\r\n');
-  Object.defineProperty(facts, 'subject', { get: () => { throw new Error('boom'); } });
+  Object.defineProperty(facts, 'subject', {
+    get: () => {
+      throw new Error('boom');
+    },
+  });
   const event = alertEvent(facts);
   assert.deepEqual([event.source, event.status, event.severity, event.summary], ['generic', 'info', 'info', '(unreadable)']);
   assert.equal(event.why[0]!.detail, 'the alert parsers failed: boom');

@@ -35,7 +35,13 @@ function unreadable(facts: AlertFacts, error: Error): AlertEvent {
   const sender = String(facts.envelope.from).toLowerCase();
   const detail = `the alert parsers failed: ${error.message}`;
   return {
-    source: 'generic', parser: 'generic@1', key: alertKey('generic', sender), status: 'info', severity: 'info', summary: '(unreadable)', labels: { sender },
+    source: 'generic',
+    parser: 'generic@1',
+    key: alertKey('generic', sender),
+    status: 'info',
+    severity: 'info',
+    summary: '(unreadable)',
+    labels: { sender },
     why: (['source', 'key', 'status', 'severity', 'summary', 'labels'] as const).map((field) => ({ field, from: 'default', detail })),
   };
 }

@@ -5,7 +5,13 @@ const ROWS: FixtureRow[] = [
     name: 'unattended-upgrades FAILURE is an error',
     fixture: 'unattended-upgrades-failure.eml',
     expected: {
-      source: 'unattended-upgrades', parser: 'unattended-upgrades@1', key: 'unattended-upgrades-927e89065949ad7e', status: 'firing', severity: 'error', summary: 'unattended-upgrades result for db1.example.com: FAILURE', host: 'db1.example.com',
+      source: 'unattended-upgrades',
+      parser: 'unattended-upgrades@1',
+      key: 'unattended-upgrades-927e89065949ad7e',
+      status: 'firing',
+      severity: 'error',
+      summary: 'unattended-upgrades result for db1.example.com: FAILURE',
+      host: 'db1.example.com',
       labels: { result: 'FAILURE' },
       why: [
         { field: 'source', from: 'Subject', detail: 'unattended-upgrades result for <host>: …' },
@@ -22,7 +28,13 @@ const ROWS: FixtureRow[] = [
     name: 'unattended-upgrades before 1.x: quoted host and True',
     fixture: 'unattended-upgrades-old.eml',
     expected: {
-      source: 'unattended-upgrades', parser: 'unattended-upgrades@1', key: 'unattended-upgrades-bfaed36c9d9f2da3', status: 'resolved', severity: 'info', summary: 'unattended-upgrades result for \'db1\': True', host: 'db1',
+      source: 'unattended-upgrades',
+      parser: 'unattended-upgrades@1',
+      key: 'unattended-upgrades-bfaed36c9d9f2da3',
+      status: 'resolved',
+      severity: 'info',
+      summary: "unattended-upgrades result for 'db1': True",
+      host: 'db1',
       labels: { result: 'SUCCESS' },
       why: [
         { field: 'source', from: 'Subject', detail: 'unattended-upgrades result for <host>: …' },
@@ -39,7 +51,13 @@ const ROWS: FixtureRow[] = [
     name: 'unattended-upgrades [reboot required], folded subject, is a firing warning',
     fixture: 'unattended-upgrades-reboot.eml',
     expected: {
-      source: 'unattended-upgrades', parser: 'unattended-upgrades@1', key: 'unattended-upgrades-927e89065949ad7e', status: 'firing', severity: 'warning', summary: '[reboot required] unattended-upgrades result for db1.example.com: SUCCESS', host: 'db1.example.com',
+      source: 'unattended-upgrades',
+      parser: 'unattended-upgrades@1',
+      key: 'unattended-upgrades-927e89065949ad7e',
+      status: 'firing',
+      severity: 'warning',
+      summary: '[reboot required] unattended-upgrades result for db1.example.com: SUCCESS',
+      host: 'db1.example.com',
       labels: { result: 'SUCCESS', reboot_required: 'true' },
       why: [
         { field: 'source', from: 'Subject', detail: 'unattended-upgrades result for <host>: …' },
@@ -56,7 +74,13 @@ const ROWS: FixtureRow[] = [
     name: 'unattended-upgrades SUCCESS resolves',
     fixture: 'unattended-upgrades-success.eml',
     expected: {
-      source: 'unattended-upgrades', parser: 'unattended-upgrades@1', key: 'unattended-upgrades-927e89065949ad7e', status: 'resolved', severity: 'info', summary: 'unattended-upgrades result for db1.example.com: SUCCESS', host: 'db1.example.com',
+      source: 'unattended-upgrades',
+      parser: 'unattended-upgrades@1',
+      key: 'unattended-upgrades-927e89065949ad7e',
+      status: 'resolved',
+      severity: 'info',
+      summary: 'unattended-upgrades result for db1.example.com: SUCCESS',
+      host: 'db1.example.com',
       labels: { result: 'SUCCESS' },
       why: [
         { field: 'source', from: 'Subject', detail: 'unattended-upgrades result for <host>: …' },

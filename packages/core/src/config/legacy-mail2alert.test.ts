@@ -12,12 +12,21 @@ const GROUPS = [{ name: 'my-group', pipelines: ['my-pipeline', 'ppp'] }];
 test('the mail2alert README example loads unchanged', () => {
   const { config, format } = loadConfig({ file: 'configuration.yml', text: EXAMPLE }, {});
   assert.equal(format, 'mail2alert');
-  assert.deepEqual(config.routing.managers.map((m) => [m.name, m.kind]), [['gocd', 'gocd'], ['mail', 'mail']]);
+  assert.deepEqual(
+    config.routing.managers.map((m) => [m.name, m.kind]),
+    [
+      ['gocd', 'gocd'],
+      ['mail', 'mail'],
+    ],
+  );
   assert.deepEqual(config.ingest.listeners, [{ name: 'local-smtp', host: 'localhost', port: 1025 }]);
   assert.deepEqual(config.ingest.trusted_networks, ['127.0.0.0/8', '::1/128']);
   const { name, host, port, tls } = config.upstreams[0]!;
   assert.deepEqual({ name, host, port, tls }, { name: 'default', host: 'localhost', port: 8025, tls: 'none' });
-  assert.deepEqual(config.routing.managers.map((m) => m.messages_we_want), [{ to: 'mail2alert@example.com' }, { from: 'go@example.com' }]);
+  assert.deepEqual(
+    config.routing.managers.map((m) => m.messages_we_want),
+    [{ to: 'mail2alert@example.com' }, { from: 'go@example.com' }],
+  );
   assert.equal(config.gocd?.url, 'http://localhost:8080/go');
   assert.equal(config.gocd?.username, 'olle');
   assert.equal(config.gocd?.password, 'pelle');
@@ -25,8 +34,7 @@ test('the mail2alert README example loads unchanged', () => {
 
 test('the example routes as its README describes', async (t) => {
   const { config } = loadConfig({ file: 'configuration.yml', text: EXAMPLE }, {});
-  const route = (from: string, to: string, subject: string) =>
-    evaluate(config.routing.managers, buildFacts({ from, to: [to] }, `From: ${from}\r\nSubject: ${subject}\r\n\r\n`), { groups: GROUPS });
+  const route = (from: string, to: string, subject: string) => evaluate(config.routing.managers, buildFacts({ from, to: [to] }, `From: ${from}\r\nSubject: ${subject}\r\n\r\n`), { groups: GROUPS });
   await t.test('a broken pipeline of my-group goes to cat@example.com', () => {
     const decision = route('go@example.com', 'mail2alert@example.com', 'Stage [my-pipeline/2/my-stage/1] is broken');
     assert.equal(decision.action, 'deliver');
@@ -56,13 +64,22 @@ test('the example routes as its README describes', async (t) => {
 
 test('mail2alert rule mistakes are refused with the file, line and key', () => {
   const text = EXAMPLE.replace('function: pipelines.in_group', 'function: pipelines.in_grup').replace('(.+)-release.*', '.+-release.*');
-  assert.throws(() => loadConfig({ file: 'configuration.yml', text }, {}), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    const lines = error.problems.map((p) => `${p.line}: ${p.key}: ${p.message}`);
-    assert.ok(lines.some((line) => /^19: managers\[0\]\.rules\[0\]\.filter\.function: unknown function "pipelines\.in_grup"/.test(line)), lines.join('\n'));
-    assert.ok(lines.some((line) => /managers\[0\]\.rules\[1\]\.filter\.args: .*needs a group/.test(line)), lines.join('\n'));
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ file: 'configuration.yml', text }, {}),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const lines = error.problems.map((p) => `${p.line}: ${p.key}: ${p.message}`);
+      assert.ok(
+        lines.some((line) => /^19: managers\[0\]\.rules\[0\]\.filter\.function: unknown function "pipelines\.in_grup"/.test(line)),
+        lines.join('\n'),
+      );
+      assert.ok(
+        lines.some((line) => /managers\[0\]\.rules\[1\]\.filter\.args: .*needs a group/.test(line)),
+        lines.join('\n'),
+      );
+      return true;
+    },
+  );
 });
 
 test('two mail managers are allowed and get distinct names', () => {
@@ -76,7 +93,10 @@ managers:
     rules: [{ actions: [mailto:y@example.com], filter: { function: mail.in_subject, events: [BREAKS], args: [y] } }]
 `;
   const { config } = loadConfig({ file: 'c.yml', text }, {});
-  assert.deepEqual(config.routing.managers.map((m) => m.name), ['mail', 'mail-2']);
+  assert.deepEqual(
+    config.routing.managers.map((m) => m.name),
+    ['mail', 'mail-2'],
+  );
   assert.equal(config.routing.managers[1]!.rules[0]!.filter.events, undefined, 'mail2alert ignored events on a mail manager');
 });
 
@@ -97,11 +117,20 @@ managers:
     messages-we-want: { from: a@example.com }
     rules: [{ actions: ['mailto:x@example.com'], filter: { event: { status: firing } } }]
 `;
-  assert.throws(() => loadConfig({ file: 'c.yml', text }, {}), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    const lines = error.problems.map((p) => `${p.line}: ${p.key}: ${p.message}`);
-    assert.ok(lines.some((line) => /^5: managers\[0\]\.rules\[0\]\.filter\.event: mail2alert's format has no event filter/.test(line)), lines.join('\n'));
-    assert.ok(lines.some((line) => /filter\.function: a rule needs a function/.test(line)), lines.join('\n'));
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ file: 'c.yml', text }, {}),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const lines = error.problems.map((p) => `${p.line}: ${p.key}: ${p.message}`);
+      assert.ok(
+        lines.some((line) => /^5: managers\[0\]\.rules\[0\]\.filter\.event: mail2alert's format has no event filter/.test(line)),
+        lines.join('\n'),
+      );
+      assert.ok(
+        lines.some((line) => /filter\.function: a rule needs a function/.test(line)),
+        lines.join('\n'),
+      );
+      return true;
+    },
+  );
 });

@@ -10,22 +10,22 @@ import { parseHostPort } from './units.js';
  */
 const hostPort = z.string().refine((value) => parseHostPort(value) !== undefined, 'expected host:port');
 
-const legacyManagerSchema = z.strictObject({
-  name: z.enum(['gocd', 'mail'], { message: 'mail2alert knows the managers "gocd" and "mail"' }),
-  url: z.string().optional(),
-  user: z.string().optional(),
-  passwd: z.string().optional(),
-  'messages-we-want': z
-    .strictObject({ to: z.string().optional(), from: z.string().optional() })
-    .refine((want) => want.to !== undefined || want.from !== undefined, 'give `to` or `from`'),
-  rules: z.array(ruleSchema).default([]),
-}).superRefine((manager, ctx) => {
-  manager.rules.forEach((rule, index) => {
-    for (const problem of checkRule(rule, { kind: manager.name, legacy: true })) {
-      ctx.addIssue({ code: 'custom', path: ['rules', index, ...problem.path], message: problem.message });
-    }
+const legacyManagerSchema = z
+  .strictObject({
+    name: z.enum(['gocd', 'mail'], { message: 'mail2alert knows the managers "gocd" and "mail"' }),
+    url: z.string().optional(),
+    user: z.string().optional(),
+    passwd: z.string().optional(),
+    'messages-we-want': z.strictObject({ to: z.string().optional(), from: z.string().optional() }).refine((want) => want.to !== undefined || want.from !== undefined, 'give `to` or `from`'),
+    rules: z.array(ruleSchema).default([]),
+  })
+  .superRefine((manager, ctx) => {
+    manager.rules.forEach((rule, index) => {
+      for (const problem of checkRule(rule, { kind: manager.name, legacy: true })) {
+        ctx.addIssue({ code: 'custom', path: ['rules', index, ...problem.path], message: problem.message });
+      }
+    });
   });
-});
 
 export const legacyConfigSchema = z.strictObject({
   'local-smtp': hostPort.default('localhost:1025'),
@@ -78,8 +78,6 @@ export function translateLegacyConfig(legacy: LegacyConfig): ConfigInput {
         rules: manager.name === 'mail' ? manager.rules.map(({ filter: { events: _ignored, ...filter }, ...rule }) => ({ ...rule, filter })) : manager.rules,
       })),
     },
-    ...(gocdManager?.url
-      ? { gocd: { url: gocdManager.url, ...(gocdManager.user ? { username: gocdManager.user, password: gocdManager.passwd ?? '' } : {}) } }
-      : {}),
+    ...(gocdManager?.url ? { gocd: { url: gocdManager.url, ...(gocdManager.user ? { username: gocdManager.user, password: gocdManager.passwd ?? '' } : {}) } } : {}),
   };
 }

@@ -31,25 +31,21 @@ test('a minimal native config gets every default and comes back frozen', () => {
 });
 
 test('every problem is reported at once with its line, column and key', () => {
-  const problems = problemsOf([
-    'redis:',
-    '  url: redis://x',
-    '  bogus: 1',
-    'ingest:',
-    '  limits:',
-    '    socket_timeout: soon',
-    'upstreams:',
-    '  - name: default',
-    '    host: h',
-    '    port: 70000',
-    '    tls: maybe',
-  ].join('\n'));
-  assert.deepEqual(problems.map((p) => p.split(': ')[0]), ['3:3 redis.bogus', '6:5 ingest.limits.socket_timeout', '10:5 upstreams[0].port', '11:5 upstreams[0].tls']);
+  const problems = problemsOf(
+    ['redis:', '  url: redis://x', '  bogus: 1', 'ingest:', '  limits:', '    socket_timeout: soon', 'upstreams:', '  - name: default', '    host: h', '    port: 70000', '    tls: maybe'].join('\n'),
+  );
+  assert.deepEqual(
+    problems.map((p) => p.split(': ')[0]),
+    ['3:3 redis.bogus', '6:5 ingest.limits.socket_timeout', '10:5 upstreams[0].port', '11:5 upstreams[0].tls'],
+  );
   assert.match(problems[0]!, /unknown key/);
 });
 
 test('a missing required section is reported against the top level', () => {
-  assert.deepEqual(problemsOf('redis: {}\n').map((p) => p.split(': ')[0]), ['1:1 upstreams']);
+  assert.deepEqual(
+    problemsOf('redis: {}\n').map((p) => p.split(': ')[0]),
+    ['1:1 upstreams'],
+  );
 });
 
 test('YAML syntax errors and duplicate keys are reported with their line', () => {
@@ -92,7 +88,10 @@ test('password_file reads the secret from a file, without its trailing newline',
 
 test('a mail2alert config with a typo is rejected at the typo, in its own key names', () => {
   const text = 'local-smtp: localhost:1025\nremote-smtp: localhost:8025\nmanagers:\n  - name: gocd\n    messages-we-want:\n      too: x@example.com\n';
-  assert.deepEqual(problemsOf(text).map((p) => p.split(': ')[0]), ['5:5 managers[0].messages-we-want', '6:7 managers[0].messages-we-want.too']);
+  assert.deepEqual(
+    problemsOf(text).map((p) => p.split(': ')[0]),
+    ['5:5 managers[0].messages-we-want', '6:7 managers[0].messages-we-want.too'],
+  );
 });
 
 test('a stored message must outlive its retries: message_ttl shorter than max_lifetime is refused', () => {
@@ -106,21 +105,77 @@ const TWO_UPSTREAMS = 'upstreams:\n  - { name: default, host: a.example.com }\n 
 // Every cross-reference a service would otherwise refuse at start: reported by the loader,
 // at the key that holds the reference, with file:line:col.
 const CROSS_REFERENCES: Array<{ name: string; text: string; files?: Record<string, string>; expected: string }> = [
-  { name: 'routing.default_upstream names no upstream', text: `${TWO_UPSTREAMS}routing:\n  default_upstream: nope\n`, expected: '5:3 routing.default_upstream: no upstream is named "nope" (have: default, backup)' },
+  {
+    name: 'routing.default_upstream names no upstream',
+    text: `${TWO_UPSTREAMS}routing:\n  default_upstream: nope\n`,
+    expected: '5:3 routing.default_upstream: no upstream is named "nope" (have: default, backup)',
+  },
   { name: 'a fallback names no upstream', text: 'upstreams:\n  - { name: default, host: a, fallback: [spare] }\n', expected: '2:42 upstreams[0].fallback[0]: no upstream is named "spare"' },
-  { name: 'dead_letters.notify.upstream names no upstream', text: `${TWO_UPSTREAMS}delivery:\n  dead_letters:\n    notify: { to: ops@example.com, upstream: nowhere }\n`, expected: '6:36 delivery.dead_letters.notify.upstream: no upstream is named "nowhere" (have: default, backup)' },
-  { name: "a rule's action names no webhook", text: `${MINIMAL}routing:\n  managers:\n    - name: m\n      kind: mail\n      messages_we_want: { to: a@example.com }\n      rules:\n        - { actions: ["slack:ops"], filter: { function: mail.in_subject, args: [x] } }\n`, expected: '9:23 routing.managers[0].rules[0].actions[0]: no webhook named "ops" in routing.webhooks' },
-  { name: "a manager's fallback_actions name no webhook", text: `${MINIMAL}routing:\n  managers:\n    - name: m\n      kind: mail\n      messages_we_want: { to: a@example.com }\n      fallback_actions: ["webhook:gone"]\n`, expected: '8:26 routing.managers[0].fallback_actions[0]: no webhook named "gone" in routing.webhooks' },
-  { name: 'routing.fallback_actions name no webhook', text: `${MINIMAL}routing:\n  fallback_actions: ["slack:gone"]\n`, expected: '4:22 routing.fallback_actions[0]: no webhook named "gone" in routing.webhooks' },
-  { name: 'a TLS listener without ingest.tls', text: `${MINIMAL}ingest:\n  listeners: [{ name: smtps, port: 465, tls: implicit }]\n`, expected: '4:41 ingest.listeners[0].tls: tls: implicit needs ingest.tls (cert_file and key_file)' },
-  { name: 'two listeners on one address', text: `${MINIMAL}ingest:\n  listeners: [{ name: a, port: 25 }, { name: b, port: 25 }]\n`, expected: '4:49 ingest.listeners[1].port: another listener already uses 0.0.0.0:25' },
-  { name: 'two listeners with one name', text: `${MINIMAL}ingest:\n  listeners: [{ name: a, port: 25 }, { name: a, port: 26 }]\n`, expected: '4:40 ingest.listeners[1].name: listener "a" is defined twice' },
-  { name: 'an unreadable ingest.tls.cert_file', text: `${MINIMAL}ingest:\n  tls: { cert_file: /no/cert.pem, key_file: /k.pem }\n`, files: { '/k.pem': 'x' }, expected: '4:10 ingest.tls.cert_file: cannot read /no/cert.pem: ENOENT' },
-  { name: 'an ingest.tls that is not a PEM certificate and key', text: `${MINIMAL}ingest:\n  tls: { cert_file: /c.pem, key_file: /k.pem }\n`, files: { '/c.pem': 'not a cert', '/k.pem': 'not a key' }, expected: '4:3 ingest.tls: /c.pem and /k.pem are not a usable PEM certificate and key: ' },
+  {
+    name: 'dead_letters.notify.upstream names no upstream',
+    text: `${TWO_UPSTREAMS}delivery:\n  dead_letters:\n    notify: { to: ops@example.com, upstream: nowhere }\n`,
+    expected: '6:36 delivery.dead_letters.notify.upstream: no upstream is named "nowhere" (have: default, backup)',
+  },
+  {
+    name: "a rule's action names no webhook",
+    text: `${MINIMAL}routing:\n  managers:\n    - name: m\n      kind: mail\n      messages_we_want: { to: a@example.com }\n      rules:\n        - { actions: ["slack:ops"], filter: { function: mail.in_subject, args: [x] } }\n`,
+    expected: '9:23 routing.managers[0].rules[0].actions[0]: no webhook named "ops" in routing.webhooks',
+  },
+  {
+    name: "a manager's fallback_actions name no webhook",
+    text: `${MINIMAL}routing:\n  managers:\n    - name: m\n      kind: mail\n      messages_we_want: { to: a@example.com }\n      fallback_actions: ["webhook:gone"]\n`,
+    expected: '8:26 routing.managers[0].fallback_actions[0]: no webhook named "gone" in routing.webhooks',
+  },
+  {
+    name: 'routing.fallback_actions name no webhook',
+    text: `${MINIMAL}routing:\n  fallback_actions: ["slack:gone"]\n`,
+    expected: '4:22 routing.fallback_actions[0]: no webhook named "gone" in routing.webhooks',
+  },
+  {
+    name: 'a TLS listener without ingest.tls',
+    text: `${MINIMAL}ingest:\n  listeners: [{ name: smtps, port: 465, tls: implicit }]\n`,
+    expected: '4:41 ingest.listeners[0].tls: tls: implicit needs ingest.tls (cert_file and key_file)',
+  },
+  {
+    name: 'two listeners on one address',
+    text: `${MINIMAL}ingest:\n  listeners: [{ name: a, port: 25 }, { name: b, port: 25 }]\n`,
+    expected: '4:49 ingest.listeners[1].port: another listener already uses 0.0.0.0:25',
+  },
+  {
+    name: 'two listeners with one name',
+    text: `${MINIMAL}ingest:\n  listeners: [{ name: a, port: 25 }, { name: a, port: 26 }]\n`,
+    expected: '4:40 ingest.listeners[1].name: listener "a" is defined twice',
+  },
+  {
+    name: 'an unreadable ingest.tls.cert_file',
+    text: `${MINIMAL}ingest:\n  tls: { cert_file: /no/cert.pem, key_file: /k.pem }\n`,
+    files: { '/k.pem': 'x' },
+    expected: '4:10 ingest.tls.cert_file: cannot read /no/cert.pem: ENOENT',
+  },
+  {
+    name: 'an ingest.tls that is not a PEM certificate and key',
+    text: `${MINIMAL}ingest:\n  tls: { cert_file: /c.pem, key_file: /k.pem }\n`,
+    files: { '/c.pem': 'not a cert', '/k.pem': 'not a key' },
+    expected: '4:3 ingest.tls: /c.pem and /k.pem are not a usable PEM certificate and key: ',
+  },
   { name: 'an unreadable users_file', text: `${MINIMAL}ingest:\n  users_file: /no/users.yml\n`, expected: '4:3 ingest.users_file: cannot read /no/users.yml: ENOENT' },
-  { name: 'a users_file with a plain password', text: `${MINIMAL}ingest:\n  users_file: /u.yml\n`, files: { '/u.yml': '- { username: a, password_hash: hunter2, allowed_senders: ["*"] }\n' }, expected: '4:3 ingest.users_file: /u.yml: 0.password_hash: expected a bcrypt hash' },
-  { name: 'a users_file user also defined in the config', text: `${MINIMAL}ingest:\n  users: [${USER}]\n  users_file: /u.yml\n`, files: { '/u.yml': `- ${USER}\n` }, expected: '5:3 ingest.users_file: /u.yml: user "ci" is defined twice' },
-  { name: "an unreadable upstream's tls_config.ca_file", text: 'upstreams:\n  - { name: default, host: h, tls_config: { ca_file: /no/ca.pem } }\n', expected: '2:45 upstreams[0].tls_config.ca_file: cannot read /no/ca.pem: ENOENT' },
+  {
+    name: 'a users_file with a plain password',
+    text: `${MINIMAL}ingest:\n  users_file: /u.yml\n`,
+    files: { '/u.yml': '- { username: a, password_hash: hunter2, allowed_senders: ["*"] }\n' },
+    expected: '4:3 ingest.users_file: /u.yml: 0.password_hash: expected a bcrypt hash',
+  },
+  {
+    name: 'a users_file user also defined in the config',
+    text: `${MINIMAL}ingest:\n  users: [${USER}]\n  users_file: /u.yml\n`,
+    files: { '/u.yml': `- ${USER}\n` },
+    expected: '5:3 ingest.users_file: /u.yml: user "ci" is defined twice',
+  },
+  {
+    name: "an unreadable upstream's tls_config.ca_file",
+    text: 'upstreams:\n  - { name: default, host: h, tls_config: { ca_file: /no/ca.pem } }\n',
+    expected: '2:45 upstreams[0].tls_config.ca_file: cannot read /no/ca.pem: ENOENT',
+  },
 ];
 
 for (const row of CROSS_REFERENCES) {
@@ -138,7 +193,11 @@ for (const row of CROSS_REFERENCES) {
 
 test('cross-reference checks pass a config whose references and files are all good', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mailsort-refs-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+    { stdio: 'ignore' },
+  );
   writeFileSync(join(dir, 'users.yml'), `- { username: other, password_hash: "${HASH}", allowed_senders: ["*"] }\n`);
   const text = `${TWO_UPSTREAMS}ingest:\n  tls: { cert_file: ${dir}/cert.pem, key_file: ${dir}/key.pem }\n  users: [${USER}]\n  users_file: ${dir}/users.yml\n  listeners: [{ name: a, port: 0 }, { name: b, port: 0 }]\ndelivery:\n  dead_letters:\n    notify: { to: ops@example.com, upstream: backup }\n`;
   const { config } = loadConfig({ file: 'f', text }, {});

@@ -102,7 +102,10 @@ export function loadConfig(source: ConfigSource, env: Env, readSecretFile: ReadS
   const missing: Array<{ path: ConfigPath; name: string }> = [];
   const raw = interpolateTree(doc.toJS() ?? {}, env, [], missing);
   const problems: ConfigProblem[] = missing.map(({ path, name }) => ({
-    file: source.file, ...at(path), key: formatPath(path), message: `environment variable ${name} is not set`,
+    file: source.file,
+    ...at(path),
+    key: formatPath(path),
+    message: `environment variable ${name} is not set`,
   }));
   const secretProblems = resolveSecretFiles(raw, readSecretFile);
   problems.push(...secretProblems.map(({ path, message }) => ({ file: source.file, ...at(path), key: formatPath(path), message })));

@@ -7,14 +7,7 @@ import { formatPath, type ConfigPath } from './yaml-locate.js';
  * ports), its Redis connections and key prefix, BullMQ's lock duration, the circuit breakers' thresholds, and the reload
  * settings themselves. Everything else applies on reload.
  */
-export const RESTART_ONLY: readonly ConfigPath[] = [
-  ['redis'],
-  ['http'],
-  ['ingest', 'listeners'],
-  ['delivery', 'stalled_after'],
-  ['delivery', 'breaker'],
-  ['reload'],
-];
+export const RESTART_ONLY: readonly ConfigPath[] = [['redis'], ['http'], ['ingest', 'listeners'], ['delivery', 'stalled_after'], ['delivery', 'breaker'], ['reload']];
 
 export interface ReloadPlan {
   config: Config;

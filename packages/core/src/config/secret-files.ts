@@ -17,7 +17,9 @@ export interface SecretProblem {
 export function resolveSecretFiles(value: unknown, read: ReadSecretFile, path: ConfigPath = []): SecretProblem[] {
   const problems: SecretProblem[] = [];
   if (Array.isArray(value)) {
-    value.forEach((item, index) => problems.push(...resolveSecretFiles(item, read, [...path, index])));
+    value.forEach((item, index) => {
+      problems.push(...resolveSecretFiles(item, read, [...path, index]));
+    });
     return problems;
   }
   if (!value || typeof value !== 'object') return problems;

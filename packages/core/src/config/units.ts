@@ -2,34 +2,36 @@ import { z } from 'zod';
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = {
-  b: 1, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3,
+  b: 1,
+  kb: 1000,
+  mb: 1000 ** 2,
+  gb: 1000 ** 3,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
 };
 
 /** A duration as seconds (number) or a string like `500ms`, `30s`, `5m`, `24h`, `7d`; parsed to milliseconds. */
-export const duration = z
-  .union([z.number().nonnegative(), z.string()])
-  .transform((value, ctx) => {
-    if (typeof value === 'number') return Math.round(value * 1000);
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(value);
-    if (!match) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 30s, 5m, 24h, 7d or a number of seconds)` });
-      return z.NEVER;
-    }
-    return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2]!.toLowerCase()]!);
-  });
+export const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return Math.round(value * 1000);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(value);
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 30s, 5m, 24h, 7d or a number of seconds)` });
+    return z.NEVER;
+  }
+  return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2]!.toLowerCase()]!);
+});
 
 /** A size as bytes (number) or a string like `512KiB`, `25MiB`, `10MB`. */
-export const byteSize = z
-  .union([z.number().int().positive(), z.string()])
-  .transform((value, ctx) => {
-    if (typeof value === 'number') return value;
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)\s*$/i.exec(value);
-    if (!match) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not a size (use e.g. 512KiB, 25MiB or a number of bytes)` });
-      return z.NEVER;
-    }
-    return Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
-  });
+export const byteSize = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)\s*$/i.exec(value);
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size (use e.g. 512KiB, 25MiB or a number of bytes)` });
+    return z.NEVER;
+  }
+  return Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
+});
 
 /** A TCP port; a string of digits is accepted too, as `${SMTP_PORT}` interpolates to one. */
 export const port = z.preprocess((value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value), z.number().int().min(0).max(65535));

@@ -20,9 +20,11 @@ export function watchFiles(files: readonly string[], debounceMs: number, onChang
     clearTimeout(timer);
     timer = setTimeout(onChange, debounceMs);
   };
-  const watchers: FSWatcher[] = [...byDir].map(([dir, names]) => watch(dir, { persistent: false }, (_event, name) => {
-    if (name === null || names.has(String(name)) || String(name).startsWith('..')) changed();
-  }));
+  const watchers: FSWatcher[] = [...byDir].map(([dir, names]) =>
+    watch(dir, { persistent: false }, (_event, name) => {
+      if (name === null || names.has(String(name)) || String(name).startsWith('..')) changed();
+    }),
+  );
   return {
     close() {
       clearTimeout(timer);

@@ -53,7 +53,10 @@ export function createReloader({ file, env, logger, metrics, running, apply }: R
     try {
       await apply(plan.config);
     } catch (error) {
-      logger.error({ code: errorCodeOf(error) === 'CONFIG_INVALID' ? 'CONFIG_INVALID' : 'CONFIG_RELOAD_FAILED', reason, err: error }, 'configuration reload could not be applied; the running configuration stays');
+      logger.error(
+        { code: errorCodeOf(error) === 'CONFIG_INVALID' ? 'CONFIG_INVALID' : 'CONFIG_RELOAD_FAILED', reason, err: error },
+        'configuration reload could not be applied; the running configuration stays',
+      );
       return refused('failed');
     }
     current = plan.config;

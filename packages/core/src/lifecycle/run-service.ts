@@ -47,7 +47,7 @@ export interface RunServiceOptions {
  * server, `createXService`, and the ordered shutdown on SIGTERM/SIGINT.
  */
 export async function runService({ name, factory, argv, env, exit, printError, print = (text) => process.stdout.write(`${text}\n`), shutdownDeadlineMs = 30_000 }: RunServiceOptions): Promise<void> {
-  let values;
+  let values: { config?: string; 'http-port'?: string; 'watch-config'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options: { ...SERVICE_OPTIONS, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }));
   } catch (error) {
@@ -63,7 +63,7 @@ export async function runService({ name, factory, argv, env, exit, printError, p
     printError(`mailsort ${name}: give --config FILE or set MAILSORT_CONFIG`);
     return exit(2);
   }
-  let config;
+  let config: Config;
   try {
     ({ config } = loadConfigFile(configFile, env));
   } catch (error) {
@@ -79,7 +79,7 @@ export async function runService({ name, factory, argv, env, exit, printError, p
   const gaugeConnection = redis.connect('producer');
   const gaugeQueues = [QUEUES.route, QUEUES.deliver].map((queue) => createQueue(queue, gaugeConnection, config.redis.prefix));
   createQueueGauges(registry, gaugeQueues);
-  let service;
+  let service: Service;
   try {
     service = await factory(config, { logger, registry, redis });
   } catch (error) {
@@ -100,15 +100,21 @@ export async function runService({ name, factory, argv, env, exit, printError, p
   const reloads = installReload({ file: configFile, env, logger, registry, config, service, watch: values['watch-config'] || config.reload.watch });
   const shutdown = createShutdown(
     [
-      { name: 'stop intake', run: () => {
-        reloads.close();
-        return service.stopIntake();
-      } },
+      {
+        name: 'stop intake',
+        run: () => {
+          reloads.close();
+          return service.stopIntake();
+        },
+      },
       { name: 'close workers', run: () => service.closeWorkers() },
-      { name: 'close producers', run: async () => {
-        await service.closeProducers();
-        await Promise.all(gaugeQueues.map((queue) => queue.close()));
-      } },
+      {
+        name: 'close producers',
+        run: async () => {
+          await service.closeProducers();
+          await Promise.all(gaugeQueues.map((queue) => queue.close()));
+        },
+      },
       { name: 'quit redis', run: () => redis.quitAll() },
       { name: 'close ops server', run: () => ops.close() },
       { name: 'flush logs', run: () => new Promise<void>((resolve) => logger.flush(() => resolve())) },
@@ -146,8 +152,22 @@ function watchedFiles(config: Config, file: string): string[] {
 }
 
 /** SIGHUP, and with `watch` a debounced watch on the config's files, reload the config. */
-function installReload({ file, env, logger, registry, config, service, watch }: {
-  file: string; env: Env; logger: ReturnType<typeof createLogger>; registry: ReturnType<typeof createMetricsRegistry>; config: Config; service: Service; watch: boolean;
+function installReload({
+  file,
+  env,
+  logger,
+  registry,
+  config,
+  service,
+  watch,
+}: {
+  file: string;
+  env: Env;
+  logger: ReturnType<typeof createLogger>;
+  registry: ReturnType<typeof createMetricsRegistry>;
+  config: Config;
+  service: Service;
+  watch: boolean;
 }): { close(): void } {
   let closed = false;
   let watcher: { close(): void } | undefined;

@@ -2,9 +2,24 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Paths pino blanks in every log line: secrets never reach a log. */
 export const REDACTED_PATHS = [
-  'password', '*.password', '*.*.password', 'passwd', '*.passwd', 'pass', '*.pass',
-  'token', '*.token', '*.*.token', 'secret', '*.secret', 'authorization', '*.authorization',
-  'headers.authorization', '*.headers.authorization', 'auth.pass', '*.auth.pass',
+  'password',
+  '*.password',
+  '*.*.password',
+  'passwd',
+  '*.passwd',
+  'pass',
+  '*.pass',
+  'token',
+  '*.token',
+  '*.*.token',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'auth.pass',
+  '*.auth.pass',
 ];
 
 export interface LoggerOptions {

@@ -46,7 +46,7 @@ export function applyHeaderRewrites(original: Buffer, rewrites: HeaderRewrites |
     return `${name}: ${safeHeaderValue(value)}\r\n`;
   });
   const lastKept = kept.at(-1);
-  if (lastKept !== undefined && !lastKept.endsWith('\n')) kept[kept.length - 1] = lastKept + '\r\n';
+  if (lastKept !== undefined && !lastKept.endsWith('\n')) kept[kept.length - 1] = `${lastKept}\r\n`;
   const newHead = Buffer.concat([Buffer.from(kept.join(''), 'latin1'), headerBytes(added.join('')), Buffer.from(separator || '\r\n', 'latin1')]);
   return Buffer.concat([newHead, raw.subarray(offset)]);
 }

@@ -9,7 +9,10 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
  * (a single-byte charset keeping the low byte of U+4E0D is a CR) can turn it into a line end.
  */
 export function safeHeaderValue(value: string): string {
-  const flat = value.replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  const flat = value
+    .replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   if (PRINTABLE_ASCII.test(flat)) return flat;
   const encoded = libmime.encodeWords(flat, 'Q', 52);
   // encodeWords leaves a lone surrogate's replacement or odd input alone only if it is ASCII;

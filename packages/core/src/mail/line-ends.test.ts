@@ -36,7 +36,10 @@ test('every reader splits the raw header the way the normalised one is split', (
 
 test('a bare CR in a Subject is two fields to the rules, as it is to the upstream', () => {
   const section = 'Subject: x\rFrom: ceo@victim.example\rTo: everyone@victim.example\r\n\r\n';
-  assert.deepEqual(parseHeaderSection(section).map((field) => field.name), ['subject', 'from', 'to']);
+  assert.deepEqual(
+    parseHeaderSection(section).map((field) => field.name),
+    ['subject', 'from', 'to'],
+  );
 });
 
 const CONTINUES: Array<[string, string, boolean]> = [

@@ -21,10 +21,18 @@ after(async () => {
 });
 
 const accepted = (to = 'a@x'): AttemptRecord => ({
-  at: 1, upstream: 'corp', reply: '250 ok', result: 'delivered', recipients: { [to]: { status: 'accepted', reply: '250 ok', upstream: 'corp', at: 1 } },
+  at: 1,
+  upstream: 'corp',
+  reply: '250 ok',
+  result: 'delivered',
+  recipients: { [to]: { status: 'accepted', reply: '250 ok', upstream: 'corp', at: 1 } },
 });
 const rejected: AttemptRecord = {
-  at: 2, upstream: 'corp', reply: '550 no', reason: 'rejected', result: 'partial',
+  at: 2,
+  upstream: 'corp',
+  reply: '550 no',
+  reason: 'rejected',
+  result: 'partial',
   recipients: { 'b@x': { status: 'rejected', reply: '550 no', upstream: 'corp', at: 2 } },
 };
 const sent = (event: string) => ({ at: 3, service: 'sender' as const, event });
@@ -51,7 +59,10 @@ test('route sets the count and appends the trace in one step; a re-run keeps the
   assert.deepEqual(await lifecycle.route('R1', 2, { at: 1, service: 'router', event: 'routed' }), { ok: true, outcome: 'routed' });
   assert.deepEqual(await lifecycle.route('R1', 5), { ok: true, outcome: 'rerouted' });
   assert.equal(await redis.get(keys.pending('R1')), '2');
-  assert.deepEqual((await traces.read('R1')).map((e) => e.event), ['routed']);
+  assert.deepEqual(
+    (await traces.read('R1')).map((e) => e.event),
+    ['routed'],
+  );
   const ttl = await redis.pttl(keys.trace('R1'));
   assert.ok(ttl > 60_000, `the trace keeps its own ttl (${ttl})`);
   assert.deepEqual(await lifecycle.route('R-never', 1), { ok: false, transition: 'route', from: 'gone' });
@@ -79,7 +90,10 @@ test('the message is deleted when the last of its deliveries is delivered, howev
   assert.equal(await store.exists('D1'), false);
   assert.equal(await redis.exists(keys.pending('D1'), keys.finished('D1')), 0);
   assert.equal(await redis.get(keys.delivered('d-D1-1')), '250 ok', 'the ledger has the reply');
-  assert.deepEqual((await traces.read('D1')).map((e) => e.event), ['delivered', 'delivered']);
+  assert.deepEqual(
+    (await traces.read('D1')).map((e) => e.event),
+    ['delivered', 'delivered'],
+  );
 });
 
 test('a dead letter keeps its record and message for keep_for; a re-run of it is refused, not sent again', async () => {

@@ -49,9 +49,15 @@ export function createMessageLifecycle(redis: Redis, { prefix, messageTtlMs: ttl
   const keys = storeKeys(prefix);
   const run = (name: string, keyCount: number | 'given', body: string, buffers = false) => redisScript<Reply>(redis, `lifecycle_${name}`, keyCount, body, { buffers });
   const scripts = {
-    withdraw: run('withdraw', 2, lua.WITHDRAW), route: run('route', 3, lua.ROUTE), begin: run('begin', 5, lua.BEGIN, true),
-    defer: run('defer', 2, lua.DEFER), deliver: run('deliver', 6, lua.DELIVER), deadLetter: run('dead_letter', 5, lua.DEAD_LETTER),
-    retry: run('retry', 3, lua.RETRY), delete: run('delete', 6, lua.DELETE), replay: run('replay', 'given', lua.REPLAY),
+    withdraw: run('withdraw', 2, lua.WITHDRAW),
+    route: run('route', 3, lua.ROUTE),
+    begin: run('begin', 5, lua.BEGIN, true),
+    defer: run('defer', 2, lua.DEFER),
+    deliver: run('deliver', 6, lua.DELIVER),
+    deadLetter: run('dead_letter', 5, lua.DEAD_LETTER),
+    retry: run('retry', 3, lua.RETRY),
+    delete: run('delete', 6, lua.DELETE),
+    replay: run('replay', 'given', lua.REPLAY),
   };
   const message = (id: string) => [keys.message(id), keys.pending(id)];
   const counting = (id: string) => [...message(id), keys.finished(id)];

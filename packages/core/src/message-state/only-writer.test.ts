@@ -36,6 +36,6 @@ test('the check sees the services and the CLI (it would catch a writer there)', 
   for (const file of ['services/sender/src/deliver-job.ts', 'services/router/src/router-service.ts', 'services/ingest/src/accept-message.ts', 'packages/cli/src/commands/queue-admin.ts']) {
     assert.ok(files.includes(file), file);
   }
-  assert.match("redis.del(keys.pending(id))", MESSAGE_KEY);
-  assert.match("redis.del(keys.pending(id))", WRITE);
+  assert.match('redis.del(keys.pending(id))', MESSAGE_KEY);
+  assert.match('redis.del(keys.pending(id))', WRITE);
 });

@@ -53,12 +53,50 @@ export function createIngestMetrics(registry: Registry, { listeners = [] }: { li
   return {
     sessions: startAtZero(new Counter({ name: 'mailsort_ingest_sessions_total', help: 'SMTP sessions opened.', labelNames: ['listener'], registers }), perListener),
     activeSessions: new Gauge({ name: 'mailsort_ingest_active_sessions', help: 'SMTP sessions open now.', registers }),
-    connectionsRefused: startAtZero(new Counter({ name: 'mailsort_ingest_connections_refused_total', help: 'Connections refused 421 before the greeting, by reason (max_connections: that many sessions are open; per_client: the address holds max_connections_per_client; untrusted_slots: untrusted clients hold all slots but those reserved for trusted networks).', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.connectionRefusedReason })),
-    sessionsCut: startAtZero(new Counter({ name: 'mailsort_ingest_sessions_cut_total', help: 'Sessions closed for being too slow, by reason (transaction_timeout, slow_data: 421 4.4.2; handshake_timeout: an implicit TLS handshake not finished in tls_handshake_timeout, closed).', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.sessionCutReason })),
-    tlsSessions: startAtZero(new Counter({ name: 'mailsort_ingest_tls_sessions_total', help: 'Sessions that negotiated TLS (STARTTLS or implicit).', labelNames: ['listener'], registers }), perListener),
-    accepted: startAtZero(new Counter({ name: 'mailsort_ingest_messages_accepted_total', help: 'Messages answered 250 after being stored in Redis, by how the client was allowed to relay (via: trusted, authenticated).', labelNames: ['via'], registers }), combinations({ via: LABEL_VALUES.via })),
-    rejected: startAtZero(new Counter({ name: 'mailsort_ingest_messages_rejected_total', help: 'Transactions refused, by reason.', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.rejectReason })),
-    authFailures: startAtZero(new Counter({ name: 'mailsort_ingest_auth_failures_total', help: 'Failed or refused AUTH attempts, by reason (invalid_credentials, locked_out, throttled, cleartext, unavailable).', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.authFailureReason })),
+    connectionsRefused: startAtZero(
+      new Counter({
+        name: 'mailsort_ingest_connections_refused_total',
+        help: 'Connections refused 421 before the greeting, by reason (max_connections: that many sessions are open; per_client: the address holds max_connections_per_client; untrusted_slots: untrusted clients hold all slots but those reserved for trusted networks).',
+        labelNames: ['reason'],
+        registers,
+      }),
+      combinations({ reason: LABEL_VALUES.connectionRefusedReason }),
+    ),
+    sessionsCut: startAtZero(
+      new Counter({
+        name: 'mailsort_ingest_sessions_cut_total',
+        help: 'Sessions closed for being too slow, by reason (transaction_timeout, slow_data: 421 4.4.2; handshake_timeout: an implicit TLS handshake not finished in tls_handshake_timeout, closed).',
+        labelNames: ['reason'],
+        registers,
+      }),
+      combinations({ reason: LABEL_VALUES.sessionCutReason }),
+    ),
+    tlsSessions: startAtZero(
+      new Counter({ name: 'mailsort_ingest_tls_sessions_total', help: 'Sessions that negotiated TLS (STARTTLS or implicit).', labelNames: ['listener'], registers }),
+      perListener,
+    ),
+    accepted: startAtZero(
+      new Counter({
+        name: 'mailsort_ingest_messages_accepted_total',
+        help: 'Messages answered 250 after being stored in Redis, by how the client was allowed to relay (via: trusted, authenticated).',
+        labelNames: ['via'],
+        registers,
+      }),
+      combinations({ via: LABEL_VALUES.via }),
+    ),
+    rejected: startAtZero(
+      new Counter({ name: 'mailsort_ingest_messages_rejected_total', help: 'Transactions refused, by reason.', labelNames: ['reason'], registers }),
+      combinations({ reason: LABEL_VALUES.rejectReason }),
+    ),
+    authFailures: startAtZero(
+      new Counter({
+        name: 'mailsort_ingest_auth_failures_total',
+        help: 'Failed or refused AUTH attempts, by reason (invalid_credentials, locked_out, throttled, cleartext, unavailable).',
+        labelNames: ['reason'],
+        registers,
+      }),
+      combinations({ reason: LABEL_VALUES.authFailureReason }),
+    ),
     authSuccesses: new Counter({ name: 'mailsort_ingest_auth_successes_total', help: 'Successful AUTH exchanges.', registers }),
     authLockouts: new Counter({ name: 'mailsort_ingest_auth_lockouts_total', help: 'Client addresses locked out of AUTH after repeated failures.', registers }),
     bytes: new Counter({ name: 'mailsort_ingest_received_bytes_total', help: 'Bytes of accepted messages.', registers }),
@@ -69,13 +107,46 @@ export function createIngestMetrics(registry: Registry, { listeners = [] }: { li
 export function createRouterMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    routed: startAtZero(new Counter({ name: 'mailsort_router_messages_total', help: 'Messages routed, by decision.', labelNames: ['action'], registers }), combinations({ action: LABEL_VALUES.action })),
-    deliveriesEnqueued: startAtZero(new Counter({ name: 'mailsort_router_deliveries_enqueued_total', help: 'Deliveries handed to the sender.', labelNames: ['kind'], registers }), combinations({ kind: LABEL_VALUES.deliveryKind })),
-    recipientsDropped: startAtZero(new Counter({ name: 'mailsort_router_recipients_dropped_total', help: 'Envelope recipients of a claimed message that get no delivery (other_recipients: drop), by reason.', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.recipientDropReason })),
-    ruleErrors: startAtZero(new Counter({ name: 'mailsort_router_rule_errors_total', help: 'Rules that could not be evaluated, by code.', labelNames: ['code'], registers }), combinations({ code: LABEL_VALUES.ruleErrorCode })),
+    routed: startAtZero(
+      new Counter({ name: 'mailsort_router_messages_total', help: 'Messages routed, by decision.', labelNames: ['action'], registers }),
+      combinations({ action: LABEL_VALUES.action }),
+    ),
+    deliveriesEnqueued: startAtZero(
+      new Counter({ name: 'mailsort_router_deliveries_enqueued_total', help: 'Deliveries handed to the sender.', labelNames: ['kind'], registers }),
+      combinations({ kind: LABEL_VALUES.deliveryKind }),
+    ),
+    recipientsDropped: startAtZero(
+      new Counter({
+        name: 'mailsort_router_recipients_dropped_total',
+        help: 'Envelope recipients of a claimed message that get no delivery (other_recipients: drop), by reason.',
+        labelNames: ['reason'],
+        registers,
+      }),
+      combinations({ reason: LABEL_VALUES.recipientDropReason }),
+    ),
+    ruleErrors: startAtZero(
+      new Counter({ name: 'mailsort_router_rule_errors_total', help: 'Rules that could not be evaluated, by code.', labelNames: ['code'], registers }),
+      combinations({ code: LABEL_VALUES.ruleErrorCode }),
+    ),
     duration: new Histogram({ name: 'mailsort_router_duration_seconds', help: 'Time to route one message.', buckets: LATENCY_BUCKETS, registers }),
-    gocdEvents: startAtZero(new Counter({ name: 'mailsort_router_gocd_events_total', help: 'GoCD stage mails taken by a gocd manager, by event and whether the BREAKS/FIXED correction changed it.', labelNames: ['event', 'corrected'], registers }), combinations({ event: LABEL_VALUES.gocdEvent, corrected: LABEL_VALUES.corrected })),
-    alertEvents: startAtZero(new Counter({ name: 'mailsort_router_alert_events_total', help: 'Routed messages by their alert event (docs/alerts.md): the parser\'s source, the status and the severity.', labelNames: ['source', 'status', 'severity'], registers }), combinations({ source: LABEL_VALUES.alertSource, status: LABEL_VALUES.alertStatus, severity: LABEL_VALUES.alertSeverity })),
+    gocdEvents: startAtZero(
+      new Counter({
+        name: 'mailsort_router_gocd_events_total',
+        help: 'GoCD stage mails taken by a gocd manager, by event and whether the BREAKS/FIXED correction changed it.',
+        labelNames: ['event', 'corrected'],
+        registers,
+      }),
+      combinations({ event: LABEL_VALUES.gocdEvent, corrected: LABEL_VALUES.corrected }),
+    ),
+    alertEvents: startAtZero(
+      new Counter({
+        name: 'mailsort_router_alert_events_total',
+        help: "Routed messages by their alert event (docs/alerts.md): the parser's source, the status and the severity.",
+        labelNames: ['source', 'status', 'severity'],
+        registers,
+      }),
+      combinations({ source: LABEL_VALUES.alertSource, status: LABEL_VALUES.alertStatus, severity: LABEL_VALUES.alertSeverity }),
+    ),
     gocdSnapshotAge: new Gauge({ name: 'mailsort_router_gocd_snapshot_age_seconds', help: 'Age of the pipeline-group snapshot the last GoCD rule evaluation used.', registers }),
   };
 }
@@ -90,13 +161,27 @@ export interface SenderMetricSources {
 export function createSenderMetrics(registry: Registry, sources: SenderMetricSources = {}) {
   const registers = [registry];
   return {
-    deliveries: startAtZero(new Counter({ name: 'mailsort_sender_deliveries_total', help: 'Delivery attempts by result (delivered, deferred, failed, partial, expired) and upstream ("webhook" for webhooks).', labelNames: ['result', 'upstream'], registers }), combinations({ result: LABEL_VALUES.deliveryResult, upstream: [...(sources.upstreams ?? []), WEBHOOK_UPSTREAM] })),
+    deliveries: startAtZero(
+      new Counter({
+        name: 'mailsort_sender_deliveries_total',
+        help: 'Delivery attempts by result (delivered, deferred, failed, partial, expired) and upstream ("webhook" for webhooks).',
+        labelNames: ['result', 'upstream'],
+        registers,
+      }),
+      combinations({ result: LABEL_VALUES.deliveryResult, upstream: [...(sources.upstreams ?? []), WEBHOOK_UPSTREAM] }),
+    ),
     // The classifier's reasons are open-ended (they follow nodemailer's codes): only `ok` starts at 0.
-    attempts: startAtZero(new Counter({ name: 'mailsort_sender_attempts_total', help: 'Connection attempts to an upstream, by outcome (ok, or the classifier reason).', labelNames: ['upstream', 'outcome'], registers }), combinations({ upstream: sources.upstreams ?? [], outcome: ['ok'] })),
+    attempts: startAtZero(
+      new Counter({ name: 'mailsort_sender_attempts_total', help: 'Connection attempts to an upstream, by outcome (ok, or the classifier reason).', labelNames: ['upstream', 'outcome'], registers }),
+      combinations({ upstream: sources.upstreams ?? [], outcome: ['ok'] }),
+    ),
     deliveryDuration: new Histogram({ name: 'mailsort_sender_delivery_duration_seconds', help: 'One delivery attempt to an upstream.', labelNames: ['upstream'], buckets: LATENCY_BUCKETS, registers }),
     acceptToDelivered: new Histogram({ name: 'mailsort_accept_to_delivered_seconds', help: 'From the 250 at ingest to the upstream accepting the delivery.', buckets: LATENCY_BUCKETS, registers }),
     poolConnections: new Gauge({
-      name: 'mailsort_sender_pool_connections', help: 'Open SMTP connections per upstream.', labelNames: ['upstream'], registers,
+      name: 'mailsort_sender_pool_connections',
+      help: 'Open SMTP connections per upstream.',
+      labelNames: ['upstream'],
+      registers,
       collect() {
         for (const [upstream, connections] of sources.poolConnections?.() ?? []) this.set({ upstream }, connections);
       },
@@ -108,11 +193,15 @@ export function createSenderMetrics(registry: Registry, sources: SenderMetricSou
 /** The message-level accounting: accepted = finished(delivered + dropped + failed) + in flight. */
 export function createOutcomeMetrics(registry: Registry) {
   return {
-    finished: startAtZero(new Counter({ name: 'mailsort_messages_finished_total', help: 'Accepted messages that reached an end: delivered, dropped (by reason) or failed.', labelNames: ['outcome', 'reason'], registers: [registry] }), [
-      { outcome: 'delivered', reason: '' },
-      ...combinations({ outcome: ['dropped'], reason: LABEL_VALUES.dropReason }),
-      ...combinations({ outcome: ['failed'], reason: LABEL_VALUES.failedReason }),
-    ]),
+    finished: startAtZero(
+      new Counter({
+        name: 'mailsort_messages_finished_total',
+        help: 'Accepted messages that reached an end: delivered, dropped (by reason) or failed.',
+        labelNames: ['outcome', 'reason'],
+        registers: [registry],
+      }),
+      [{ outcome: 'delivered', reason: '' }, ...combinations({ outcome: ['dropped'], reason: LABEL_VALUES.dropReason }), ...combinations({ outcome: ['failed'], reason: LABEL_VALUES.failedReason })],
+    ),
   };
 }
 
@@ -120,7 +209,10 @@ export function createGocdMetrics(registry: Registry) {
   const registers = [registry];
   return {
     lastSuccess: new Gauge({ name: 'mailsort_gocd_sync_last_success_timestamp_seconds', help: 'When the pipeline-group snapshot was last refreshed.', registers }),
-    errors: startAtZero(new Counter({ name: 'mailsort_gocd_sync_errors_total', help: 'Failed GoCD polls, by reason.', labelNames: ['reason'], registers }), combinations({ reason: LABEL_VALUES.gocdErrorReason })),
+    errors: startAtZero(
+      new Counter({ name: 'mailsort_gocd_sync_errors_total', help: 'Failed GoCD polls, by reason.', labelNames: ['reason'], registers }),
+      combinations({ reason: LABEL_VALUES.gocdErrorReason }),
+    ),
     pipelines: new Gauge({ name: 'mailsort_gocd_sync_pipelines', help: 'Pipelines in the current snapshot.', registers }),
   };
 }

@@ -66,7 +66,12 @@ export function createRedisFactory({ url, name, logger }: RedisFactoryOptions) {
     async whenReady(timeoutMs: number): Promise<void> {
       let timer: NodeJS.Timeout | undefined;
       const ready = Promise.all(connections.filter((redis) => redis.status !== 'ready').map((redis) => new Promise((resolve) => redis.once('ready', resolve))));
-      await Promise.race([ready, new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+      await Promise.race([
+        ready,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
       clearTimeout(timer);
     },
     async quitAll(): Promise<void> {

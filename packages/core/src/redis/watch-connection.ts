@@ -35,7 +35,11 @@ export function watchConnection(redis: Redis, logger: Logger, label: ConnectionL
   redis.on('reconnecting', () => on('reconnecting'));
   redis.on('end', () => on('end'));
   watches.set(redis, { logger, label, isUp });
-  return { get state() { return state; } };
+  return {
+    get state() {
+      return state;
+    },
+  };
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
@@ -44,8 +48,7 @@ const CONNECTION_MESSAGES = /Connection is closed|Stream isn't writeable|max ret
 /** An error that only says the connection is away: its connection's watch has said so already. */
 export function isConnectionError(error: unknown): boolean {
   const { code, message, name } = (error ?? {}) as { code?: unknown; message?: unknown; name?: unknown };
-  return (typeof code === 'string' && CONNECTION_CODES.has(code)) || name === 'MaxRetriesPerRequestError'
-    || (typeof message === 'string' && CONNECTION_MESSAGES.test(message));
+  return (typeof code === 'string' && CONNECTION_CODES.has(code)) || name === 'MaxRetriesPerRequestError' || (typeof message === 'string' && CONNECTION_MESSAGES.test(message));
 }
 
 interface ErrorEmitter {

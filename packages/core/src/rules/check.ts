@@ -62,7 +62,8 @@ export function checkActions(actions: readonly string[], { legacy, webhooks }: O
     if ('error' in action) {
       problems.push({ path: [index], message: action.error });
     } else if (action.kind === 'webhook') {
-      if (legacy) problems.push({ path: [index], message: `${JSON.stringify(text)}: mail2alert's format has mailto: actions only; use mailsort's native format with routing.webhooks for chat actions` });
+      if (legacy)
+        problems.push({ path: [index], message: `${JSON.stringify(text)}: mail2alert's format has mailto: actions only; use mailsort's native format with routing.webhooks for chat actions` });
       else if (!webhooks?.has(action.webhook)) problems.push({ path: [index], message: `no webhook named "${action.webhook}" in routing.webhooks` });
     }
   });

@@ -12,11 +12,20 @@ const alert = alertEvent(buildFacts(ENVELOPE, 'Subject: x\r\n\r\n'));
 const base = { manager: 'gocd', rule: 'r', rules: ['r'], reason: 'x', event: null, alert, problems: [] };
 
 test('a deliver decision is one SMTP delivery with To = recipients and From = envelope sender, plus its webhooks', () => {
-  const decision: Decision = { ...base, action: 'deliver', recipients: ['cat@example.com', 'dog@example.com'], fallback: false,
-    webhooks: [{ kind: 'webhook', webhook: 'ci', format: 'slack', style: 'full' }] };
+  const decision: Decision = {
+    ...base,
+    action: 'deliver',
+    recipients: ['cat@example.com', 'dog@example.com'],
+    fallback: false,
+    webhooks: [{ kind: 'webhook', webhook: 'ci', format: 'slack', style: 'full' }],
+  };
   assert.deepEqual(destinationsFor(decision, ENVELOPE, SETTINGS), [
-    { kind: 'smtp', upstream: 'default', envelope: { from: 'go@example.com', to: ['cat@example.com', 'dog@example.com'] },
-      rewrites: { set: { To: 'cat@example.com, dog@example.com', From: 'go@example.com' }, remove: [] } },
+    {
+      kind: 'smtp',
+      upstream: 'default',
+      envelope: { from: 'go@example.com', to: ['cat@example.com', 'dog@example.com'] },
+      rewrites: { set: { To: 'cat@example.com, dog@example.com', From: 'go@example.com' }, remove: [] },
+    },
     { kind: 'webhook', url: 'https://hooks.example.com/T/B/X', format: 'slack', style: 'full' },
   ]);
 });
@@ -46,12 +55,12 @@ test("regression: a claimed message's other recipients vanished — they go unch
   const envelope = { from: 'go@example.com', to: ['gocd@example.com', 'someone@else.example', 'cat@example.com'] };
   const others = { addresses: ['someone@else.example', 'cat@example.com'], action: 'deliver' as const };
   const deliver: Decision = { ...base, action: 'deliver', recipients: ['cat@example.com'], webhooks: [], fallback: false, others };
-  assert.deepEqual(destinationsFor(deliver, envelope, SETTINGS).slice(1), [
-    { kind: 'smtp', upstream: 'default', envelope: { from: 'go@example.com', to: ['someone@else.example'] } },
-  ], 'a rule recipient is not sent a second copy');
+  assert.deepEqual(
+    destinationsFor(deliver, envelope, SETTINGS).slice(1),
+    [{ kind: 'smtp', upstream: 'default', envelope: { from: 'go@example.com', to: ['someone@else.example'] } }],
+    'a rule recipient is not sent a second copy',
+  );
   const drop: Decision = { ...base, action: 'drop', recipients: [], webhooks: [], dropReason: 'no_rule_matched', others };
-  assert.deepEqual(destinationsFor(drop, envelope, SETTINGS), [
-    { kind: 'smtp', upstream: 'default', envelope: { from: 'go@example.com', to: ['someone@else.example', 'cat@example.com'] } },
-  ]);
+  assert.deepEqual(destinationsFor(drop, envelope, SETTINGS), [{ kind: 'smtp', upstream: 'default', envelope: { from: 'go@example.com', to: ['someone@else.example', 'cat@example.com'] } }]);
   assert.deepEqual(destinationsFor({ ...drop, others: { ...others, action: 'drop' } }, envelope, SETTINGS), []);
 });

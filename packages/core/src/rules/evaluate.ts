@@ -15,7 +15,8 @@ function checkRule(manager: ManagerRules, rule: RuleDefinition, facts: MessageFa
     if (!outcome.matched || name === undefined) return outcome;
   }
   const fn = name === undefined ? undefined : ruleFunction(name);
-  if (!fn || !fn.kinds.includes(manager.kind)) return { error: 'RULE_INVALID', message: name === undefined ? 'the rule has neither a function nor an event filter' : `"${name}" is not a function of a ${manager.kind} manager` };
+  if (!fn?.kinds.includes(manager.kind))
+    return { error: 'RULE_INVALID', message: name === undefined ? 'the rule has neither a function nor an event filter' : `"${name}" is not a function of a ${manager.kind} manager` };
   if (manager.kind === 'gocd' && (events !== undefined || fn.needsStage)) {
     if (!facts.hasSubject) return { error: 'RULE_NO_SUBJECT', message: 'the message has no Subject, so it names no pipeline' };
     // mail2alert's GocdRule.check: with `events`, a message without a known event never matches.
@@ -41,7 +42,7 @@ function addActions(actions: readonly string[], recipients: string[], webhooks: 
   for (const text of actions) {
     const action = parseAction(text);
     if ('error' in action) continue; // refused when the configuration was loaded
-    if (action.kind === 'mailto') action.addresses.forEach((address) => addRecipient(recipients, address));
+    if (action.kind === 'mailto') for (const address of action.addresses) addRecipient(recipients, address);
     else if (!webhooks.some((known) => known.webhook === action.webhook && known.format === action.format && known.style === action.style)) webhooks.push(action);
   }
 }
@@ -60,7 +61,14 @@ export function evaluate(managers: readonly ManagerRules[], facts: MessageFacts,
   const alert = alertEvent(facts);
   if (!manager) {
     return {
-      action: 'passthrough', manager: null, rule: null, rules: [], recipients: [], webhooks: [], problems: [], alert,
+      action: 'passthrough',
+      manager: null,
+      rule: null,
+      rules: [],
+      recipients: [],
+      webhooks: [],
+      problems: [],
+      alert,
       event: facts.gocd ?? facts.jenkins ?? facts.alertmanager ?? null,
       reason: `no manager wants mail ${describeEnvelope(facts)}; passed to the default upstream unchanged`,
     };
@@ -95,18 +103,32 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
     const codes = [...new Set(problems.map((problem) => problem.code))].join(', ');
     if (recipients.length === 0 && webhooks.length === 0) {
       return {
-        ...base, action: 'passthrough', recipients: [], webhooks: [],
+        ...base,
+        action: 'passthrough',
+        recipients: [],
+        webhooks: [],
         reason: `manager "${manager.name}": ${problems.length} rule(s) could not be evaluated (${codes}) and no other rule addressed it; passed to the default upstream unchanged`,
       };
     }
     if (fallback.length > 0) {
-      return { ...base, action: 'deliver', recipients, webhooks, fallback: true, reason: `manager "${manager.name}": ${problems.length} rule(s) could not be evaluated (${codes}); the fallback actions were added` };
+      return {
+        ...base,
+        action: 'deliver',
+        recipients,
+        webhooks,
+        fallback: true,
+        reason: `manager "${manager.name}": ${problems.length} rule(s) could not be evaluated (${codes}); the fallback actions were added`,
+      };
     }
   }
   if (matched.length === 0) {
     const notStage = manager.kind === 'gocd' && !facts.gocd;
     return {
-      ...base, action: 'drop', recipients: [], webhooks: [], dropReason: notStage ? 'not_a_stage_mail' : 'no_rule_matched',
+      ...base,
+      action: 'drop',
+      recipients: [],
+      webhooks: [],
+      dropReason: notStage ? 'not_a_stage_mail' : 'no_rule_matched',
       reason: notStage
         ? `manager "${manager.name}" wants it, but "${facts.subject}" is not a GoCD stage subject and no rule matched`
         : `manager "${manager.name}" wants it, but none of its ${manager.rules.length} rule(s) matched`,
@@ -116,7 +138,11 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
     return { ...base, action: 'drop', recipients: [], webhooks: [], dropReason: 'no_actions', reason: `manager "${manager.name}": the matching rule(s) have no actions` };
   }
   return {
-    ...base, action: 'deliver', recipients, webhooks, fallback: false,
+    ...base,
+    action: 'deliver',
+    recipients,
+    webhooks,
+    fallback: false,
     reason: `manager "${manager.name}": ${matched.length} rule(s) matched${problems.length > 0 ? `; ${problems.length} could not be evaluated` : ''}`,
   };
 }

@@ -53,7 +53,10 @@ function inGroup(group: PipelineGroup, pipeline: string): boolean {
   return group.pipelines.some((name) => lower(name) === lower(pipeline));
 }
 
-const regexArg = (flags: '' | 'i', needsGroup = false) => (args: readonly string[]) => regexProblem(args[0]!, flags, needsGroup);
+const regexArg =
+  (flags: '' | 'i', needsGroup = false) =>
+  (args: readonly string[]) =>
+    regexProblem(args[0]!, flags, needsGroup);
 
 function oneOf(allowed: readonly string[], what: string) {
   return (args: readonly string[]) => {
@@ -73,30 +76,43 @@ const notStage: Outcome = { matched: false, note: 'not a GoCD stage mail' };
 export const RULE_FUNCTIONS: Record<string, RuleFunction> = {
   // mail2alert: all words are in the subject, case-insensitive substrings ("server" matches "observers").
   'mail.in_subject': {
-    kinds: ['mail', 'gocd'], args: { min: 0, max: MANY, usage: 'word…' },
+    kinds: ['mail', 'gocd'],
+    args: { min: 0, max: MANY, usage: 'word…' },
     test: ({ args, facts }) => ({ matched: allWordsIn(args, facts.subject) }),
   },
   'mail.subject_matches': {
-    kinds: ['mail', 'gocd'], args: { min: 1, max: 1, usage: 'regex' }, check: regexArg('i'),
+    kinds: ['mail', 'gocd'],
+    args: { min: 1, max: 1, usage: 'regex' },
+    check: regexArg('i'),
     test: ({ args, facts }) => search(args[0]!, [facts.subject]),
   },
   'mail.header_matches': {
-    kinds: ['mail', 'gocd'], args: { min: 2, max: 2, usage: 'header-name, regex' },
+    kinds: ['mail', 'gocd'],
+    args: { min: 2, max: 2, usage: 'header-name, regex' },
     check: (args) => (/^[!-9;-~]+$/.test(args[0]!) ? regexProblem(args[1]!, 'i') : `invalid header name ${JSON.stringify(args[0])}`),
-    test: ({ args, facts }) => search(args[1]!, facts.headers.filter((field) => field.name === lower(args[0]!)).map((field) => field.value)),
+    test: ({ args, facts }) =>
+      search(
+        args[1]!,
+        facts.headers.filter((field) => field.name === lower(args[0]!)).map((field) => field.value),
+      ),
   },
   'mail.from_matches': {
-    kinds: ['mail', 'gocd'], args: { min: 1, max: 1, usage: 'regex' }, check: regexArg('i'),
+    kinds: ['mail', 'gocd'],
+    args: { min: 1, max: 1, usage: 'regex' },
+    check: regexArg('i'),
     test: ({ args, facts }) => search(args[0]!, [facts.envelope.from, ...facts.fromAddresses]),
   },
   'mail.to_matches': {
-    kinds: ['mail', 'gocd'], args: { min: 1, max: 1, usage: 'regex' }, check: regexArg('i'),
+    kinds: ['mail', 'gocd'],
+    args: { min: 1, max: 1, usage: 'regex' },
+    check: regexArg('i'),
     test: ({ args, facts }) => search(args[0]!, [...facts.envelope.to, ...facts.toAddresses]),
   },
   'mail.body_contains': {
-    kinds: ['mail', 'gocd'], args: { min: 1, max: MANY, usage: 'word…' }, needsBody: true,
-    test: ({ args, facts }) =>
-      facts.body === undefined ? { error: 'RULE_NO_BODY', message: facts.bodyProblem ?? 'the message body could not be read' } : { matched: allWordsIn(args, facts.body) },
+    kinds: ['mail', 'gocd'],
+    args: { min: 1, max: MANY, usage: 'word…' },
+    needsBody: true,
+    test: ({ args, facts }) => (facts.body === undefined ? { error: 'RULE_NO_BODY', message: facts.bodyProblem ?? 'the message body could not be read' } : { matched: allWordsIn(args, facts.body) }),
   },
   'mail.any': { kinds: ['mail', 'gocd'], args: { min: 0, max: 0, usage: '' }, test: () => ({ matched: true }) },
 
@@ -104,7 +120,10 @@ export const RULE_FUNCTIONS: Record<string, RuleFunction> = {
   'pipelines.any': { kinds: ['gocd'], args: { min: 0, max: 0, usage: '' }, test: () => ({ matched: true }) },
   'pipelines.all': { kinds: ['gocd'], args: { min: 0, max: 0, usage: '' }, test: () => ({ matched: true }) },
   'pipelines.in_group': {
-    kinds: ['gocd'], args: { min: 1, max: 1, usage: 'group' }, needsStage: true, groupArg: 0,
+    kinds: ['gocd'],
+    args: { min: 1, max: 1, usage: 'group' },
+    needsStage: true,
+    groupArg: 0,
     test: ({ args, stage, groups }) => {
       if (!stage) return notStage;
       const group = findGroup(groups, args[0]!);
@@ -113,7 +132,11 @@ export const RULE_FUNCTIONS: Record<string, RuleFunction> = {
   },
   // mail2alert: re.search(pattern, pipeline); its first group must name a pipeline of the group.
   'pipelines.name_like_in_group': {
-    kinds: ['gocd'], args: { min: 2, max: 2, usage: 'regex-with-a-group, group' }, needsStage: true, groupArg: 1, check: regexArg('', true),
+    kinds: ['gocd'],
+    args: { min: 2, max: 2, usage: 'regex-with-a-group, group' },
+    needsStage: true,
+    groupArg: 1,
+    check: regexArg('', true),
     test: ({ args, stage, groups }) => {
       if (!stage) return notStage;
       const pattern = compileRegex(args[0]!, '');
@@ -128,27 +151,37 @@ export const RULE_FUNCTIONS: Record<string, RuleFunction> = {
     },
   },
   'pipelines.name_matches': {
-    kinds: ['gocd'], args: { min: 1, max: 1, usage: 'regex' }, needsStage: true, check: regexArg('i'),
+    kinds: ['gocd'],
+    args: { min: 1, max: 1, usage: 'regex' },
+    needsStage: true,
+    check: regexArg('i'),
     test: ({ args, stage }) => (stage ? search(args[0]!, [stage.pipeline]) : notStage),
   },
 
   'jenkins.any': { kinds: ['mail'], args: { min: 0, max: 0, usage: '' }, test: ({ facts }) => ({ matched: facts.jenkins !== undefined }) },
   'jenkins.job_like': {
-    kinds: ['mail'], args: { min: 1, max: 1, usage: 'regex' }, check: regexArg('i'),
+    kinds: ['mail'],
+    args: { min: 1, max: 1, usage: 'regex' },
+    check: regexArg('i'),
     test: ({ args, facts }) => (facts.jenkins ? search(args[0]!, [facts.jenkins.job]) : { matched: false, note: 'not a Jenkins mail' }),
   },
   'jenkins.result_in': {
-    kinds: ['mail'], args: { min: 1, max: MANY, usage: 'status…' }, check: oneOf(JENKINS_STATUSES, 'Jenkins status'),
+    kinds: ['mail'],
+    args: { min: 1, max: MANY, usage: 'status…' },
+    check: oneOf(JENKINS_STATUSES, 'Jenkins status'),
     test: ({ args, facts }) => ({ matched: facts.jenkins?.status !== undefined && args.some((arg) => arg.toUpperCase() === facts.jenkins!.status) }),
   },
 
   'alertmanager.any': { kinds: ['mail'], args: { min: 0, max: 0, usage: '' }, test: ({ facts }) => ({ matched: facts.alertmanager !== undefined }) },
   'alertmanager.status_in': {
-    kinds: ['mail'], args: { min: 1, max: 2, usage: 'firing|resolved…' }, check: oneOf(ALERT_STATUSES, 'Alertmanager status'),
+    kinds: ['mail'],
+    args: { min: 1, max: 2, usage: 'firing|resolved…' },
+    check: oneOf(ALERT_STATUSES, 'Alertmanager status'),
     test: ({ args, facts }) => ({ matched: facts.alertmanager !== undefined && args.some((arg) => lower(arg) === facts.alertmanager!.status) }),
   },
   'alertmanager.alertname_in': {
-    kinds: ['mail'], args: { min: 1, max: MANY, usage: 'alertname…' },
+    kinds: ['mail'],
+    args: { min: 1, max: MANY, usage: 'alertname…' },
     test: ({ args, facts }) => ({ matched: facts.alertmanager !== undefined && args.some((arg) => lower(arg) === lower(facts.alertmanager!.alertname)) }),
   },
 };

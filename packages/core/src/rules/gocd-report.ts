@@ -20,28 +20,30 @@ export interface GocdReport {
  * would notify. Events with the same addressees are grouped.
  */
 export function gocdReport(managers: readonly ManagerRules[], groups: PipelineGroup[]): GocdReport[] {
-  return managers.filter((manager) => manager.kind === 'gocd').map((manager) => {
-    const problems: RuleProblem[] = [];
-    const report = groups.map((group) => ({
-      group: group.name,
-      pipelines: group.pipelines.map((pipeline) => {
-        const alerts: GocdAlert[] = [];
-        for (const event of GOCD_EVENT_NAMES) {
-          const headers = `Subject: Stage [${pipeline}/1/stage/1] ${GOCD_WORDING[event]}\r\n\r\n`;
-          const facts = buildFacts({ from: '', to: ['report@localhost'] }, headers);
-          const decision = evaluateManager(manager, facts, { groups });
-          for (const problem of decision.problems) {
-            if (!problems.some((known) => known.rule === problem.rule && known.message === problem.message)) problems.push(problem);
+  return managers
+    .filter((manager) => manager.kind === 'gocd')
+    .map((manager) => {
+      const problems: RuleProblem[] = [];
+      const report = groups.map((group) => ({
+        group: group.name,
+        pipelines: group.pipelines.map((pipeline) => {
+          const alerts: GocdAlert[] = [];
+          for (const event of GOCD_EVENT_NAMES) {
+            const headers = `Subject: Stage [${pipeline}/1/stage/1] ${GOCD_WORDING[event]}\r\n\r\n`;
+            const facts = buildFacts({ from: '', to: ['report@localhost'] }, headers);
+            const decision = evaluateManager(manager, facts, { groups });
+            for (const problem of decision.problems) {
+              if (!problems.some((known) => known.rule === problem.rule && known.message === problem.message)) problems.push(problem);
+            }
+            if (decision.action !== 'deliver' || decision.fallback) continue;
+            const webhooks = decision.webhooks.map((hook) => `${hook.format === 'slack' ? 'slack' : 'webhook'}:${hook.webhook}`);
+            const same = alerts.find((alert) => alert.recipients.join() === decision.recipients.join() && alert.webhooks.join() === webhooks.join());
+            if (same) same.events.push(event);
+            else alerts.push({ events: [event], recipients: decision.recipients, webhooks });
           }
-          if (decision.action !== 'deliver' || decision.fallback) continue;
-          const webhooks = decision.webhooks.map((hook) => `${hook.format === 'slack' ? 'slack' : 'webhook'}:${hook.webhook}`);
-          const same = alerts.find((alert) => alert.recipients.join() === decision.recipients.join() && alert.webhooks.join() === webhooks.join());
-          if (same) same.events.push(event);
-          else alerts.push({ events: [event], recipients: decision.recipients, webhooks });
-        }
-        return { pipeline, alerts };
-      }),
-    }));
-    return { manager: manager.name, groups: report, problems };
-  });
+          return { pipeline, alerts };
+        }),
+      }));
+      return { manager: manager.name, groups: report, problems };
+    });
 }

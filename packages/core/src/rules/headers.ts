@@ -40,7 +40,10 @@ export function parseHeaderSection(section: string): HeaderField[] {
     const colon = field.indexOf(':');
     if (colon <= 0) continue;
     const name = fieldName(field);
-    const unfolded = field.slice(colon + 1).replace(FOLD, '').replace(TRAILING_LINE_END, '');
+    const unfolded = field
+      .slice(colon + 1)
+      .replace(FOLD, '')
+      .replace(TRAILING_LINE_END, '');
     fields.push({ name, value: collapseWhitespace(decodeWords(unfolded)) });
   }
   return fields;
@@ -58,5 +61,7 @@ export function subjectOf(raw: Buffer): string {
 
 /** The bare addresses in an address header value (`Name <a@b>, c@d` → [a@b, c@d]). */
 export function addressesIn(value: string): string[] {
-  return addressparser(value, { flatten: true }).map((entry) => entry.address).filter((address) => address !== '');
+  return addressparser(value, { flatten: true })
+    .map((entry) => entry.address)
+    .filter((address) => address !== '');
 }

@@ -7,7 +7,14 @@ import { compileRegex, regexProblem } from './regex.js';
 test('regression: a backtracking rule regex stalled the router — ^(a+)+$ on a 50 000-char subject is decided in well under a second', () => {
   const subject = `${'a'.repeat(50_000)}!`;
   const facts = buildFacts({ from: 'cron@example.com', to: ['ops@example.com'] }, `Subject: ${subject}\r\n\r\n`);
-  const managers = [{ name: 'cron', kind: 'mail' as const, messages_we_want: { to: 'ops@example.com' }, rules: [{ actions: ['mailto:a@example.com'], filter: { function: 'mail.subject_matches', args: ['^(a+)+$'] } }] }];
+  const managers = [
+    {
+      name: 'cron',
+      kind: 'mail' as const,
+      messages_we_want: { to: 'ops@example.com' },
+      rules: [{ actions: ['mailto:a@example.com'], filter: { function: 'mail.subject_matches', args: ['^(a+)+$'] } }],
+    },
+  ];
   const started = performance.now();
   const decision = evaluate(managers, facts, { groups: null });
   const ms = performance.now() - started;
@@ -40,6 +47,6 @@ for (const [name, source] of REFUSED) {
   });
 }
 
-test('a pattern invalid in JavaScript too keeps JavaScript\'s message', () => {
+test("a pattern invalid in JavaScript too keeps JavaScript's message", () => {
   assert.match(regexProblem('(unclosed', 'i')!, /^invalid regular expression "\(unclosed": Invalid regular expression/);
 });

@@ -5,14 +5,27 @@ import { Registry } from 'prom-client';
 import { ERROR_CODES } from '../errors.js';
 import { createIngestMetrics, LABEL_VALUES } from '../metrics/catalogue.js';
 import {
-  CONNECTION_REFUSALS, connectionRefusalFor, rejection, REJECTIONS, SESSION_CUTS, sessionCut, SILENT_SESSION_CUTS,
-  type ConnectionRefusedReason, type Refusal, type RejectReason,
+  CONNECTION_REFUSALS,
+  connectionRefusalFor,
+  rejection,
+  REJECTIONS,
+  SESSION_CUTS,
+  sessionCut,
+  SILENT_SESSION_CUTS,
+  type ConnectionRefusedReason,
+  type Refusal,
+  type RejectReason,
 } from './refusals.js';
 
 // What each reply names, for the replies that name something. Typed over every reason: a new
 // reason does not compile here until it has a row.
 const REJECTION_ARGS: { [R in RejectReason]: Parameters<typeof rejection<R>> extends [R, ...infer A] ? A : never } = {
-  relay_denied: [], too_many_recipients: [], too_big: [], header_too_big: [], redis_full: [], store_timeout: [],
+  relay_denied: [],
+  too_many_recipients: [],
+  too_big: [],
+  header_too_big: [],
+  redis_full: [],
+  store_timeout: [],
   bad_address: ['sender', 'no domain'],
   redis_unavailable: ['store'],
   sender_not_allowed: ['ceo@example.com', 'alert'],
@@ -21,12 +34,18 @@ const REJECTION_ARGS: { [R in RejectReason]: Parameters<typeof rejection<R>> ext
 
 const rows: Array<{ table: string; refusal: Refusal; temporary: boolean; label: readonly string[] }> = [
   ...(Object.keys(REJECTIONS) as RejectReason[]).map((reason) => ({
-    table: 'rejections', refusal: (rejection as (r: RejectReason, ...a: unknown[]) => Refusal)(reason, ...REJECTION_ARGS[reason]),
+    table: 'rejections',
+    refusal: (rejection as (r: RejectReason, ...a: unknown[]) => Refusal)(reason, ...REJECTION_ARGS[reason]),
     // Only what the client can fix by waiting is 4xx; a refusal of who it is or what it sent is 5xx.
     temporary: ['too_many_recipients', 'redis_unavailable', 'redis_full', 'store_timeout', 'rate_limited'].includes(reason),
     label: LABEL_VALUES.rejectReason,
   })),
-  ...(Object.keys(CONNECTION_REFUSALS) as ConnectionRefusedReason[]).map((reason) => ({ table: 'connections', refusal: connectionRefusalFor(reason), temporary: true, label: LABEL_VALUES.connectionRefusedReason })),
+  ...(Object.keys(CONNECTION_REFUSALS) as ConnectionRefusedReason[]).map((reason) => ({
+    table: 'connections',
+    refusal: connectionRefusalFor(reason),
+    temporary: true,
+    label: LABEL_VALUES.connectionRefusedReason,
+  })),
   ...(Object.keys(SESSION_CUTS) as Array<keyof typeof SESSION_CUTS>).map((reason) => ({ table: 'session cuts', refusal: sessionCut(reason), temporary: true, label: LABEL_VALUES.sessionCutReason })),
 ];
 

@@ -40,7 +40,11 @@ const RECIPIENT_FIELD = 'rcpt:';
 /** A delivery's record as hash fields (recipients one field each), as the lifecycle writes it. */
 export function recordFields(attempt: AttemptRecord): Record<string, string | number> {
   const fields: Record<string, string | number> = {
-    lastAttemptAt: attempt.at, lastUpstream: attempt.upstream, lastReply: attempt.reply, result: attempt.result, lastReason: attempt.reason ?? '',
+    lastAttemptAt: attempt.at,
+    lastUpstream: attempt.upstream,
+    lastReply: attempt.reply,
+    result: attempt.result,
+    lastReason: attempt.reason ?? '',
   };
   for (const [address, outcome] of Object.entries(attempt.recipients ?? {})) fields[RECIPIENT_FIELD + address] = JSON.stringify(outcome);
   return fields;

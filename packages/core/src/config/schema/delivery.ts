@@ -12,10 +12,12 @@ export const deliverySchema = z.strictObject({
   /** A delivery still failing this long after its first attempt fails as expired. */
   max_lifetime: duration.prefault('24h'),
   /** Per-process circuit breaker: after `failures` connection-level failures in a row an upstream is skipped for `open_for`. */
-  breaker: z.strictObject({
-    failures: z.number().int().positive().default(5),
-    open_for: duration.prefault('1m'),
-  }).prefault({}),
+  breaker: z
+    .strictObject({
+      failures: z.number().int().positive().default(5),
+      open_for: duration.prefault('1m'),
+    })
+    .prefault({}),
   /** How long a chat/webhook POST may take before it counts as a temporary failure. */
   webhook_timeout: duration.prefault('10s'),
   /**
@@ -23,18 +25,22 @@ export const deliverySchema = z.strictObject({
    * stalled-job check interval).
    */
   stalled_after: duration.prefault('10s'),
-  dead_letters: z.strictObject({
-    /** How long a permanently failed delivery keeps its message for inspection and replay. */
-    keep_for: duration.prefault('30d'),
-    /** Optional bounce-like notice for every dead letter (never for mail from the null sender `<>`). */
-    notify: z.strictObject({
-      to: z.string().email(),
-      /** Envelope sender of the notice; '' (the null sender) by default, so a notice never bounces. */
-      from: z.string().default(''),
-      /** Upstream to send notices through; routing.default_upstream when unset. */
-      upstream: z.string().optional(),
-    }).optional(),
-  }).prefault({}),
+  dead_letters: z
+    .strictObject({
+      /** How long a permanently failed delivery keeps its message for inspection and replay. */
+      keep_for: duration.prefault('30d'),
+      /** Optional bounce-like notice for every dead letter (never for mail from the null sender `<>`). */
+      notify: z
+        .strictObject({
+          to: z.string().email(),
+          /** Envelope sender of the notice; '' (the null sender) by default, so a notice never bounces. */
+          from: z.string().default(''),
+          /** Upstream to send notices through; routing.default_upstream when unset. */
+          upstream: z.string().optional(),
+        })
+        .optional(),
+    })
+    .prefault({}),
 });
 
 export type DeliveryConfig = z.output<typeof deliverySchema>;

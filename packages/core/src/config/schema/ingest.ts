@@ -29,9 +29,7 @@ export const ingestTlsSchema = z.strictObject({
   ciphers: z.string().optional(),
 });
 
-const senderPattern = z
-  .string()
-  .refine((value) => value === '*' || /^@[^@\s]+$/.test(value) || /^[^@\s]+@[^@\s]+$/.test(value), 'expected an address (ci@example.com), a domain (@example.com) or *');
+const senderPattern = z.string().refine((value) => value === '*' || /^@[^@\s]+$/.test(value) || /^[^@\s]+@[^@\s]+$/.test(value), 'expected an address (ci@example.com), a domain (@example.com) or *');
 
 export const rateLimitSchema = z.strictObject({
   /** Messages accepted per window, counted in Redis (shared by every ingest replica). */
@@ -42,7 +40,10 @@ export const rateLimitSchema = z.strictObject({
 const BCRYPT_HASH = /^\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
 export const ingestUserSchema = z.strictObject({
-  username: z.string().min(1).refine((name) => !/[\0-\x1f\x7f]/.test(name), 'control characters are not allowed'),
+  username: z
+    .string()
+    .min(1)
+    .refine((name) => !/[\0-\x1f\x7f]/.test(name), 'control characters are not allowed'),
   /** bcrypt hash from `mailsort hash-password`; a plain password is refused. */
   password_hash: z.string().regex(BCRYPT_HASH, 'expected a bcrypt hash ($2b$…); make one with `mailsort hash-password`'),
   /** Envelope senders this user may use: addresses, @domains, or * for any. */
@@ -64,10 +65,14 @@ export const ingestSchema = z
   .strictObject({
     /** Name used in the greeting and the Received: header. */
     hostname: z.string().default('mailsort.localdomain'),
-    listeners: z.array(listenerSchema).min(1).default([{ name: 'smtp', host: '0.0.0.0', port: 2525 }]),
+    listeners: z
+      .array(listenerSchema)
+      .min(1)
+      .default([{ name: 'smtp', host: '0.0.0.0', port: 2525 }]),
     /** CIDR blocks (IPv4 and IPv6) that may relay without AUTH, like Postfix mynetworks. */
     trusted_networks: z
-      .array(z.string().refine((cidr) => (cidr.includes('/') ? ipaddr.isValidCIDR(cidr) : ipaddr.isValid(cidr)), 'not an IP address or CIDR block')).default(['127.0.0.0/8', '::1/128']),
+      .array(z.string().refine((cidr) => (cidr.includes('/') ? ipaddr.isValidCIDR(cidr) : ipaddr.isValid(cidr)), 'not an IP address or CIDR block'))
+      .default(['127.0.0.0/8', '::1/128']),
     tls: ingestTlsSchema.optional(),
     /** Users who may relay after AUTH (over TLS only). */
     users: z.array(ingestUserSchema).default([]),

@@ -15,14 +15,23 @@ function problemsOf(routing: unknown, readSecretFile?: (path: string) => string)
   }
 }
 
-const manager = (kind: 'gocd' | 'mail', filter: Record<string, unknown>, actions = ['mailto:a@example.com']) =>
-  ({ name: 'm', kind, messages_we_want: { to: 'x@example.com' }, rules: [{ actions, filter }] });
+const manager = (kind: 'gocd' | 'mail', filter: Record<string, unknown>, actions = ['mailto:a@example.com']) => ({
+  name: 'm',
+  kind,
+  messages_we_want: { to: 'x@example.com' },
+  rules: [{ actions, filter }],
+});
 
 test('an event filter alone, or with a function, is a rule', () => {
-  assert.deepEqual(problemsOf({ managers: [
-    manager('gocd', { event: { status: 'firing', severity: ['critical', 'error'], source: 'gocd', labels: { pipeline: ['web', 'api'] } } }),
-    { ...manager('mail', { function: 'jenkins.job_like', args: ['^team/'], event: { status: 'resolved' } }), name: 'm2' },
-  ] }), []);
+  assert.deepEqual(
+    problemsOf({
+      managers: [
+        manager('gocd', { event: { status: 'firing', severity: ['critical', 'error'], source: 'gocd', labels: { pipeline: ['web', 'api'] } } }),
+        { ...manager('mail', { function: 'jenkins.job_like', args: ['^team/'], event: { status: 'resolved' } }), name: 'm2' },
+      ],
+    }),
+    [],
+  );
 });
 
 test('check-config refuses rule functions and arguments that cannot work', async (t) => {
@@ -42,7 +51,11 @@ test('check-config refuses rule functions and arguments that cannot work', async
     ['a bad fallback action', { fallback_actions: ['mailto:nobody'] }, /^routing\.fallback_actions\[0\]/],
     ['an unknown event status', { managers: [manager('mail', { event: { status: 'broken' } })] }, /^routing\.managers\[0\]\.rules\[0\]\.filter\.event\.status: .*known: firing, resolved, info/],
     ['an unknown event severity in a list', { managers: [manager('mail', { event: { severity: ['critical', 'high'] } })] }, /filter\.event\.severity.*known: critical, error, warning, info/],
-    ['an unknown event source', { managers: [manager('gocd', { event: { source: 'nagios' } })] }, /filter\.event\.source: .*known: gocd, jenkins, alertmanager, cron, fail2ban, unattended-upgrades, generic/],
+    [
+      'an unknown event source',
+      { managers: [manager('gocd', { event: { source: 'nagios' } })] },
+      /filter\.event\.source: .*known: gocd, jenkins, alertmanager, cron, fail2ban, unattended-upgrades, generic/,
+    ],
     ['an unknown event key', { managers: [manager('mail', { event: { priority: 'P1' } })] }, /filter\.event\.priority: unknown key/],
     ['a label that is not text', { managers: [manager('mail', { event: { labels: { team: { name: 'x' } } } })] }, /filter\.event\.labels\.team/],
     ['neither a function nor an event', { managers: [manager('mail', {})] }, /filter\.function: a rule needs a function, an event filter, or both/],
@@ -52,7 +65,10 @@ test('check-config refuses rule functions and arguments that cannot work', async
   for (const [name, routing, expected] of cases) {
     await t.test(name, () => {
       const problems = problemsOf(routing);
-      assert.ok(problems.some((problem) => expected.test(problem)), problems.join('\n') || '(no problems)');
+      assert.ok(
+        problems.some((problem) => expected.test(problem)),
+        problems.join('\n') || '(no problems)',
+      );
     });
   }
 });
@@ -62,11 +78,22 @@ test('a native configuration with webhooks and every function family loads', () 
     webhooks: [{ name: 'ci', url_file: '/run/secrets/slack-ci' }],
     fallback_actions: ['mailto:postmaster@example.com'],
     managers: [
-      { name: 'ci', kind: 'gocd', messages_we_want: { to: 'gocd@relay.example.com' },
-        rules: [{ actions: ['mailto:team@example.com', 'slack:ci:full'], filter: { function: 'pipelines.in_group', args: ['team'], events: ['BREAKS', 'FIXED'] } }] },
-      { name: 'jenkins', kind: 'mail', messages_we_want: { from: ['jenkins@example.com'] },
-        rules: [{ actions: ['webhook:ci'], filter: { function: 'jenkins.result_in', args: ['FAILURE', 'fixed'] } }] },
+      {
+        name: 'ci',
+        kind: 'gocd',
+        messages_we_want: { to: 'gocd@relay.example.com' },
+        rules: [{ actions: ['mailto:team@example.com', 'slack:ci:full'], filter: { function: 'pipelines.in_group', args: ['team'], events: ['BREAKS', 'FIXED'] } }],
+      },
+      {
+        name: 'jenkins',
+        kind: 'mail',
+        messages_we_want: { from: ['jenkins@example.com'] },
+        rules: [{ actions: ['webhook:ci'], filter: { function: 'jenkins.result_in', args: ['FAILURE', 'fixed'] } }],
+      },
     ],
   };
-  assert.deepEqual(problemsOf(routing, () => 'https://hooks.slack.com/services/T/B/X\n'), []);
+  assert.deepEqual(
+    problemsOf(routing, () => 'https://hooks.slack.com/services/T/B/X\n'),
+    [],
+  );
 });

@@ -26,9 +26,7 @@ export const filterSchema = z.strictObject({
   event: eventFilterSchema.optional(),
 });
 
-export const actionSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9+.-]*:.+$/i, 'an action is a URI such as mailto:team@example.com');
+export const actionSchema = z.string().regex(/^[a-z][a-z0-9+.-]*:.+$/i, 'an action is a URI such as mailto:team@example.com');
 
 export const ruleSchema = z.strictObject({
   name: z.string().optional(),
@@ -41,9 +39,7 @@ export const ruleSchema = z.strictObject({
 const addressOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 /** mail2alert's `messages-we-want`: the envelope recipient(s) or sender(s) a manager claims. */
-export const wantSchema = z
-  .strictObject({ to: addressOrList.optional(), from: addressOrList.optional() })
-  .refine((want) => want.to !== undefined || want.from !== undefined, 'give `to` or `from`');
+export const wantSchema = z.strictObject({ to: addressOrList.optional(), from: addressOrList.optional() }).refine((want) => want.to !== undefined || want.from !== undefined, 'give `to` or `from`');
 
 export const webhookSchema = z.strictObject({
   /** What `slack:NAME` / `webhook:NAME` actions refer to. */

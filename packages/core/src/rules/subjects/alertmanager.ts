@@ -14,7 +14,11 @@ export function alertmanagerSubjectLabels(subject: string): { group: string[]; c
   if (!match) return undefined;
   const rest = (match[1] !== undefined ? match[3] : match[5]) ?? '';
   const open = rest.indexOf('(');
-  const words = (text: string) => text.replace(/[()]/g, ' ').split(/\s+/).filter((word) => word !== '');
+  const words = (text: string) =>
+    text
+      .replace(/[()]/g, ' ')
+      .split(/\s+/)
+      .filter((word) => word !== '');
   return open < 0 ? { group: words(rest), common: [] } : { group: words(rest.slice(0, open)), common: words(rest.slice(open)) };
 }
 
@@ -23,7 +27,10 @@ export function parseAlertmanagerSubject(subject: string): AlertmanagerNotice | 
   if (!match) return undefined;
   const firing = match[1] !== undefined;
   const rest = (firing ? match[3] : match[5]) ?? '';
-  const labels = rest.replace(/[()]/g, ' ').split(/\s+/).filter((word) => word !== '');
+  const labels = rest
+    .replace(/[()]/g, ' ')
+    .split(/\s+/)
+    .filter((word) => word !== '');
   return {
     source: 'alertmanager',
     status: firing ? 'firing' : 'resolved',

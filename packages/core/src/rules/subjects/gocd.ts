@@ -14,7 +14,11 @@ const WORDINGS: Record<string, GocdEvent> = {
 
 /** GoCD's wording of each event (the subject suffix), for building example subjects. */
 export const GOCD_WORDING: Record<GocdEvent, string> = {
-  PASSES: 'passed', FAILS: 'failed', BREAKS: 'is broken', FIXED: 'is fixed', CANCELLED: 'is cancelled',
+  PASSES: 'passed',
+  FAILS: 'failed',
+  BREAKS: 'is broken',
+  FIXED: 'is fixed',
+  CANCELLED: 'is cancelled',
 };
 
 /**

@@ -28,7 +28,12 @@ test('GoCD subjects: every wording, prefixes, folding, encoding and odd spacing'
     { name: 'tabs and runs of blanks count as one', headers: 'Subject:\tStage  [p/2/s/1]\t\tpassed  \r\n\r\n', pipeline: 'p', event: 'PASSES' },
     { name: 'LF-only line endings', headers: 'Subject: Stage [p/2/s/1] is broken\n\n', event: 'BREAKS' },
     // mail2alert test_parse_unexpected
-    { name: 'an unknown wording keeps the pipeline with no event (mail2alert test_parse_unexpected)', headers: 'Subject: Stage [my-pipeline/2/stage/1] other\r\n\r\n', pipeline: 'my-pipeline', event: undefined },
+    {
+      name: 'an unknown wording keeps the pipeline with no event (mail2alert test_parse_unexpected)',
+      headers: 'Subject: Stage [my-pipeline/2/stage/1] other\r\n\r\n',
+      pipeline: 'my-pipeline',
+      event: undefined,
+    },
     { name: 'not a stage subject', headers: 'Subject: Server Backup Completed Successfully\r\n\r\n', none: true },
     { name: 'no Subject at all is an empty subject', headers: 'From: go@example.com\r\n\r\n', none: true },
   ];
@@ -46,7 +51,14 @@ test('GoCD subjects: every wording, prefixes, folding, encoding and odd spacing'
 
 test('the counters are kept', () => {
   assert.deepEqual(parseGocdSubject('Stage [up42/232/build/3] passed'), {
-    source: 'gocd', pipeline: 'up42', pipelineCounter: '232', stage: 'build', stageCounter: '3', subjectEvent: 'PASSES', event: 'PASSES', corrected: false,
+    source: 'gocd',
+    pipeline: 'up42',
+    pipelineCounter: '232',
+    stage: 'build',
+    stageCounter: '3',
+    subjectEvent: 'PASSES',
+    event: 'PASSES',
+    corrected: false,
   });
 });
 
