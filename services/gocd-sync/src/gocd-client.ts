@@ -3,9 +3,9 @@ import { pipelineGroupsLegacySchema, pipelineGroupsV1Schema, type Config, type E
 export type GocdSettings = NonNullable<Config['gocd']>;
 export type GocdApi = 'v1' | 'legacy';
 
-export const V1_MEDIA_TYPE = 'application/vnd.go.cd.v1+json';
+const V1_MEDIA_TYPE = 'application/vnd.go.cd.v1+json';
 
-export type FetchResult =
+type FetchResult =
   | { kind: 'groups'; api: GocdApi; groups: PipelineGroup[]; etag: string | undefined }
   | { kind: 'not-modified'; api: GocdApi }
   | { kind: 'error'; code: ErrorCode; reason: string; message: string };

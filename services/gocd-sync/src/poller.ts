@@ -6,7 +6,7 @@ import { authHeaders, fetchPipelineGroups, gocdUrl, type GocdApi, type GocdSetti
 
 export type PollOutcome = 'skipped' | 'updated' | 'unchanged' | 'failed';
 
-export interface PollerDeps {
+interface PollerDeps {
   redis: Redis;
   prefix: string;
   logger: Logger;
@@ -81,5 +81,3 @@ export function createPoller(gocd: GocdSettings, { redis, prefix, logger, metric
     },
   };
 }
-
-export type Poller = ReturnType<typeof createPoller>;

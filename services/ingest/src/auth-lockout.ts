@@ -39,7 +39,7 @@ ${endCheck('KEYS[2]')}
 redis.call('DEL', KEYS[1])`;
 
 /** `allowed`: check the password, then record the outcome; `locked`: the address is locked out; `busy`: the limit is taken by checks still running. */
-export type CheckStart = 'allowed' | 'locked' | 'busy';
+type CheckStart = 'allowed' | 'locked' | 'busy';
 
 /**
  * Failed AUTH attempts per client address, kept in Redis so every ingest replica sees the

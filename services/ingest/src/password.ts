@@ -9,7 +9,7 @@ export type PasswordVerifier = (hash: string | undefined, password: string) => P
 const DEFAULT_COST = 10;
 
 /** The work factor of a bcrypt hash (`$2b$12$…` → 12). */
-export function bcryptCost(hash: string): number {
+function bcryptCost(hash: string): number {
   return Number(hash.split('$')[2]);
 }
 

@@ -7,7 +7,7 @@ export function routeFailureCode(error: unknown): ErrorCode {
 }
 
 /** A route attempt's failure, coded; unrecoverable so BullMQ stops retrying. */
-export class RouteFailedError extends UnrecoverableError {
+class RouteFailedError extends UnrecoverableError {
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -18,7 +18,7 @@ export class RouteFailedError extends UnrecoverableError {
   }
 }
 
-export class RouteRetryError extends Error {
+class RouteRetryError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
