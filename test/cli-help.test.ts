@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { cliCommand } from '@mailsort/cli';
+import { runMailsort } from './support/mailsort-cli.js';
 
-function mailsort(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { command, args: cliArgs } = cliCommand();
-  const child = spawn(command, [...cliArgs, ...args], { env: { ...process.env, MAILSORT_CONFIG: '' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const mailsort = (...args: string[]) => runMailsort(args, { MAILSORT_CONFIG: '' });
 
 // The table of every command is packages/cli/src/commands/cli-main.test.ts; these run the real
 // process, a service and a command, for the exit code and the absence of a stack trace.

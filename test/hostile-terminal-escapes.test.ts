@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { writeConfigFile } from './support/config.js';
+import { runMailsort } from './support/mailsort-cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function mailsort(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('pnpm', ['exec', 'mailsort', ...args], { cwd: ROOT, env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const mailsort = (args: string[]) => runMailsort(args, { REDIS_URL: 'redis://127.0.0.1:1' });
 
 test('regression: explain printed decoded subjects raw — ESC[2J, BEL and a bidi override reach the terminal escaped', async () => {
   const config = writeConfigFile({ upstreams: [{ name: 'default', host: 'smtp.example.com' }], routing: { managers: [] } });

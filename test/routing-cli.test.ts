@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeConfigFile } from './support/config.js';
+import { runMailsort } from './support/mailsort-cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../packages/core/src/config/testdata/mail2alert-example-configuration.yml', import.meta.url));
 const GROUPS = fileURLToPath(new URL('./fixtures/gocd-pipeline-groups-v1.json', import.meta.url));
 // Nothing listens here: the commands below must work without Redis.
 const NO_REDIS = { REDIS_URL: 'redis://127.0.0.1:1' };
 
-function mailsort(args: string[], env: Record<string, string> = NO_REDIS): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('pnpm', ['exec', 'mailsort', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const mailsort = (args: string[], env: Record<string, string> = NO_REDIS) => runMailsort(args, env);
 
 function eml(lines: string[]): string {
   return writeConfigFile(lines.join('\r\n'), 'message.eml');

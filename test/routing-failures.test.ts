@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import nodemailer from 'nodemailer';
 import { QUEUES, storeKeys, type RouteJob } from '@mailsort/core';
@@ -10,8 +8,7 @@ import { queueProcess } from './support/queue-cli.js';
 import { deletePrefix, testRedis } from './support/redis.js';
 import { startSink } from './support/sink.js';
 import { startSystem } from './support/system.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { runMailsort } from './support/mailsort-cli.js';
 
 const ROUTING = {
   fallback_actions: [],
@@ -60,16 +57,7 @@ async function send(raw: string, from: string, to: string[]): Promise<string> {
 // explain works offline: nothing listens here.
 const NO_REDIS = { REDIS_URL: 'redis://127.0.0.1:1' };
 
-function mailsort(args: string[], env: Record<string, string> = NO_REDIS): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('pnpm', ['exec', 'mailsort', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const mailsort = (args: string[], env: Record<string, string> = NO_REDIS) => runMailsort(args, env);
 
 async function routerMetrics(): Promise<string> {
   const started = await system.service('router').waitForLog((line) => line.msg === 'router started');

@@ -3,36 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { spawnSync } from 'node:child_process';
 import { MailsortError } from '@mailsort/core';
+import { makeCert } from '../../../test/ingest-helpers.js';
 import { loadTlsFiles } from './tls-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailsort-tls-'));
 
-function writeDevCert({ dir: out }: { dir: string }): { certFile: string; keyFile: string } {
-  const certFile = join(out, 'cert.pem');
-  const keyFile = join(out, 'key.pem');
-  const result = spawnSync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-  ]);
-  assert.equal(result.status, 0, String(result.stderr));
-  return { certFile, keyFile };
-}
-const { certFile, keyFile } = writeDevCert({ dir });
+const { certFile, keyFile } = makeCert();
 
 test('a readable certificate and key load with TLS 1.2 as the default minimum', () => {
   const files = loadTlsFiles({ cert_file: certFile, key_file: keyFile, min_version: 'TLSv1.2' });
@@ -53,7 +30,7 @@ test('a missing key file is a TLS_UNREADABLE error naming the key and the path',
 });
 
 test('a key that does not belong to the certificate is refused at load', () => {
-  const other = writeDevCert({ dir: mkdtempSync(join(tmpdir(), 'mailsort-tls-other-')) });
+  const other = makeCert();
   assert.throws(
     () => loadTlsFiles({ cert_file: certFile, key_file: other.keyFile, min_version: 'TLSv1.2' }),
     (error: unknown) => error instanceof MailsortError && error.code === 'TLS_UNREADABLE' && /not a usable PEM/.test(error.message),

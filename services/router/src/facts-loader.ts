@@ -1,8 +1,7 @@
 import {
   addBody,
-  alertEventNeedsBody,
   buildFacts,
-  managerNeedsBody,
+  messageNeedsBody,
   resultOfEvent,
   stageKey,
   wantingManager,
@@ -31,11 +30,7 @@ export async function loadFacts(message: RouteJob, routing: Config['routing'], s
   const context: EvaluationContext = { groups: null, fallbackActions: routing.fallback_actions };
   const manager = wantingManager(routing.managers, message.envelope);
   let snapshotAgeSeconds: number | undefined;
-  // The alert event is the same whichever manager takes the message (or none): routing,
-  // explain and the metrics agree on it.
-  if ((manager && managerNeedsBody(manager)) || alertEventNeedsBody(facts)) {
-    await addBody(facts, await store.get(message.id));
-  }
+  if (messageNeedsBody(manager, facts)) await addBody(facts, await store.get(message.id));
   if (manager?.kind === 'gocd') {
     const snapshot = await gocd.readSnapshot();
     context.groups = snapshot?.groups ?? null;

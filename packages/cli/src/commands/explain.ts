@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import {
   addBody,
   addressesIn,
-  alertEventNeedsBody,
   buildFacts,
   ConfigError,
   destinationsFor,
@@ -11,7 +10,7 @@ import {
   headerSection,
   headerValues,
   loadConfigFile,
-  managerNeedsBody,
+  messageNeedsBody,
   parseMailbox,
   printable,
   printableJson,
@@ -116,7 +115,7 @@ export async function explain(args: string[], env: Env, io: Io): Promise<number>
   }
   const manager = wantingManager(config.routing.managers, envelope);
   const facts = buildFacts(envelope, headers);
-  if ((manager && managerNeedsBody(manager)) || alertEventNeedsBody(facts)) await addBody(facts, raw);
+  if (messageNeedsBody(manager, facts)) await addBody(facts, raw);
   const context: EvaluationContext = { groups: null, fallbackActions: config.routing.fallback_actions };
   if (values.previous) context.previousStageResult = values.previous as StageResult;
   let groupsOrigin = 'not needed (no gocd manager takes this message)';

@@ -1,8 +1,9 @@
 import { describeEventFilter } from '../alerts/filter.js';
+import { alertEventNeedsBody } from '../alerts/registry.js';
 import { mailboxKey } from '../mail/mailbox.js';
 import type { Envelope } from '../queues/payloads.js';
 import { ruleFunction } from './functions.js';
-import type { ManagerRules } from './types.js';
+import type { ManagerRules, MessageFacts } from './types.js';
 
 function list(value: string | readonly string[] | undefined): string[] {
   return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
@@ -37,6 +38,15 @@ export function wantingManager<M extends ManagerRules>(managers: readonly M[], e
 /** Whether any rule of the manager reads the body (the router then loads it from the store). */
 export function managerNeedsBody(manager: ManagerRules): boolean {
   return manager.rules.some((rule) => rule.filter.function !== undefined && ruleFunction(rule.filter.function)?.needsBody === true);
+}
+
+/**
+ * Whether routing this message reads its body: a body rule of the taking manager, or an alert
+ * parser that reads it (cron's output) — the event is the same whichever manager takes the
+ * message, or none. The router and explain both ask this, so they see the same facts.
+ */
+export function messageNeedsBody(manager: ManagerRules | undefined, facts: MessageFacts): boolean {
+  return (manager !== undefined && managerNeedsBody(manager)) || alertEventNeedsBody(facts);
 }
 
 /** A rule's name for logs, traces and explain: its `name`, or its position and function. */
