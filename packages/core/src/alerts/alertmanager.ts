@@ -25,8 +25,6 @@ export const alertmanagerParser: AlertParser = {
     const severity: AlertSeverity = notice.status === 'resolved' ? 'info' : (found?.severity ?? 'error');
     const group = split.group.join(' ');
     return {
-      source: 'alertmanager',
-      parser: 'alertmanager@1',
       key: alertKey('alertmanager', group),
       status: notice.status,
       severity,

@@ -42,8 +42,6 @@ export const cronParser: AlertParser = {
           { field: 'severity', from: body === undefined ? 'default' : 'body', detail: 'info' },
         ];
     return {
-      source: 'cron',
-      parser: 'cron@1',
       key: alertKey('cron', `${user}@${host}`.toLowerCase(), command),
       status,
       severity,

@@ -22,8 +22,6 @@ export const fail2banParser: AlertParser = {
     const severity: AlertSeverity = banned || stopped ? 'warning' : 'info';
     const event = banned ? 'banned' : lifecycle![2]!.toLowerCase();
     return {
-      source: 'fail2ban',
-      parser: 'fail2ban@1',
       key: ip ? alertKey('fail2ban', host.toLowerCase(), jail, ip) : alertKey('fail2ban', host.toLowerCase(), jail),
       status,
       severity,

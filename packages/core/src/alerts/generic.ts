@@ -13,8 +13,6 @@ export const genericParser: AlertParser = {
     const verdict = subjectVerdict(subject);
     const verdictFrom = verdict.word === undefined ? 'default' : 'Subject';
     return {
-      source: 'generic',
-      parser: 'generic@1',
       key: alertKey('generic', sender, normalised),
       status: verdict.status,
       severity: verdict.severity,

@@ -24,8 +24,6 @@ export const gocdParser: AlertParser = {
     const { status, severity } = said ? EVENTS[said] : { status: 'info' as const, severity: 'info' as const };
     const wording = subject.slice(subject.indexOf(']') + 1).trim();
     return {
-      source: 'gocd',
-      parser: 'gocd@1',
       key: alertKey('gocd', stageKey(stage)),
       status,
       severity,

@@ -27,8 +27,6 @@ export const jenkinsParser: AlertParser = {
     const { status, severity } = (build.status && STATUSES[build.status]) || OTHER;
     const statusFrom = build.status === undefined ? 'default' : said?.status !== undefined ? 'Subject' : 'X-Jenkins-Result';
     return {
-      source: 'jenkins',
-      parser: 'jenkins@1',
       key: alertKey('jenkins', job.toLowerCase()),
       status,
       severity,

@@ -137,4 +137,5 @@ test('regression: a parser that throws would have failed the route job — the e
   const event = alertEvent(facts);
   assert.deepEqual([event.source, event.status, event.severity, event.summary], ['generic', 'info', 'info', '(unreadable)']);
   assert.equal(event.why[0]!.detail, 'the alert parsers failed: boom');
+  assert.equal(alertEventNeedsBody(facts), false, 'asking whether to load the body does not throw either (the router asks it first)');
 });

@@ -13,8 +13,8 @@ export const ALERT_PARSERS: readonly AlertParser[] = [gocdParser, jenkinsParser,
 
 function first(facts: AlertFacts): { parser: AlertParser; event: AlertEvent } {
   for (const parser of ALERT_PARSERS) {
-    const event = parser.parse(facts);
-    if (event) return { parser, event };
+    const parsed = parser.parse(facts);
+    if (parsed) return { parser, event: { source: parser.name, parser: `${parser.name}@${parser.version}`, ...parsed } };
   }
   throw new Error('the generic alert parser recognises every mail');
 }
@@ -48,5 +48,11 @@ function unreadable(facts: AlertFacts, error: Error): AlertEvent {
 
 /** Whether the parser that recognises the mail reads its body, and the body is not loaded yet. */
 export function alertEventNeedsBody(facts: AlertFacts & { bodyProblem?: string | undefined }): boolean {
-  return facts.body === undefined && facts.bodyProblem === undefined && first(facts).parser.needsBody === true;
+  if (facts.body !== undefined || facts.bodyProblem !== undefined) return false;
+  try {
+    return first(facts).parser.needsBody === true;
+  } catch {
+    // alertEvent turns the same failure into an `info` event; it must not fail the route job here either.
+    return false;
+  }
 }

@@ -51,11 +51,14 @@ export interface AlertEventFilter {
   labels?: Readonly<Record<string, string | readonly string[]>> | undefined;
 }
 
+/** What a parser finds; the registry adds `source` (the parser's name) and `parser` (`name@version`). */
+export type ParsedAlert = Omit<AlertEvent, 'source' | 'parser'>;
+
 export interface AlertParser {
-  name: string;
+  name: AlertSource;
   version: number;
   /** The parser reads the body (the router loads it for mails this parser recognises). */
   needsBody?: boolean;
   /** The event, or undefined when the mail is not this parser's. */
-  parse(facts: AlertFacts): AlertEvent | undefined;
+  parse(facts: AlertFacts): ParsedAlert | undefined;
 }

@@ -21,8 +21,6 @@ export const unattendedUpgradesParser: AlertParser = {
     const status: AlertStatus = success && !reboot ? 'resolved' : 'firing';
     const severity: AlertSeverity = !success ? 'error' : reboot ? 'warning' : 'info';
     return {
-      source: 'unattended-upgrades',
-      parser: 'unattended-upgrades@1',
       key: alertKey('unattended-upgrades', host.toLowerCase()),
       status,
       severity,
