@@ -9,10 +9,13 @@ export function headerSection(raw: Buffer): string {
   return raw.subarray(0, bodyOffset(raw)).toString('latin1');
 }
 
+// A line with its line end (the one rule of line-ends.ts), or a last line without one.
+const HEADER_LINE = new RegExp(`[^\\r\\n]*(?:${LINE_END.source})|[^\\r\\n]+$`, 'g');
+
 /** Splits a header section into whole (possibly folded) header fields, each with its line ending. */
 export function splitHeaderFields(section: string): string[] {
   const fields: string[] = [];
-  for (const line of section.match(new RegExp(`[^\\r\\n]*(?:${LINE_END.source})|[^\\r\\n]+$`, 'g')) ?? []) {
+  for (const line of section.match(HEADER_LINE) ?? []) {
     if ((line.startsWith(' ') || line.startsWith('\t')) && fields.length > 0) fields[fields.length - 1] += line;
     else fields.push(line);
   }
