@@ -58,6 +58,8 @@ export function createMessageLifecycle(redis: Redis, { prefix, messageTtlMs: ttl
     retry: run('retry', 3, lua.RETRY),
     delete: run('delete', 6, lua.DELETE),
     replay: run('replay', 'given', lua.REPLAY),
+    create: run('create', 4, lua.CREATE),
+    fold: run('fold', 6, lua.DELETE),
   };
   const message = (id: string) => [keys.message(id), keys.pending(id)];
   const counting = (id: string) => [...message(id), keys.finished(id)];
@@ -103,6 +105,16 @@ export function createMessageLifecycle(redis: Redis, { prefix, messageTtlMs: ttl
     /** dead | delivering | queued → delivering with a fresh lifetime (`queue retry`). */
     async retry(id: string, deliveryId: string, trace: TraceEvent): Promise<Step> {
       return step('retry', await scripts.retry(...delivery(deliveryId), keys.trace(id), allowedArg('retry'), event(trace), traceTtl), () => ({}));
+    },
+    /** gone → routed: a notification mailsort composed, with its delivery count; refused (with its state) once made. */
+    async create(id: string, raw: Buffer, count: number, trace: TraceEvent): Promise<Step> {
+      const reply = await scripts.create(...message(id), keys.trace(id), keys.notificationCreated(id), allowedArg('create'), raw, count, ttl, event(trace), traceTtl);
+      return step('create', reply, () => ({}));
+    },
+    /** The grouping part `partId` of a message finished (folded, or carried into a notification); the message goes with its last part. */
+    async fold(id: string, partId: string, trace: TraceEvent): Promise<Step<Finished>> {
+      const reply = await scripts.fold(...counting(id), ...delivery(partId), keys.trace(id), allowedArg('fold'), partId, ttl, event(trace), traceTtl);
+      return step('fold', reply, finished);
     },
     /** dead | delivering | queued → gone, counted as finished (`queue delete`); the message goes with the last. */
     async delete(id: string, deliveryId: string, trace: TraceEvent): Promise<Step<Finished>> {

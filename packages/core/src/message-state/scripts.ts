@@ -63,6 +63,20 @@ append_trace(KEYS[3], ARGV[4], ARGV[5])
 return {1, outcome}`);
 
 /**
+ * A notification: stored routed, with its count, at once. Its marker outlives it, so a re-run
+ * of the flush that made it finds it made (and the state it is in) instead of making it again.
+ * KEYS: msg, pending, trace, marker; ARGV: allowed, raw, count, ttl, trace event, trace ttl.
+ */
+export const CREATE = script(`
+local state = message_state(KEYS[1], KEYS[2])
+if redis.call('EXISTS', KEYS[4]) == 1 or not allowed(ARGV[1], state) then return {0, state} end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
+append_trace(KEYS[3], ARGV[5], ARGV[6])
+return {1, state}`);
+
+/**
  * Before an attempt: the attempt counted (the lifetime clock started if it is not running),
  * the record read back, and the stored message (binary). A delivery the ledger has is counted
  * as finished instead and not attempted.

@@ -6,7 +6,8 @@
  * routed) or `routed` (its delivery count is set). Each of its deliveries is `queued` (no
  * record yet), `delivering` (attempted, not final), `delivered` (in the ledger) or `dead`
  * (failed, partial or expired: a dead letter). `dropped` is a routing to no delivery: the
- * message goes from accepted to gone.
+ * message goes from accepted to gone. A message routed to a grouped route counts one more
+ * part than its deliveries: its grouping part, finished by `fold`.
  */
 export const MESSAGE_STATES = ['gone', 'accepted', 'routed'] as const;
 export const DELIVERY_STATES = ['queued', 'delivering', 'delivered', 'dead'] as const;
@@ -29,6 +30,8 @@ export const TRANSITIONS = {
   withdraw: { of: 'message', from: ['accepted', 'routed'], to: 'gone', by: 'ingest' },
   /** The delivery count is set (a router re-run keeps it); with no delivery it is the drop. */
   route: { of: 'message', from: ['accepted', 'routed'], to: 'routed', by: 'router' },
+  /** A notification mailsort composed (alert grouping), stored with its delivery count at once; its id is never reused. */
+  create: { of: 'message', from: ['gone'], to: 'routed', by: 'router' },
   /** Its dead deliveries forgotten and its count cleared, so the router counts afresh. */
   replay: { of: 'message', from: ['routed'], to: 'accepted', by: 'cli' },
   /** An attempt counted; a delivery the ledger has is counted as finished instead (a re-run). */
@@ -42,6 +45,11 @@ export const TRANSITIONS = {
   deliver: { of: 'delivery', from: ['queued', 'delivering'], to: 'delivered', by: 'sender' },
   /** Failed for good or expired: kept, with its message, for keep_for. */
   deadLetter: { of: 'delivery', from: ['delivering'], to: 'dead', by: 'sender' },
+  /**
+   * A message's grouping part finished (alert grouping): folded as a duplicate, or carried
+   * into a notification. The part is counted like a delivery, so it is never finished twice.
+   */
+  fold: { of: 'delivery', from: ['queued'], to: 'gone', by: 'router' },
   /** `queue retry`: a fresh lifetime; recipients already accepted stay accepted. */
   retry: { of: 'delivery', from: ['queued', 'delivering', 'dead'], to: 'delivering', by: 'cli' },
   /** `queue delete`: the record goes and the delivery counts as finished. */

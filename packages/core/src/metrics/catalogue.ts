@@ -27,6 +27,9 @@ export const LABEL_VALUES = {
   alertSource: ALERT_SOURCES,
   alertStatus: ALERT_STATUSES,
   alertSeverity: ALERT_SEVERITIES,
+  foldReason: ['duplicate', 'superseded', 'flapping', 'grouped'],
+  groupingOutcome: ['held', 'folded'],
+  notificationKind: ['single', 'summary', 'flapping'],
   gocdErrorReason: ['timeout', 'unreachable', 'unauthorized', 'forbidden', 'not_found', 'status', 'invalid', 'empty'],
 } as const;
 
@@ -148,6 +151,31 @@ export function createRouterMetrics(registry: Registry) {
       combinations({ source: LABEL_VALUES.alertSource, status: LABEL_VALUES.alertStatus, severity: LABEL_VALUES.alertSeverity }),
     ),
     gocdSnapshotAge: new Gauge({ name: 'mailsort_router_gocd_snapshot_age_seconds', help: 'Age of the pipeline-group snapshot the last GoCD rule evaluation used.', registers }),
+    grouped: startAtZero(
+      new Counter({
+        name: 'mailsort_router_alert_grouped_total',
+        help: 'Alert mails on a grouped or threaded route (docs/alerts.md): held for the next notification, or folded at once (a duplicate).',
+        labelNames: ['outcome'],
+        registers,
+      }),
+      combinations({ outcome: LABEL_VALUES.groupingOutcome }),
+    ),
+    notifications: startAtZero(
+      new Counter({
+        name: 'mailsort_router_notifications_created_total',
+        help: 'Messages mailsort composed for alert groups: single (an original with thread headers), summary, flapping notice. Each is then delivered like an accepted message.',
+        labelNames: ['kind'],
+        registers,
+      }),
+      combinations({ kind: LABEL_VALUES.notificationKind }),
+    ),
+    groupsDue: new Gauge({ name: 'mailsort_router_alert_groups_waiting', help: 'Alert groups with a flush scheduled (a held mail, a flapping re-check, or a flush being carried out).', registers }),
+    flushOverdue: new Gauge({
+      name: 'mailsort_router_alert_flush_overdue_seconds',
+      help: 'How long past its due time the most overdue alert-group flush is (0 when none is late); the router sweeps late flushes every few seconds.',
+      registers,
+    }),
+    flushes: new Counter({ name: 'mailsort_router_alert_flushes_total', help: 'Alert-group flushes carried out (one per group per due time, across all router replicas).', registers }),
   };
 }
 
@@ -196,11 +224,16 @@ export function createOutcomeMetrics(registry: Registry) {
     finished: startAtZero(
       new Counter({
         name: 'mailsort_messages_finished_total',
-        help: 'Accepted messages that reached an end: delivered, dropped (by reason) or failed.',
+        help: 'Messages (accepted, or notifications mailsort composed) that reached an end: delivered, dropped, folded (into an alert group: a duplicate, superseded, flapping, or carried in a notification) or failed, by reason.',
         labelNames: ['outcome', 'reason'],
         registers: [registry],
       }),
-      [{ outcome: 'delivered', reason: '' }, ...combinations({ outcome: ['dropped'], reason: LABEL_VALUES.dropReason }), ...combinations({ outcome: ['failed'], reason: LABEL_VALUES.failedReason })],
+      [
+        { outcome: 'delivered', reason: '' },
+        ...combinations({ outcome: ['dropped'], reason: LABEL_VALUES.dropReason }),
+        ...combinations({ outcome: ['folded'], reason: LABEL_VALUES.foldReason }),
+        ...combinations({ outcome: ['failed'], reason: LABEL_VALUES.failedReason }),
+      ],
     ),
   };
 }

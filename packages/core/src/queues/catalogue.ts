@@ -8,6 +8,8 @@ import { observeBullmq } from '../redis/watch-connection.js';
 export const QUEUES = {
   route: 'route',
   deliver: 'deliver',
+  /** Alert-group flushes (docs/alerts.md), delayed until each group's due time. */
+  alertFlush: 'alert-flush',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -25,8 +27,15 @@ const REMOVE_ON_COMPLETE = true;
  */
 export const ROUTE_ATTEMPTS = 12;
 
-export const DEFAULT_JOB_OPTIONS: Record<'route' | 'deliver', DefaultJobOptions> = {
+export const DEFAULT_JOB_OPTIONS: Record<'route' | 'deliver' | 'alertFlush', DefaultJobOptions> = {
   route: {
+    attempts: ROUTE_ATTEMPTS,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: REMOVE_ON_COMPLETE,
+    removeOnFail: false,
+  },
+  // A flush fails only when Redis does; the router's sweep re-adds a flush that ran out of attempts.
+  alertFlush: {
     attempts: ROUTE_ATTEMPTS,
     backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: REMOVE_ON_COMPLETE,
@@ -54,8 +63,8 @@ export function crashRecovery(stalledAfterMs: number) {
  * BullMQ refuses ids containing ':' and ids that are all digits; every id starts with a
  * stage letter, and ':' is replaced.
  */
-export function jobId(stage: 'route' | 'deliver', ...parts: Array<string | number>): string {
-  return [stage === 'route' ? 'r' : 'd', ...parts].join('-').replaceAll(':', '_');
+export function jobId(stage: 'route' | 'deliver' | 'flush', ...parts: Array<string | number>): string {
+  return [stage[0], ...parts].join('-').replaceAll(':', '_');
 }
 
 /** A payload that fails its schema will not mend itself: BullMQ fails such a job at once, without retries. */
@@ -72,7 +81,7 @@ export function parseJob<S extends z.ZodType>(schema: S, job: Pick<Job, 'id' | '
 }
 
 export function createQueue(name: QueueName, connection: Redis | ConnectionOptions, prefix: string): Queue {
-  const defaults = name === QUEUES.route ? DEFAULT_JOB_OPTIONS.route : name === QUEUES.deliver ? DEFAULT_JOB_OPTIONS.deliver : {};
+  const defaults = { [QUEUES.route]: DEFAULT_JOB_OPTIONS.route, [QUEUES.deliver]: DEFAULT_JOB_OPTIONS.deliver, [QUEUES.alertFlush]: DEFAULT_JOB_OPTIONS.alertFlush }[name];
   const queue = new Queue(name, { connection: connection as ConnectionOptions, prefix, defaultJobOptions: defaults });
   observeBullmq(queue, connection, `${name} queue`);
   return queue;

@@ -68,6 +68,14 @@ export const deliverJobSchema = z.object({
   destination: destinationSchema,
 });
 
+/** router → router: flush one alert group, if its flush number is still `seq` (docs/alerts.md). */
+export const flushJobSchema = z.object({
+  v: z.literal(1),
+  groupId: z.string(),
+  seq: z.number().int().nonnegative(),
+});
+
+export type FlushJob = z.infer<typeof flushJobSchema>;
 export type Envelope = z.infer<typeof envelopeSchema>;
 export type ClientInfo = z.infer<typeof clientSchema>;
 export type RouteJob = z.infer<typeof routeJobSchema>;

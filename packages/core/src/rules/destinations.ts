@@ -16,20 +16,30 @@ export interface DestinationSettings {
  * the manager drops them (other_recipients: drop, mail2alert's model).
  */
 export function destinationsFor(decision: Decision, envelope: Envelope, settings: DestinationSettings): Destination[] {
-  if (decision.action === 'drop') return othersDestination(decision, envelope, settings);
-  if (decision.action === 'passthrough') return [{ kind: 'smtp', upstream: settings.defaultUpstream, envelope }];
-  const destinations: Destination[] = [];
+  const { routed, others } = splitDestinations(decision, envelope, settings);
+  return [...routed, ...others];
+}
+
+/**
+ * The same destinations in two parts: where the deciding route sends the message (what alert
+ * grouping holds back), and the recipients no rule claimed (always sent at once).
+ */
+export function splitDestinations(decision: Decision, envelope: Envelope, settings: DestinationSettings): { routed: Destination[]; others: Destination[] } {
+  const others = othersDestination(decision, envelope, settings);
+  if (decision.action === 'drop') return { routed: [], others };
+  if (decision.action === 'passthrough') return { routed: [{ kind: 'smtp', upstream: settings.defaultUpstream, envelope }], others: [] };
+  const routed: Destination[] = [];
   if (decision.recipients.length > 0) {
     const set: Record<string, string> = { To: decision.recipients.join(', ') };
     // The null sender (bounces) or an address that could not stand alone in a header keeps the original From.
     if (isSafeAddress(envelope.from)) set.From = envelope.from;
-    destinations.push({ kind: 'smtp', upstream: settings.defaultUpstream, envelope: { from: envelope.from, to: decision.recipients }, rewrites: { set, remove: [] } });
+    routed.push({ kind: 'smtp', upstream: settings.defaultUpstream, envelope: { from: envelope.from, to: decision.recipients }, rewrites: { set, remove: [] } });
   }
   for (const action of decision.webhooks) {
     const webhook = settings.webhooks.find((candidate) => candidate.name === action.webhook);
-    if (webhook) destinations.push({ kind: 'webhook', url: webhook.url, format: action.format, style: action.style });
+    if (webhook) routed.push({ kind: 'webhook', url: webhook.url, format: action.format, style: action.style });
   }
-  return [...destinations, ...othersDestination(decision, envelope, settings)];
+  return { routed, others };
 }
 
 /** The recipients the manager did not claim, unchanged, as passthrough mail; none already a rule's recipient. */

@@ -6,6 +6,7 @@ import { parseAction } from './actions.js';
 import { ruleFunction, type Outcome } from './functions.js';
 import { ruleLabel, unclaimedRecipients, wantingManager } from './managers.js';
 import { correctStageEvent } from './subjects/gocd.js';
+import type { GroupingSettings, RouteAlerting } from '../alerts/grouping/types.js';
 import type { Decision, EvaluationContext, GocdStage, ManagerRules, MessageFacts, RecognisedEvent, RuleDefinition, RuleProblem, WebhookAction } from './types.js';
 
 function checkRule(manager: ManagerRules, rule: RuleDefinition, facts: MessageFacts, stage: GocdStage | undefined, alert: AlertEvent, context: EvaluationContext): Outcome {
@@ -76,6 +77,16 @@ export function evaluate(managers: readonly ManagerRules[], facts: MessageFacts,
   return evaluateManager(manager, facts, context, alert);
 }
 
+/** A route's grouping and threading: threading is on by default when grouping is. */
+function routeAlerting(routeId: string, grouping: GroupingSettings | undefined, threading: boolean | undefined): RouteAlerting | null {
+  if (grouping === undefined && !threading) return null;
+  return { routeId, grouping: grouping ?? null, threading: threading ?? grouping !== undefined };
+}
+
+function managerAlerting(manager: ManagerRules): RouteAlerting | null {
+  return routeAlerting(manager.name, manager.grouping, manager.threading);
+}
+
 /** One manager's verdict on a message it has taken. */
 export function evaluateManager(manager: ManagerRules, facts: MessageFacts, context: EvaluationContext, alert: AlertEvent = alertEvent(facts)): Decision {
   const stage = manager.kind === 'gocd' && facts.gocd ? correctStageEvent(facts.gocd, context.previousStageResult) : facts.gocd;
@@ -84,6 +95,8 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
   const problems: RuleProblem[] = [];
   const recipients: string[] = [];
   const webhooks: WebhookAction[] = [];
+  let alerting = managerAlerting(manager);
+  let ruleAlerting = false;
   manager.rules.forEach((rule, index) => {
     const label = ruleLabel(manager, index);
     const outcome = checkRule(manager, rule, facts, stage, alert, context);
@@ -92,6 +105,10 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
     } else if (outcome.matched) {
       matched.push(label);
       addActions(rule.actions, recipients, webhooks);
+      if (!ruleAlerting && (rule.grouping !== undefined || rule.threading !== undefined)) {
+        ruleAlerting = true;
+        alerting = routeAlerting(`${manager.name}/${rule.name ?? `rules[${index}]`}`, rule.grouping ?? manager.grouping, rule.threading ?? manager.threading);
+      }
     }
   });
   const others = { addresses: unclaimedRecipients(manager, facts.envelope), action: manager.other_recipients ?? 'deliver' };
@@ -117,6 +134,7 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
         recipients,
         webhooks,
         fallback: true,
+        alerting: null,
         reason: `manager "${manager.name}": ${problems.length} rule(s) could not be evaluated (${codes}); the fallback actions were added`,
       };
     }
@@ -143,6 +161,7 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
     recipients,
     webhooks,
     fallback: false,
+    alerting,
     reason: `manager "${manager.name}": ${matched.length} rule(s) matched${problems.length > 0 ? `; ${problems.length} could not be evaluated` : ''}`,
   };
 }

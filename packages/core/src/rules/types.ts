@@ -1,3 +1,4 @@
+import type { GroupingSettings, RouteAlerting } from '../alerts/grouping/types.js';
 import type { AlertEvent, AlertEventFilter } from '../alerts/types.js';
 import type { Envelope } from '../queues/payloads.js';
 
@@ -126,7 +127,15 @@ export interface OtherRecipients {
 
 /** The closed set of outcomes. */
 export type Decision =
-  | (DecisionBase & { action: 'deliver'; manager: string; recipients: string[]; webhooks: WebhookAction[]; fallback: boolean })
+  | (DecisionBase & {
+      action: 'deliver';
+      manager: string;
+      recipients: string[];
+      webhooks: WebhookAction[];
+      fallback: boolean;
+      /** Grouping and threading for the route that decided (docs/alerts.md); null when it has neither, and for fallback deliveries. */
+      alerting: RouteAlerting | null;
+    })
   | (DecisionBase & { action: 'passthrough'; recipients: []; webhooks: [] })
   | (DecisionBase & { action: 'drop'; manager: string; recipients: []; webhooks: []; dropReason: DropReason });
 
@@ -139,6 +148,8 @@ export interface ManagerRules {
   fallback_actions?: readonly string[] | undefined;
   /** Envelope recipients the manager does not claim: delivered unchanged (the default) or dropped. */
   other_recipients?: 'deliver' | 'drop' | undefined;
+  grouping?: GroupingSettings | undefined;
+  threading?: boolean | undefined;
 }
 
 export interface RuleDefinition {
@@ -146,4 +157,6 @@ export interface RuleDefinition {
   actions: readonly string[];
   /** A function, an event filter, or both (all must match); check.ts refuses neither. */
   filter: { function?: string | undefined; args: readonly string[]; events?: readonly GocdEvent[] | undefined; event?: AlertEventFilter | undefined };
+  grouping?: GroupingSettings | undefined;
+  threading?: boolean | undefined;
 }

@@ -24,6 +24,12 @@ export function storeKeys(prefix: string) {
     authChecks: (address: string) => `${prefix}:ingest:auth-checks:${address}`,
     /** Present while a client address is locked out of AUTH. */
     authLockout: (address: string) => `${prefix}:ingest:auth-lockout:${address}`,
+    /** One alert group's state (JSON) and its version, for compare-and-set (alerts/grouping/). */
+    alertGroup: (groupId: string) => `${prefix}:alert-group:${groupId}`,
+    /** Alert groups by the time their next flush is due, so a lost flush job is found again. */
+    alertGroupsDue: () => `${prefix}:alert-groups:due`,
+    /** Notifications already created (by id), so a re-run of a flush never creates one twice. */
+    notificationCreated: (id: string) => `${prefix}:notification:${id}:created`,
     /** Messages one ingest user sent in one fixed rate-limit window. */
     userRate: (username: string, window: number) => `${prefix}:ingest:rate:${window}:${username}`,
   };

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { checkActions, checkRule } from '../../rules/check.js';
 import { ALERT_SEVERITIES, ALERT_SOURCES, ALERT_STATUSES } from '../../alerts/types.js';
 import { GOCD_EVENT_NAMES } from '../../rules/types.js';
+import { GROUP_FIELD } from '../../alerts/grouping/group-identity.js';
+import { duration } from '../units.js';
 
 export const GOCD_EVENTS = GOCD_EVENT_NAMES;
 
@@ -26,6 +28,55 @@ export const filterSchema = z.strictObject({
   event: eventFilterSchema.optional(),
 });
 
+const MINUTE = 60;
+const HOUR = 3600;
+
+/** Alertmanager's route knobs with its defaults, and what its users ask for (docs/alerts.md). */
+export const groupingSchema = z
+  .strictObject({
+    /** Event fields the group is made of: key, source, severity, host, labels.NAME; [] is one group for the route. */
+    group_by: z.array(z.string().regex(GROUP_FIELD, 'a group_by field is key, source, severity, host or labels.NAME')).default(['key']),
+    group_wait: duration.prefault(30),
+    group_interval: duration.prefault(5 * MINUTE),
+    repeat_interval: duration.prefault(4 * HOUR),
+    /** Repeats that slow down: the delays after the first notification, the last one repeating. */
+    repeat_backoff: z.array(duration).min(1).optional(),
+    /** A resolve waits this long (a re-fire inside it cancels it); 0 sends it at once. */
+    resolve_hold: duration.prefault(0),
+    /** After every alert of a group resolved and stayed quiet this long, the next mail starts a new thread. */
+    new_thread_after: duration.prefault(HOUR),
+    flapping: z
+      .union([
+        z.literal(false),
+        z
+          .strictObject({
+            /** Flapping when its state changed more than this many times in the window. */
+            changes: z.number().int().min(2).default(6),
+            /** Settled again at or below this many changes in the window. */
+            settle_at: z.number().int().min(0).default(2),
+            window: duration.prefault(HOUR),
+          })
+          .refine((flap) => flap.settle_at < flap.changes, { message: 'settle_at must be below changes', path: ['settle_at'] }),
+      ])
+      .prefault({}),
+    /** The subject of follow-ups in a thread; {first_subject} and {subject} are replaced. */
+    followup_subject: z.string().min(1).default('Re: {first_subject}'),
+  })
+  .superRefine((grouping, ctx) => {
+    if (grouping.group_interval <= 0) ctx.addIssue({ code: 'custom', path: ['group_interval'], message: 'group_interval must be more than 0' });
+    if (grouping.repeat_interval < grouping.group_interval) ctx.addIssue({ code: 'custom', path: ['repeat_interval'], message: 'repeat_interval must be at least group_interval' });
+    grouping.repeat_backoff?.forEach((delay, index) => {
+      if (delay <= 0) ctx.addIssue({ code: 'custom', path: ['repeat_backoff', index], message: 'a repeat delay must be more than 0' });
+    });
+  });
+
+/** Per rule or manager: group, dedup and thread alert mail (docs/alerts.md). */
+const alertingKeys = {
+  grouping: groupingSchema.optional(),
+  /** One mail thread per alert; on by default when grouping is on. */
+  threading: z.boolean().optional(),
+};
+
 export const actionSchema = z.string().regex(/^[a-z][a-z0-9+.-]*:.+$/i, 'an action is a URI such as mailto:team@example.com');
 
 export const ruleSchema = z.strictObject({
@@ -34,6 +85,7 @@ export const ruleSchema = z.strictObject({
   owner: z.string().optional(),
   actions: z.array(actionSchema).default([]),
   filter: filterSchema,
+  ...alertingKeys,
 });
 
 const addressOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -61,6 +113,7 @@ export const managerSchema = z.strictObject({
    * them, counted, as mail2alert did.
    */
   other_recipients: z.enum(['deliver', 'drop']).default('deliver'),
+  ...alertingKeys,
 });
 
 export const routingSchema = z

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { arrive, emptyGroup } from './arrive.js';
+import { planFlush } from './flush.js';
+import type { Arrival, GroupingPolicy, GroupState, PlannedNotification } from './types.js';
+
+const S = 1000;
+const M = 60 * S;
+const H = 60 * M;
+
+const POLICY: GroupingPolicy = {
+  routeId: 'team',
+  mode: 'group',
+  groupBy: ['key'],
+  groupWaitMs: 30 * S,
+  groupIntervalMs: 5 * M,
+  repeatMs: [4 * H],
+  resolveHoldMs: 0,
+  newThreadAfterMs: H,
+  flapping: { changes: 6, settleAt: 2, windowMs: H },
+  threading: true,
+  followupSubject: 'Re: {first_subject}',
+};
+
+let counter = 0;
+function mail(at: number, status: 'firing' | 'resolved', key = 'gocd-a', summary = `Stage [p/1/s/1] is ${status === 'firing' ? 'broken' : 'fixed'}`): Arrival {
+  counter += 1;
+  return { messageId: `m${counter}`, at, subject: summary, event: { key, source: 'gocd', status, severity: status === 'firing' ? 'error' : 'info', summary, labels: { pipeline: 'p' } } };
+}
+
+/** Feeds mails and flushes in time order, as the router would: a flush runs whenever one is due before the next step. */
+function run(steps: Array<Arrival | { flushAt: number }>, policy = POLICY) {
+  let state: GroupState = emptyGroup('g1', 'team');
+  const sent: PlannedNotification[] = [];
+  const folded: string[] = [];
+  const outcomes: string[] = [];
+  const flushUntil = (time: number) => {
+    while (state.dueAt !== null && state.dueAt <= time) {
+      const { state: next, plan } = planFlush(state, state.dueAt, policy);
+      sent.push(...plan.notifications);
+      state = { ...next, pending: null };
+    }
+  };
+  for (const step of steps) {
+    if ('flushAt' in step) {
+      flushUntil(step.flushAt);
+      continue;
+    }
+    flushUntil(step.at - 1);
+    const result = arrive(state, step, policy);
+    state = result.state;
+    outcomes.push(result.outcome);
+    folded.push(...result.folds.map((fold) => `${fold.id}:${fold.reason}`));
+  }
+  return { state, sent, folded, outcomes };
+}
+
+test('20 BREAKS mails inside group_wait become one notification: the latest, counting all 20', () => {
+  const mails = Array.from({ length: 20 }, (_, i) => mail(i * S, 'firing'));
+  const { sent, folded } = run([...mails, { flushAt: 60 * S }]);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.kind, 'single');
+  assert.deepEqual(sent[0]!.members, [mails[19]!.messageId]);
+  assert.equal(sent[0]!.alerts[0]!.count, 20);
+  assert.equal(folded.length, 19);
+  assert.ok(folded.every((entry) => entry.endsWith(':superseded')));
+  assert.deepEqual(sent[0]!.thread, { epoch: 0, index: 0, startedAt: 30 * S, firstSubject: mails[0]!.subject });
+});
+
+test('the resolve is sent at once after the alert was notified, in the same thread', () => {
+  const fixed = mail(2 * M, 'resolved');
+  const { sent } = run([mail(0, 'firing'), { flushAt: M }, fixed, { flushAt: 2 * M }]);
+  assert.equal(sent.length, 2);
+  assert.deepEqual(sent[1]!.members, [fixed.messageId]);
+  assert.equal(sent[1]!.alerts[0]!.status, 'resolved');
+  assert.deepEqual(sent[1]!.thread, { epoch: 0, index: 1, startedAt: 30 * S, firstSubject: sent[0]!.subject });
+});
+
+test('resolve_hold: a resolve waits, and a re-fire inside the hold sends nothing new', () => {
+  const policy = { ...POLICY, resolveHoldMs: 2 * M };
+  const { sent, folded } = run([mail(0, 'firing'), { flushAt: M }, mail(2 * M, 'resolved'), mail(3 * M, 'firing'), { flushAt: 10 * M }], policy);
+  assert.equal(sent.length, 1, 'only the first notification: the resolve was taken back before it was due');
+  assert.deepEqual(
+    folded.map((entry) => entry.split(':')[1]),
+    ['superseded', 'duplicate'],
+  );
+});
+
+test('a resolve is never lost when the alert re-fires inside group_interval (Alertmanager #2398)', () => {
+  const { sent } = run([mail(0, 'firing'), { flushAt: M }, mail(2 * M, 'resolved'), { flushAt: 2 * M }, mail(2 * M + 10 * S, 'firing'), { flushAt: 30 * M }]);
+  assert.deepEqual(
+    sent.map((notification) => notification.alerts[0]!.status),
+    ['firing', 'resolved', 'firing'],
+  );
+  assert.ok(sent[2]!.thread!.index === 2, 'the re-fire follows in the thread');
+});
+
+test('duplicates inside repeat_interval are folded and counted in the next notification', () => {
+  const steps = [mail(0, 'firing'), { flushAt: M }, mail(10 * M, 'firing'), mail(20 * M, 'firing'), mail(4 * H + M, 'firing'), { flushAt: 5 * H }];
+  const { sent, folded, outcomes } = run(steps);
+  assert.deepEqual(outcomes, ['held', 'folded', 'folded', 'held']);
+  assert.equal(folded.filter((entry) => entry.endsWith(':duplicate')).length, 2);
+  assert.equal(sent.length, 2);
+  assert.equal(sent[1]!.alerts[0]!.count, 3, 'the two folded mails and the repeat');
+});
+
+test('repeat_backoff: repeats slow down 1h, 1d, then stay at 1d', () => {
+  const policy = { ...POLICY, repeatMs: [H, 24 * H] };
+  const times = [0, 30 * M, 61 * M, 10 * H, 26 * H, 50 * H, 51 * H];
+  const steps = times.flatMap((at) => [mail(at, 'firing'), { flushAt: at + M }]);
+  const { outcomes } = run(steps, policy);
+  assert.deepEqual(outcomes, ['held', 'folded', 'held', 'folded', 'held', 'held', 'folded']);
+});
+
+test('several alerts due at once become one summary with every original', () => {
+  const a = mail(0, 'firing', 'k1', 'disk full on db1');
+  const b = mail(S, 'firing', 'k2', 'disk full on db2');
+  const c = mail(2 * S, 'resolved', 'k3', 'backup ok');
+  const { sent } = run([a, b, c, { flushAt: M }], { ...POLICY, groupBy: ['source'] });
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.kind, 'summary');
+  assert.equal(sent[0]!.subject, '[FIRING:2] team (1 resolved)');
+  assert.deepEqual(sent[0]!.members, [a.messageId, b.messageId, c.messageId]);
+});
+
+test('a flapping alert gets one notice, then nothing until it settles, then its state', () => {
+  const flips = Array.from({ length: 10 }, (_, i) => mail(i * S, i % 2 === 0 ? 'firing' : 'resolved', 'cron-x', 'Cron <root@db1> backup'));
+  const { sent, state } = run([...flips, { flushAt: 30 * S }]);
+  assert.deepEqual(
+    sent.map((notification) => notification.kind),
+    ['flapping'],
+  );
+  assert.equal(sent[0]!.flap!.changes, 7);
+  assert.equal(state.alerts['cron-x']!.flapping, 'held');
+  const later = run([...flips, { flushAt: 30 * S }, { flushAt: 3 * H }]);
+  assert.deepEqual(
+    later.sent.map((notification) => notification.kind),
+    ['flapping', 'single'],
+  );
+  assert.deepEqual(later.sent[1]!.members, [flips[9]!.messageId], 'the state it settled in: the last mail');
+});
+
+test('after every alert resolved and a quiet new_thread_after, the next outage starts a new thread', () => {
+  const { sent } = run([mail(0, 'firing'), { flushAt: M }, mail(2 * M, 'resolved'), { flushAt: 3 * M }, mail(3 * H, 'firing'), { flushAt: 4 * H }]);
+  assert.deepEqual(
+    sent.map((notification) => [notification.thread!.epoch, notification.thread!.index]),
+    [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+    ],
+  );
+});
+
+test('threading only: every mail is sent, none folded, each in the thread', () => {
+  const policy: GroupingPolicy = { ...POLICY, mode: 'thread', groupWaitMs: 0, groupIntervalMs: 0, repeatMs: [0], flapping: null };
+  const { sent, folded } = run([mail(0, 'firing'), mail(1, 'firing'), mail(2, 'resolved'), { flushAt: 10 }], policy);
+  assert.equal(sent.length, 3);
+  assert.deepEqual(folded, []);
+  assert.deepEqual(
+    sent.map((notification) => notification.thread!.index),
+    [0, 1, 2],
+  );
+});
+
+test('a re-run of the same mail changes nothing', () => {
+  const first = mail(0, 'firing');
+  const once = arrive(emptyGroup('g', 'n'), first, POLICY);
+  const again = arrive(once.state, first, POLICY);
+  assert.equal(again.outcome, 'known');
+  assert.equal(again.state, once.state);
+});
+
+test('a flush keeps its plan pending until carried out, and numbers its notifications by flush', () => {
+  const held = arrive(emptyGroup('g9', 'n'), mail(0, 'firing'), POLICY).state;
+  const { state, plan } = planFlush(held, 30 * S, POLICY);
+  assert.equal(plan.seq, 0);
+  assert.equal(state.seq, 1);
+  assert.deepEqual(state.pending, plan);
+  assert.equal(plan.notifications[0]!.id, 'g9-0-0');
+  assert.equal(state.dueAt, null);
+});
