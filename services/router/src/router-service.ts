@@ -6,27 +6,37 @@ import {
   createMessageStore,
   createOutcomeMetrics,
   createQueue,
+  createGroupStore,
   createRouterMetrics,
-  destinationsFor,
   evaluate,
+  flushJobSchema,
+  groupIdentity,
+  groupingPolicy,
   jobId,
   observeBullmq,
   parseJob,
   QUEUES,
   routeJobSchema,
+  splitDestinations,
   type Config,
   type Decision,
   type DeliverJob,
+  type GroupingPolicy,
   type RouteJob,
   type Service,
   type ServiceDeps,
   type TraceEvent,
 } from '@mailsort/core';
+import { createAlertGrouping, groupingPartId } from './alert-grouping.js';
 import { loadFacts } from './facts-loader.js';
+import { createNotifications } from './notifications.js';
 import { routeFailure, routeFailureCode } from './route-failure.js';
 
 // Routing a message takes milliseconds; a router killed mid-job hands it on after this.
 const ROUTE_STALLED_AFTER_MS = 10_000;
+// Every router looks for alert-group flushes this late (a job lost between two writes) this often.
+const SWEEP_EVERY_MS = 5_000;
+const SWEEP_GRACE_MS = 15_000;
 
 /** Reads each accepted message's route job, decides with the rules engine, and enqueues one deliver job per destination. */
 export function createRouterService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
@@ -39,9 +49,14 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   const lifecycle = createMessageLifecycle(storeConnection, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
   const gocd = createGocdState(storeConnection, prefix);
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
+  const flushQueue = createQueue(QUEUES.alertFlush, redis.connect('worker'), prefix);
   const metrics = createRouterMetrics(registry);
   const outcomes = createOutcomeMetrics(registry);
+  const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain: config.ingest.hostname });
+  const grouping = createAlertGrouping({ lifecycle, groups: createGroupStore(storeConnection, prefix), flushQueue, notifications, metrics, outcomes, logger });
   let worker: Worker | undefined;
+  let flushWorker: Worker | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
 
   function account(message: RouteJob, decision: Decision, deliveries: DeliverJob[]): void {
     const log = { id: message.id, action: decision.action, manager: decision.manager, rule: decision.rule, reason: decision.reason };
@@ -93,7 +108,9 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     const { facts, context, snapshotAgeSeconds } = await loadFacts(message, current, store, gocd);
     if (snapshotAgeSeconds !== undefined) metrics.gocdSnapshotAge.set(snapshotAgeSeconds);
     const decision = evaluate(current.managers, facts, context);
-    const deliveries: DeliverJob[] = destinationsFor(decision, message.envelope, settings).map((destination, index) => ({
+    const { routed, others } = splitDestinations(decision, message.envelope, settings);
+    const policy = alertPolicy(decision, routed.length);
+    const deliveries: DeliverJob[] = (policy ? others : [...routed, ...others]).map((destination, index) => ({
       v: 1,
       id: message.id,
       deliveryId: jobId('deliver', message.id, index),
@@ -101,9 +118,11 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       original: message.envelope,
       destination,
     }));
+    const group = policy ? { ...groupIdentity(policy, decision.alert, routed), route: policy.routeId, mode: policy.mode } : undefined;
     // The count (and the trace) is stored before any delivery exists: a sender finishing fast
     // must never see the message as done early. With no deliveries this deletes the message: the drop path.
-    const counted = await lifecycle.route(message.id, deliveries.length, routedTrace(decision, deliveries));
+    // A grouped message counts one part more, finished when its group folds or sends it.
+    const counted = await lifecycle.route(message.id, deliveries.length + (policy ? 1 : 0), routedTrace(decision, deliveries, group));
     if (!counted.ok) {
       // Routed and finished before (a router died before acking), or never stored (the client
       // was told 451): nothing to deliver, and nothing to count again.
@@ -111,8 +130,18 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       return;
     }
     await enqueue(deliveries);
+    if (policy) await grouping.arrive(message, decision.alert, policy, routed);
     account(message, decision, deliveries);
     metrics.duration.observe((Date.now() - started) / 1000);
+  }
+
+  async function flush(job: Job): Promise<void> {
+    const { groupId, seq } = parseJob(flushJobSchema, job);
+    try {
+      await grouping.flush(groupId, seq);
+    } catch (error) {
+      throw routeFailure(error, job.attemptsMade, job.opts.attempts);
+    }
   }
 
   return {
@@ -127,22 +156,39 @@ export function createRouterService(config: Config, { logger, registry, redis }:
         );
       });
       observeBullmq(worker, connection, 'route worker');
+      const flushConnection = redis.connect('worker');
+      flushWorker = new Worker(QUEUES.alertFlush, flush, { connection: flushConnection, prefix, concurrency: 10, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
+      flushWorker.on('failed', (job: Job<{ groupId?: unknown }> | undefined, error) => {
+        logger.error({ group: job?.data?.groupId, jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), err: error }, 'alert-group flush failed; it is retried (and swept again if it runs out of attempts)');
+      });
+      observeBullmq(flushWorker, flushConnection, 'alert-flush worker');
+      sweeper = setInterval(() => {
+        grouping.sweep(SWEEP_GRACE_MS).catch((error: unknown) => logger.warn({ code: routeFailureCode(error), err: error }, 'could not look for late alert-group flushes; trying again'));
+      }, SWEEP_EVERY_MS);
+      sweeper.unref();
     },
-    isReady: () => worker?.isRunning() ?? false,
+    isReady: () => (worker?.isRunning() ?? false) && (flushWorker?.isRunning() ?? false),
     reload(next) {
       routing = next.routing;
     },
     async stopIntake() {},
     async closeWorkers() {
-      await worker?.close();
+      clearInterval(sweeper);
+      await Promise.all([worker?.close(), flushWorker?.close()]);
     },
     async closeProducers() {
-      await deliverQueue.close();
+      await Promise.all([deliverQueue.close(), flushQueue.close()]);
     },
   };
 }
 
-function routedTrace(decision: Decision, deliveries: DeliverJob[]): TraceEvent {
+/** The grouping policy of a decision's route, for alert mail only (an `info` event is never held), when it sends somewhere. */
+function alertPolicy(decision: Decision, routedCount: number): GroupingPolicy | null {
+  if (decision.action !== 'deliver' || decision.alert.status === 'info' || routedCount === 0) return null;
+  return groupingPolicy(decision.alerting);
+}
+
+function routedTrace(decision: Decision, deliveries: DeliverJob[], group: Record<string, string> | undefined): TraceEvent {
   return {
     at: Date.now(),
     service: 'router',
@@ -158,6 +204,7 @@ function routedTrace(decision: Decision, deliveries: DeliverJob[]): TraceEvent {
     recipients: decision.recipients,
     ...(decision.others ? { others: decision.others.addresses, othersAction: decision.others.action, ...(decision.others.action === 'drop' ? { othersDropReason: 'not_claimed' } : {}) } : {}),
     destinations: deliveries.map((delivery) => ({ deliveryId: delivery.deliveryId, ...describe(delivery) })),
+    ...(group ? { group } : {}),
   };
 }
 

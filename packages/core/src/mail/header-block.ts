@@ -27,6 +27,17 @@ export function fieldName(field: string): string {
   return (colon === -1 ? field : field.slice(0, colon)).trim().toLowerCase();
 }
 
+/** The first field called `name` (any case), unfolded and trimmed, as latin1; undefined when there is none. */
+export function firstHeaderValue(raw: Buffer, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  const field = splitHeaderFields(headerSection(raw)).find((candidate) => fieldName(candidate) === wanted);
+  if (field === undefined) return undefined;
+  return field
+    .slice(field.indexOf(':') + 1)
+    .replace(/\r\n|\r|\n/g, '')
+    .trim();
+}
+
 const HEADER_NAME = /^[!-9;-~]+$/;
 
 /**
