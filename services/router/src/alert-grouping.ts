@@ -7,6 +7,7 @@ import {
   jobId,
   planFlush,
   type AlertEvent,
+  type ArrivalResult,
   type Destination,
   type Fold,
   type GroupingPolicy,
@@ -20,7 +21,7 @@ import {
   type StoredGroup,
   type TraceEvent,
 } from '@mailsort/core';
-import { createNotifications } from './notifications.js';
+import type { Notifications } from './notifications.js';
 
 // Compare-and-set loses only to another replica writing the same group at the same moment.
 const MAX_WRITE_ATTEMPTS = 50;
@@ -31,18 +32,18 @@ export interface AlertGroupingDeps {
   lifecycle: MessageLifecycle;
   groups: GroupStore;
   flushQueue: Queue;
-  notifications: ReturnType<typeof createNotifications>;
+  notifications: Notifications;
   metrics: RouterMetrics;
   outcomes: OutcomeMetrics;
   logger: Logger;
 }
 
-export type GroupingFold = Fold['reason'] | 'grouped';
+type GroupingFold = Fold['reason'] | 'grouped';
 
 /** The id of a message's grouping part: counted like a delivery, finished by the fold. */
-export const groupingPartId = (messageId: string) => jobId('deliver', messageId, 'group');
+const groupingPartId = (messageId: string) => jobId('deliver', messageId, 'group');
 
-export class GroupWriteConflictError extends Error {
+class GroupWriteConflictError extends Error {
   readonly code = 'REDIS_UNAVAILABLE' as const;
 }
 
@@ -104,9 +105,14 @@ export function createAlertGrouping({ lifecycle, groups, flushQueue, notificatio
     async arrive(message: RouteJob, alert: AlertEvent, policy: GroupingPolicy, destinations: Destination[]): Promise<{ groupId: string; outcome: string; reason: string }> {
       const { id: groupId, name } = groupIdentity(policy, alert, destinations);
       const status = alert.status === 'resolved' ? 'resolved' : 'firing';
-      const arrival = { messageId: message.id, at: Date.now(), subject: alert.summary, event: { key: alert.key, source: alert.source, status, severity: alert.severity, summary: alert.summary, labels: alert.labels } } as const;
+      const arrival = {
+        messageId: message.id,
+        at: Date.now(),
+        subject: alert.summary,
+        event: { key: alert.key, source: alert.source, status, severity: alert.severity, summary: alert.summary, labels: alert.labels },
+      } as const;
       const route = { policy, destinations, envelope: message.envelope };
-      const { state, result } = await update(
+      const { state, result } = await update<ArrivalResult>(
         groupId,
         (current) => {
           const decided = arrive(current?.state ?? emptyGroup(groupId, name), arrival, policy);

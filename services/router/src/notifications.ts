@@ -49,7 +49,8 @@ export function createNotifications({ lifecycle, store, enqueue, metrics, logger
   async function compose(state: GroupState, route: Route, notification: PlannedNotification, at: number): Promise<Buffer | null> {
     const originals = await Promise.all(notification.members.map((id) => store.get(id)));
     const present = originals.filter((raw): raw is Buffer => raw !== null);
-    if (present.length < originals.length) logger.error({ notification: notification.id, code: 'MESSAGE_MISSING', missing: originals.length - present.length }, 'a grouped mail expired before its notification was made');
+    if (present.length < originals.length)
+      logger.error({ notification: notification.id, code: 'MESSAGE_MISSING', missing: originals.length - present.length }, 'a grouped mail expired before its notification was made');
     const from = route.envelope.from || `mailsort@${domain}`;
     const to = recipientsOf(route.destinations).join(', ') || `undisclosed-recipients:;`;
     const date = new Date(at);
@@ -86,7 +87,16 @@ export function createNotifications({ lifecycle, store, enqueue, metrics, logger
         original: route.envelope,
         destination: withHeaders(destination, headers),
       }));
-      const trace: TraceEvent = { at: Date.now(), service: 'router', event: 'notification', group: state.id, kind: notification.kind, members: notification.members, alerts: notification.alerts.map((alert) => alert.key), thread: notification.thread };
+      const trace: TraceEvent = {
+        at: Date.now(),
+        service: 'router',
+        event: 'notification',
+        group: state.id,
+        kind: notification.kind,
+        members: notification.members,
+        alerts: notification.alerts.map((alert) => alert.key),
+        thread: notification.thread,
+      };
       const made = await lifecycle.create(notification.id, raw, deliveries.length, trace);
       if (made.ok) metrics.notifications.inc({ kind: notification.kind });
       // Made before and already finished: nothing to hand on again. Still routed: the enqueue below is a no-op for jobs that exist.
@@ -95,3 +105,5 @@ export function createNotifications({ lifecycle, store, enqueue, metrics, logger
     },
   };
 }
+
+export type Notifications = ReturnType<typeof createNotifications>;

@@ -27,7 +27,7 @@ import {
   type ServiceDeps,
   type TraceEvent,
 } from '@mailsort/core';
-import { createAlertGrouping, groupingPartId } from './alert-grouping.js';
+import { createAlertGrouping } from './alert-grouping.js';
 import { loadFacts } from './facts-loader.js';
 import { createNotifications } from './notifications.js';
 import { routeFailure, routeFailureCode } from './route-failure.js';
@@ -159,7 +159,10 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       const flushConnection = redis.connect('worker');
       flushWorker = new Worker(QUEUES.alertFlush, flush, { connection: flushConnection, prefix, concurrency: 10, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
       flushWorker.on('failed', (job: Job<{ groupId?: unknown }> | undefined, error) => {
-        logger.error({ group: job?.data?.groupId, jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), err: error }, 'alert-group flush failed; it is retried (and swept again if it runs out of attempts)');
+        logger.error(
+          { group: job?.data?.groupId, jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), err: error },
+          'alert-group flush failed; it is retried (and swept again if it runs out of attempts)',
+        );
       });
       observeBullmq(flushWorker, flushConnection, 'alert-flush worker');
       sweeper = setInterval(() => {

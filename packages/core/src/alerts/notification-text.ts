@@ -1,18 +1,7 @@
-import type { AlertSeverity, AlertStatus } from './types.js';
+import type { NotifiedAlert } from './grouping/types.js';
 
 /** One alert as a notification reports it: the latest state and what was seen since the last notification. */
-export interface NotifiedAlert {
-  summary: string;
-  status: AlertStatus;
-  severity: AlertSeverity;
-  source: string;
-  key: string;
-  labels: Record<string, string>;
-  firstSeen: number;
-  lastSeen: number;
-  /** mails seen since the last notification, this one included */
-  count: number;
-}
+export type { NotifiedAlert };
 
 const DURATION_PARTS: Array<[unit: string, ms: number]> = [
   ['d', 86_400_000],

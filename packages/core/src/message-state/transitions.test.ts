@@ -16,6 +16,8 @@ const ALLOWED: Record<TransitionName, State[]> = {
   deadLetter: ['delivering'],
   retry: ['queued', 'delivering', 'dead'],
   delete: ['queued', 'delivering', 'dead'],
+  create: ['gone'],
+  fold: ['queued'],
 };
 
 const WHY_REFUSED: Array<[TransitionName, State, string]> = [
@@ -28,6 +30,8 @@ const WHY_REFUSED: Array<[TransitionName, State, string]> = [
   ['retry', 'delivered', 'a delivered delivery is never sent again'],
   ['delete', 'delivered', 'a delivered delivery was counted as finished already'],
   ['withdraw', 'gone', 'nothing to withdraw'],
+  ['create', 'routed', 'a notification made before is not made again (its flush ran twice)'],
+  ['fold', 'delivered', 'a grouping part is never delivered, and a fold never finishes a delivery'],
 ];
 
 for (const [transition, expected] of Object.entries(ALLOWED) as Array<[TransitionName, State[]]>) {

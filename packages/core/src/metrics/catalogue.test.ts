@@ -24,7 +24,12 @@ test('regression: every counter of every service exists at 0 from the start, lab
   const finished = counters.find((counter) => counter.name === 'mailsort_messages_finished_total')!;
   assert.deepEqual(
     finished.values.map((value) => `${value.labels.outcome}/${value.labels.reason}`).sort(),
-    ['delivered/', ...LABEL_VALUES.dropReason.map((reason) => `dropped/${reason}`), ...LABEL_VALUES.failedReason.map((reason) => `failed/${reason}`)].sort(),
+    [
+      'delivered/',
+      ...LABEL_VALUES.dropReason.map((reason) => `dropped/${reason}`),
+      ...LABEL_VALUES.foldReason.map((reason) => `folded/${reason}`),
+      ...LABEL_VALUES.failedReason.map((reason) => `failed/${reason}`),
+    ].sort(),
   );
   const alertEvents = counters.find((counter) => counter.name === 'mailsort_router_alert_events_total')!;
   assert.equal(alertEvents.values.length, LABEL_VALUES.alertSource.length * LABEL_VALUES.alertStatus.length * LABEL_VALUES.alertSeverity.length, 'every source × status × severity');

@@ -134,7 +134,7 @@ export type Decision =
       webhooks: WebhookAction[];
       fallback: boolean;
       /** Grouping and threading for the route that decided (docs/alerts.md); null when it has neither, and for fallback deliveries. */
-      alerting: RouteAlerting | null;
+      alerting?: RouteAlerting | null;
     })
   | (DecisionBase & { action: 'passthrough'; recipients: []; webhooks: [] })
   | (DecisionBase & { action: 'drop'; manager: string; recipients: []; webhooks: []; dropReason: DropReason });

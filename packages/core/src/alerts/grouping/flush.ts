@@ -25,7 +25,13 @@ function flappingStep(alert: AlertState, policy: GroupingPolicy, now: number): {
   alert.changes = alert.changes.filter((time) => time > now - flap.windowMs);
   if (alert.flapping === 'noticeDue') {
     alert.flapping = 'held';
-    const notice: Draft = { kind: 'flapping', members: [], alerts: [shown(alert)], subject: `[FLAPPING] ${alert.summary}`, flap: { changes: alert.changes.length, windowMs: flap.windowMs, settleAt: flap.settleAt } };
+    const notice: Draft = {
+      kind: 'flapping',
+      members: [],
+      alerts: [shown(alert)],
+      subject: `[FLAPPING] ${alert.summary}`,
+      flap: { changes: alert.changes.length, windowMs: flap.windowMs, settleAt: flap.settleAt },
+    };
     return { notice, recheckAt: now + flap.windowMs };
   }
   if (alert.changes.length <= flap.settleAt) {
@@ -82,7 +88,9 @@ export function planFlush(current: GroupState, now: number, policy: GroupingPoli
   const carried = due.flatMap((alert) => alert.held.map((mail) => mail.id));
   for (const alert of due) markNotified(alert, alert.held[alert.held.length - 1]!.status, now);
 
-  const notifications = drafts.map((draft, index): PlannedNotification => ({ ...draft, id: `${state.id}-${state.seq}-${index}`, thread: policy.threading ? threadSlot(state, draft.subject, now) : null }));
+  const notifications = drafts.map(
+    (draft, index): PlannedNotification => ({ ...draft, id: `${state.id}-${state.seq}-${index}`, thread: policy.threading ? threadSlot(state, draft.subject, now) : null }),
+  );
   const everyResolved = Object.values(state.alerts).every((alert) => alert.status === 'resolved' && alert.notified?.status === 'resolved');
   if (everyResolved && state.thread.quietSince === null) state.thread.quietSince = now;
   if (notifications.length > 0) state.lastFlushAt = now;

@@ -16,7 +16,10 @@ export function groupField(event: AlertEvent, field: string): string {
  */
 export function groupIdentity(policy: GroupingPolicy, event: AlertEvent, destinations: unknown): { id: string; name: string } {
   const values = policy.groupBy.map((field) => [field, groupField(event, field)] as const);
-  const hash = createHash('sha256').update(JSON.stringify([policy.routeId, destinations, values])).digest('hex').slice(0, 24);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([policy.routeId, destinations, values]))
+    .digest('hex')
+    .slice(0, 24);
   const shown = values.filter(([field]) => field !== 'key').map(([field, value]) => `${field.replace(/^labels\./, '')}=${value}`);
   return { id: `g${hash}`, name: [policy.routeId, ...shown].join(' ') };
 }

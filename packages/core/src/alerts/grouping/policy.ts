@@ -9,7 +9,19 @@ export function groupingPolicy(alerting: RouteAlerting | null | undefined): Grou
   if (!alerting || (alerting.grouping === null && !alerting.threading)) return null;
   const { routeId, grouping, threading } = alerting;
   if (grouping === null) {
-    return { routeId, mode: 'thread', groupBy: ['key'], groupWaitMs: 0, groupIntervalMs: 0, repeatMs: [0], resolveHoldMs: 0, newThreadAfterMs: THREAD_ONLY_QUIET_MS, flapping: null, threading: true, followupSubject: DEFAULT_FOLLOWUP_SUBJECT };
+    return {
+      routeId,
+      mode: 'thread',
+      groupBy: ['key'],
+      groupWaitMs: 0,
+      groupIntervalMs: 0,
+      repeatMs: [0],
+      resolveHoldMs: 0,
+      newThreadAfterMs: THREAD_ONLY_QUIET_MS,
+      flapping: null,
+      threading: true,
+      followupSubject: DEFAULT_FOLLOWUP_SUBJECT,
+    };
   }
   return {
     routeId,
