@@ -70,3 +70,58 @@ test('regression: check-config passed configs the services refused — a dead-le
     ],
   );
 });
+
+test('check-config refuses grouping settings that cannot work, each with its file:line and key', () => {
+  const file = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+routing:
+  managers:
+    - name: team
+      kind: mail
+      messages_we_want: { to: alerts@example.com }
+      grouping:
+        group_by: [subject]
+        group_wait: soon
+        group_interval: 10m
+        repeat_interval: 1m
+        repeat_backoff: []
+        flapping: { changes: 3, settle_at: 3 }
+        color: red
+`);
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 1);
+  const problems = result.stderr
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(`${file}:`, ''));
+  const expected = [
+    /^9:\d+: routing\.managers\[0\]\.grouping\.group_by\[0\]: a group_by field is key, source, severity, host or labels\.NAME$/,
+    /^10:\d+: routing\.managers\[0\]\.grouping\.group_wait: "soon" is not a duration/,
+    /^13:\d+: routing\.managers\[0\]\.grouping\.repeat_backoff: /,
+    /^14:\d+: routing\.managers\[0\]\.grouping\.flapping\.settle_at: settle_at must be below changes$/,
+    /^15:\d+: routing\.managers\[0\]\.grouping\.color: unknown key$/,
+  ];
+  for (const pattern of expected)
+    assert.ok(
+      problems.some((line) => pattern.test(line)),
+      `${pattern} not in:\n${problems.join('\n')}`,
+    );
+});
+
+test('check-config refuses a repeat_interval shorter than group_interval (checked once the keys themselves are valid)', () => {
+  const file = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+routing:
+  managers:
+    - name: team
+      kind: mail
+      messages_we_want: { to: alerts@example.com }
+      rules:
+        - filter: { event: { source: gocd } }
+          actions: [mailto:team@example.com]
+          grouping: { group_interval: 10m, repeat_interval: 1m }
+`);
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /:11:\d+: routing\.managers\[0\]\.rules\[0\]\.grouping\.repeat_interval: repeat_interval must be at least group_interval$/m);
+});

@@ -11,7 +11,7 @@ import {
   evaluate,
   flushJobSchema,
   groupIdentity,
-  groupingPolicy,
+  decisionPolicy,
   jobId,
   observeBullmq,
   parseJob,
@@ -21,7 +21,6 @@ import {
   type Config,
   type Decision,
   type DeliverJob,
-  type GroupingPolicy,
   type RouteJob,
   type Service,
   type ServiceDeps,
@@ -109,7 +108,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     if (snapshotAgeSeconds !== undefined) metrics.gocdSnapshotAge.set(snapshotAgeSeconds);
     const decision = evaluate(current.managers, facts, context);
     const { routed, others } = splitDestinations(decision, message.envelope, settings);
-    const policy = alertPolicy(decision, routed.length);
+    const policy = decisionPolicy(decision, routed.length);
     const deliveries: DeliverJob[] = (policy ? others : [...routed, ...others]).map((destination, index) => ({
       v: 1,
       id: message.id,
@@ -183,12 +182,6 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       await Promise.all([deliverQueue.close(), flushQueue.close()]);
     },
   };
-}
-
-/** The grouping policy of a decision's route, for alert mail only (an `info` event is never held), when it sends somewhere. */
-function alertPolicy(decision: Decision, routedCount: number): GroupingPolicy | null {
-  if (decision.action !== 'deliver' || decision.alert.status === 'info' || routedCount === 0) return null;
-  return groupingPolicy(decision.alerting);
 }
 
 function routedTrace(decision: Decision, deliveries: DeliverJob[], group: Record<string, string> | undefined): TraceEvent {

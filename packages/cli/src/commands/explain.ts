@@ -4,7 +4,6 @@ import {
   addressesIn,
   buildFacts,
   ConfigError,
-  destinationsFor,
   evaluate,
   formatProblem,
   headerSection,
@@ -14,12 +13,14 @@ import {
   parseMailbox,
   printable,
   printableJson,
+  splitDestinations,
   stageKey,
   uniqueMailboxes,
   wantingManager,
   type AlertEvent,
   type Config,
   type Decision,
+  type Destination,
   type Env,
   type EvaluationContext,
   type RecognisedEvent,
@@ -29,6 +30,7 @@ import type { Io } from '../io.js';
 import { splitList } from './args.js';
 import { parseCommand } from './parse-command.js';
 import { deliveredTo, describeRecipients } from './explain-recipients.js';
+import { describeGrouping, explainGrouping, type GroupingExplained } from './explain-grouping.js';
 import { connectCliRedis, readGroupsFile, snapshotGroups } from './gocd-groups-source.js';
 
 export const EXPLAIN_USAGE = 'explain --config FILE MESSAGE.eml [--from A] [--to B]… [--gocd-groups FILE] [--previous success|failure] [--json]';
@@ -147,15 +149,9 @@ export async function explain(args: string[], env: Env, io: Io): Promise<number>
     }
   }
   const decision = evaluate(config.routing.managers, facts, context);
-  print(io, values.json === true, {
-    messageFile,
-    subject: facts.subject,
-    envelope,
-    decision,
-    groupsOrigin,
-    notes,
-    destinations: destinationsFor(decision, envelope, { defaultUpstream: config.routing.default_upstream, webhooks: config.routing.webhooks }),
-  });
+  const { routed, others } = splitDestinations(decision, envelope, { defaultUpstream: config.routing.default_upstream, webhooks: config.routing.webhooks });
+  const grouping = await explainGrouping(config, decision, routed);
+  print(io, values.json === true, { messageFile, subject: facts.subject, envelope, decision, groupsOrigin, notes, destinations: [...routed, ...others], grouping });
   return 0;
 }
 
@@ -166,10 +162,11 @@ interface Explained {
   decision: Decision;
   groupsOrigin: string;
   notes: string[];
-  destinations: ReturnType<typeof destinationsFor>;
+  destinations: Destination[];
+  grouping: GroupingExplained | null;
 }
 
-function print(io: Io, json: boolean, { messageFile, subject, envelope, decision, groupsOrigin, notes, destinations }: Explained): void {
+function print(io: Io, json: boolean, { messageFile, subject, envelope, decision, groupsOrigin, notes, destinations, grouping }: Explained): void {
   const goesTo = deliveredTo(destinations);
   const webhooks = decision.webhooks.map((hook) => `${hook.format === 'slack' ? 'slack' : 'webhook'}:${hook.webhook}:${hook.style}`);
   if (json) {
@@ -193,6 +190,7 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
         envelope,
         subject,
         groups: groupsOrigin,
+        grouping,
         destinations: destinations.map((d) => (d.kind === 'smtp' ? d : { kind: d.kind, format: d.format, style: d.style })),
       }),
     );
@@ -215,6 +213,7 @@ function print(io: Io, json: boolean, { messageFile, subject, envelope, decision
     rows.push(['others', `${decision.others.addresses.join(', ')}: not claimed by the manager; ${what}`]);
   }
   rows.push(['reason', decision.reason]);
+  rows.push(...describeGrouping(grouping));
   for (const problem of decision.problems) rows.push(['problem', `${problem.code} in ${problem.rule}: ${problem.message}`]);
   rows.push(['gocd groups', groupsOrigin]);
   for (const note of notes) rows.push(['note', note]);

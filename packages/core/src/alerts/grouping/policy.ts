@@ -1,3 +1,4 @@
+import type { Decision } from '../../rules/types.js';
 import type { GroupingPolicy, RouteAlerting } from './types.js';
 
 const DEFAULT_FOLLOWUP_SUBJECT = 'Re: {first_subject}';
@@ -42,4 +43,10 @@ export function groupingPolicy(alerting: RouteAlerting | null | undefined): Grou
 export function groupStateTtlMs(policy: GroupingPolicy): number {
   const windows = [...policy.repeatMs, policy.groupIntervalMs, policy.groupWaitMs, policy.newThreadAfterMs, policy.flapping?.windowMs ?? 0];
   return 2 * Math.max(...windows) + 86_400_000;
+}
+
+/** The policy a routed message is held under: alert mail only (an `info` event is never held), and only when its route sends somewhere. */
+export function decisionPolicy(decision: Decision, routedCount: number): GroupingPolicy | null {
+  if (decision.action !== 'deliver' || decision.alert.status === 'info' || routedCount === 0) return null;
+  return groupingPolicy(decision.alerting);
 }
