@@ -16,6 +16,10 @@ export interface MailsortOptions {
   profile: boolean;
   /** A module ingest preloads (node --import), for experiments such as bench/experiments/*.mjs. */
   ingestImport?: string;
+  /** Merged into the config's `routing:` (managers, rules). */
+  routing?: Record<string, unknown>;
+  /** Processes (`router`, `sender-1`…) not started until startHeld(), e.g. to pre-load a queue. */
+  held?: string[];
 }
 
 interface Proc {
@@ -29,7 +33,7 @@ interface Proc {
  * fsyncs its queue file before 250, so like is compared with like), and ingest, router and N
  * senders as separate processes started the way `mailsort <service>` starts them.
  */
-export async function startMailsort({ dir, upstreamPort, senders, concurrency, logLevel, profile, ingestImport }: MailsortOptions) {
+export async function startMailsort({ dir, upstreamPort, senders, concurrency, logLevel, profile, ingestImport, routing, held = [] }: MailsortOptions) {
   mkdirSync(dir, { recursive: true });
   const redisPort = await freePort();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
@@ -42,7 +46,7 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
     http: { host: '127.0.0.1' },
     ingest: { hostname: 'mailsort.bench', listeners: [{ name: 'smtp', host: '127.0.0.1', port: smtpPort }] },
     upstreams: [{ name: 'sink', host: '127.0.0.1', port: upstreamPort, tls: 'none' }],
-    routing: { default_upstream: 'sink' },
+    routing: { default_upstream: 'sink', ...routing },
     ...(concurrency ? { delivery: { concurrency } } : {}),
   };
   const configFile = join(dir, 'mailsort.yml');
@@ -51,8 +55,7 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
   // Production runs the built JavaScript (bench/run.sh builds it first), not tsx.
   const { command, args } = cliCommand({ built: true });
   const procs: Proc[] = [];
-  const names = [...Array.from({ length: senders }, (_, i) => `sender-${i + 1}`), 'router', 'ingest'];
-  for (const name of names) {
+  const launch = async (name: string): Promise<Proc> => {
     const service = name.replace(/-\d+$/, '');
     const httpPort = await freePort();
     const log = openSync(join(dir, `${name}.log`), 'w');
@@ -61,23 +64,27 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
     // --cpu-prof is refused in NODE_OPTIONS, so it goes on node's own command line.
     const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profiles', name)}`] : [];
     const child = spawn(command, [...profiling, ...args, service, '--config', configFile, '--http-port', String(httpPort)], { env, stdio: ['ignore', log, log] });
-    procs.push({ name, child, httpPort });
-  }
+    const proc = { name, child, httpPort };
+    procs.push(proc);
+    return proc;
+  };
+  const ready = (proc: Proc) =>
+    waitUntil(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited ${proc.child.exitCode}; see ${dir}/${proc.name}.log`);
+        return fetch(`http://127.0.0.1:${proc.httpPort}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      60_000,
+      `${proc.name} ready`,
+      100,
+    );
+  const names = [...Array.from({ length: senders }, (_, i) => `sender-${i + 1}`), 'router', 'ingest'];
   try {
-    for (const proc of procs) {
-      await waitUntil(
-        async () => {
-          if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited ${proc.child.exitCode}; see ${dir}/${proc.name}.log`);
-          return fetch(`http://127.0.0.1:${proc.httpPort}/readyz`).then(
-            (r) => r.ok,
-            () => false,
-          );
-        },
-        60_000,
-        `${proc.name} ready`,
-        100,
-      );
-    }
+    for (const name of names.filter((n) => !held.includes(n))) await launch(name);
+    for (const proc of procs) await ready(proc);
   } catch (error) {
     for (const child of [...procs.map((p) => p.child), redis]) child.kill('SIGKILL');
     throw error;
@@ -91,6 +98,10 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
     peakRss: () => Object.fromEntries(all().map(({ name, pid }) => [name, statusKb(pid, 'VmHWM') ?? 0])),
     cpu: () => Object.fromEntries(all().map(({ name, pid }) => [name, stat(pid)?.cpu ?? 0])),
     metrics: (name: string) => fetch(`http://127.0.0.1:${procs.find((p) => p.name === name)!.httpPort}/metrics`).then((r) => r.text()),
+    /** Starts the held processes and waits until they are ready. */
+    async startHeld(): Promise<void> {
+      for (const name of names.filter((n) => held.includes(n))) await ready(await launch(name));
+    },
     redisCli: (...command: string[]) => spawnSync('redis-cli', ['-p', String(redisPort), ...command], { encoding: 'utf8' }).stdout,
     async stop(): Promise<void> {
       // ingest first (stop intake), then router and senders, then Redis: the production order.
