@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { firstHeaderValue } from '@mailsort/core';
+import { createTraceStore, firstHeaderValue } from '@mailsort/core';
 import { startFaultSystem, metricValue, type FaultSystem } from './support/fault-system.js';
-import { REDIS_URL } from './support/redis.js';
+import { runMailsort } from './support/mailsort-cli.js';
+import { REDIS_URL, testRedis } from './support/redis.js';
 import { sendOnce } from './support/send-once.js';
 import { startSink } from './support/sink.js';
 import { waitUntil } from './support/wait.js';
@@ -47,13 +48,21 @@ const gocdMail = (pipeline: string, counter: number, wording: string) => ({
   text: `See details: https://gocd.example.com/go/pipelines/${pipeline}/${counter}/build/1\n`,
 });
 
-async function sendAll(mails: Array<Parameters<typeof sendOnce>[1]>, parallel = true): Promise<void> {
+/** Sends each mail and returns the queue ids ingest gave them. */
+async function sendAll(mails: Array<Parameters<typeof sendOnce>[1]>, parallel = true): Promise<string[]> {
   const results = parallel ? await Promise.all(mails.map((mail) => sendOnce(system.smtpPort, mail))) : [];
   if (!parallel) for (const mail of mails) results.push(await sendOnce(system.smtpPort, mail));
   assert.deepEqual(
     results.map((result) => result.code),
     mails.map(() => 250),
   );
+  return results.map((result) => /queued as (\S+)/.exec(result.response)?.[1] ?? '');
+}
+
+async function traceOf(id: string): Promise<string> {
+  const result = await runMailsort(['trace', '--config', system.configFile, id], { REDIS_URL });
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout;
 }
 
 const header = (raw: Buffer, name: string) => firstHeaderValue(raw, name) ?? '';
@@ -65,7 +74,7 @@ async function metricsSum(name: string, labels: Record<string, string> = {}): Pr
 }
 
 test('20 GoCD BREAKS mails for one pipeline inside group_wait reach the team as one notification; the FIXED mail follows in the same thread', { timeout: 60_000 }, async () => {
-  await sendAll(Array.from({ length: 20 }, (_, i) => gocdMail('api', i + 1, 'is broken')));
+  const ids = await sendAll(Array.from({ length: 20 }, (_, i) => gocdMail('api', i + 1, 'is broken')));
   await waitUntil(() => about('[api/').length >= 1, GROUP_WAIT_MS + 15_000, 'the group was never flushed');
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const [first] = about('[api/');
@@ -74,6 +83,13 @@ test('20 GoCD BREAKS mails for one pipeline inside group_wait reach the team as 
   assert.match(rootId, /^<[0-9a-f]{32}@mailsort\.test>$/);
   assert.match(header(first!.raw, 'x-mailsort-alert'), /^firing; alerts=1; mails=20; key=gocd-/);
   assert.deepEqual(first!.to, ['team@example.com']);
+  // What happened to each of the 20, as the services recorded it (read straight from the trace store), and as `mailsort trace` says it.
+  const store = createTraceStore(testRedis(), system.prefix);
+  const endings = await Promise.all(ids.map(async (id) => (await store.read(id)).find((event) => event.event === 'folded')));
+  assert.deepEqual(endings.map((event) => event?.reason).sort(), ['grouped', ...Array(19).fill('superseded')]);
+  const carried = endings.find((event) => event?.reason === 'grouped')!;
+  assert.match(await traceOf(ids[endings.findIndex((event) => event?.reason === 'superseded')]!), /folded\s+folded into group g[0-9a-f]+ \(superseded\): counted, not sent/);
+  assert.match(await traceOf(String(carried.notification)), /notification made for group g[0-9a-f]+: single, carrying M\w+[\s\S]*delivered/);
 
   await sendAll([gocdMail('api', 21, 'is fixed')]);
   await waitUntil(() => about('[api/').length >= 2, 10_000, 'the resolve was not sent at once');

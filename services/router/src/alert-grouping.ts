@@ -60,6 +60,8 @@ export function createAlertGrouping({ lifecycle, groups, flushQueue, notificatio
       const decided = decide(current);
       if ('skip' in decided) return { state: current?.state ?? null, result: decided.skip };
       if (await groups.write(groupId, current?.version ?? null, decided.state, ttlMs)) return { state: decided.state, result: decided.result };
+      // Replicas that lost the same race should not all retry in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
     }
     throw new GroupWriteConflictError(`alert group ${groupId}: ${MAX_WRITE_ATTEMPTS} writers in a row got there first`);
   }
@@ -107,7 +109,8 @@ export function createAlertGrouping({ lifecycle, groups, flushQueue, notificatio
       const status = alert.status === 'resolved' ? 'resolved' : 'firing';
       const arrival = {
         messageId: message.id,
-        at: Date.now(),
+        // When ingest accepted it, not now: a route job retried late must not pass a newer mail of its alert.
+        at: message.acceptedAt,
         subject: alert.summary,
         event: { key: alert.key, source: alert.source, status, severity: alert.severity, summary: alert.summary, labels: alert.labels },
       } as const;
@@ -115,7 +118,7 @@ export function createAlertGrouping({ lifecycle, groups, flushQueue, notificatio
       const { state, result } = await update<ArrivalResult>(
         groupId,
         (current) => {
-          const decided = arrive(current?.state ?? emptyGroup(groupId, name), arrival, policy);
+          const decided = arrive(current?.state ?? emptyGroup(groupId, name, message.id), arrival, policy);
           if (decided.outcome === 'known') return { skip: decided };
           return { state: { ...decided.state, route }, result: decided };
         },
@@ -155,11 +158,14 @@ export function createAlertGrouping({ lifecycle, groups, flushQueue, notificatio
       const [waiting, oldest, late] = await Promise.all([groups.open(), groups.oldestDue(), groups.dueBefore(now - graceMs, 100)]);
       metrics.groupsDue.set(waiting);
       metrics.flushOverdue.set(oldest === null ? 0 : Math.max(0, (now - oldest) / 1000));
-      for (const { groupId } of late) {
+      for (const { groupId, dueAt } of late) {
         const stored = await groups.read(groupId);
-        if (!stored) continue;
-        const { state } = stored;
-        await flushQueue.add('flush', { v: 1, groupId, seq: state.seq }, { jobId: jobId('flush', groupId, state.seq, 'sweep', now) });
+        if (!stored) {
+          await groups.forget(groupId);
+          continue;
+        }
+        // One sweep job per flush, due time and hour, however many routers sweep how often (a flush failing for an hour is tried again).
+        await flushQueue.add('flush', { v: 1, groupId, seq: stored.state.seq }, { jobId: jobId('flush', groupId, stored.state.seq, 'sweep', dueAt, Math.floor(now / 3_600_000)) });
       }
     },
   };

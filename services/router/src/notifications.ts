@@ -27,6 +27,9 @@ export interface NotificationDeps {
 
 type Route = NonNullable<GroupState['route']>;
 
+// A summary attaches this many originals at most: it stays a mail an upstream takes, however big the group.
+const MAX_ATTACHED = 20;
+
 function recipientsOf(destinations: readonly Destination[]): string[] {
   return destinations.flatMap((destination) => (destination.kind === 'smtp' ? destination.envelope.to : []));
 }
@@ -44,18 +47,32 @@ function alertHeader(notification: PlannedNotification): string {
   return `${status}; alerts=${notification.alerts.length}; mails=${mails}${notification.alerts.length === 1 && first ? `; key=${first.key}` : ''}`;
 }
 
+function deliveriesOf(route: Route, notification: PlannedNotification, headers: Record<string, string>, at: number): DeliverJob[] {
+  return route.destinations.map((destination, index) => ({
+    v: 1,
+    id: notification.id,
+    deliveryId: jobId('deliver', notification.id, index),
+    acceptedAt: at,
+    original: route.envelope,
+    destination: withHeaders(destination, headers),
+  }));
+}
+
 /** Makes the notifications a flush decided: composed, stored once (by id), and handed to the sender. */
 export function createNotifications({ lifecycle, store, enqueue, metrics, logger, domain }: NotificationDeps) {
   async function compose(state: GroupState, route: Route, notification: PlannedNotification, at: number): Promise<Buffer | null> {
-    const originals = await Promise.all(notification.members.map((id) => store.get(id)));
+    const originals = await Promise.all(notification.members.slice(0, MAX_ATTACHED).map((id) => store.get(id)));
     const present = originals.filter((raw): raw is Buffer => raw !== null);
     if (present.length < originals.length)
-      logger.error({ notification: notification.id, code: 'MESSAGE_MISSING', missing: originals.length - present.length }, 'a grouped mail expired before its notification was made');
+      logger.error({ notification: notification.id, code: 'MESSAGE_MISSING', missing: originals.length - present.length }, 'a grouped mail expired before its notification was made; sent without it');
     const from = route.envelope.from || `mailsort@${domain}`;
     const to = recipientsOf(route.destinations).join(', ') || `undisclosed-recipients:;`;
     const date = new Date(at);
     if (notification.kind === 'single') return present[0] ?? null;
-    if (notification.kind === 'summary') return summaryMail({ from, to, date, subject: notification.subject, groupName: state.name, alerts: notification.alerts, originals: present });
+    if (notification.kind === 'summary') {
+      // members and alerts are in the same order (flush.ts): every alert is listed, the first MAX_ATTACHED mails attached.
+      return summaryMail({ from, to, date, subject: notification.subject, groupName: state.name, alerts: notification.alerts, originals });
+    }
     const alert = notification.alerts[0]!;
     const flap = notification.flap!;
     return flappingNotice({ from, to, date, subject: notification.subject, alert, changes: flap.changes, windowMs: flap.windowMs, settleBelow: flap.settleAt });
@@ -69,24 +86,22 @@ export function createNotifications({ lifecycle, store, enqueue, metrics, logger
     const count = String(notification.alerts.reduce((sum, alert) => sum + alert.count, 0));
     const template = route.policy.followupSubject.replaceAll('{count}', count).replaceAll('{status}', notification.alerts[0]?.status ?? '');
     const originalMessageId = notification.kind === 'single' ? firstHeaderValue(raw, 'message-id') : undefined;
-    const position = { threadKey: state.id, epoch: thread.epoch, index: thread.index, startedAt: thread.startedAt, at, firstSubject: thread.firstSubject, domain };
+    const position = { threadKey: `${state.id}-${state.life}`, epoch: thread.epoch, index: thread.index, startedAt: thread.startedAt, at, firstSubject: thread.firstSubject, domain };
     return { ...headers, ...threadHeaders(position, { subject: notification.subject, followupSubject: template, originalMessageId }) };
   }
 
   return {
     async send(state: GroupState, notification: PlannedNotification, at: number): Promise<void> {
       const route = state.route!;
+      // A flush carried out again (its router died half-way) composes nothing twice: made once, its mails may be gone since.
+      if (await store.notificationMade(notification.id)) {
+        if (await store.exists(notification.id)) await enqueue(deliveriesOf(route, notification, {}, at));
+        return;
+      }
       const raw = await compose(state, route, notification, at);
       if (!raw) return;
       const headers = headersFor(state, notification, raw, at);
-      const deliveries: DeliverJob[] = route.destinations.map((destination, index) => ({
-        v: 1,
-        id: notification.id,
-        deliveryId: jobId('deliver', notification.id, index),
-        acceptedAt: at,
-        original: route.envelope,
-        destination: withHeaders(destination, headers),
-      }));
+      const deliveries = deliveriesOf(route, notification, headers, at);
       const trace: TraceEvent = {
         at: Date.now(),
         service: 'router',

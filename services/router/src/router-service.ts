@@ -13,6 +13,7 @@ import {
   groupIdentity,
   decisionPolicy,
   jobId,
+  messageIdDomain,
   observeBullmq,
   parseJob,
   QUEUES,
@@ -51,7 +52,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   const flushQueue = createQueue(QUEUES.alertFlush, redis.connect('worker'), prefix);
   const metrics = createRouterMetrics(registry);
   const outcomes = createOutcomeMetrics(registry);
-  const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain: config.ingest.hostname });
+  const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain: messageIdDomain(config.ingest.hostname) });
   const grouping = createAlertGrouping({ lifecycle, groups: createGroupStore(storeConnection, prefix), flushQueue, notifications, metrics, outcomes, logger });
   let worker: Worker | undefined;
   let flushWorker: Worker | undefined;

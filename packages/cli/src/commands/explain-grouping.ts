@@ -36,7 +36,7 @@ export async function explainGrouping(config: Config, decision: Decision, routed
   }
   const status = decision.alert.status === 'resolved' ? 'resolved' : 'firing';
   const { key, source, severity, summary, labels } = decision.alert;
-  const result = arrive(current ?? emptyGroup(id, name), { messageId: '(explain)', at: now, subject: summary, event: { key, source, status, severity, summary, labels } }, policy);
+  const result = arrive(current ?? emptyGroup(id, name, 'explain'), { messageId: '(explain)', at: now, subject: summary, event: { key, source, status, severity, summary, labels } }, policy);
   const dueAt = result.state.dueAt;
   return { route: policy.routeId, mode: policy.mode, group: id, name, state: origin, outcome: result.outcome, reason: result.reason, dueAt: dueAt === null ? null : new Date(dueAt).toISOString() };
 }

@@ -7,7 +7,18 @@ export const TRACE_USAGE = 'trace [--config FILE] ID [--json]';
 
 const SKIP = new Set(['at', 'service', 'event']);
 
+// Alert grouping's events read as a sentence: where the mail went instead of a delivery.
+const SENTENCES: Record<string, (event: TraceEvent) => string> = {
+  folded: (event) =>
+    event.reason === 'grouped'
+      ? `carried into group ${event.group}'s notification ${event.notification} (mailsort trace ${event.notification})`
+      : `folded into group ${event.group} (${event.reason}): counted, not sent`,
+  notification: (event) => `made for group ${event.group}: ${event.kind}, carrying ${Array.isArray(event.members) && event.members.length > 0 ? event.members.join(', ') : 'no mail'}`,
+};
+
 function line(event: TraceEvent): string {
+  const sentence = SENTENCES[event.event];
+  if (sentence) return `${new Date(event.at).toISOString()}  ${event.service.padEnd(7)} ${event.event.padEnd(10)} ${sentence(event)}`;
   const details = Object.entries(event)
     .filter(([key, value]) => !SKIP.has(key) && value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);

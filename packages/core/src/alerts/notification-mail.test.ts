@@ -159,8 +159,11 @@ test('a line break in a summary or label cannot forge a line of the text', async
   assert.match(mail.text ?? '', /a b=c d/);
 });
 
-test('a summary refuses a different number of originals than alerts', async () => {
-  await assert.rejects(summaryMail(input({ originals: [LF_ORIGINAL] })), RangeError);
+test('a summary refuses more originals than alerts, and says how many it attaches when fewer', async () => {
+  await assert.rejects(summaryMail(input({ alerts: [ALERTS[0]!], originals: [LF_ORIGINAL, LF_ORIGINAL] })), RangeError);
+  const mail = await simpleParser(await summaryMail(input({ originals: [null, UTF8_ORIGINAL] })));
+  assert.equal(mail.attachments.length, 1);
+  assert.match(mail.text ?? '', /1 of the 2 original mails are attached\./);
 });
 
 test('a flapping notice says what flaps, for how long, and when mailsort sends again', async () => {

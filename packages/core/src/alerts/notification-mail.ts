@@ -14,8 +14,8 @@ export interface SummaryMailInput {
   /** e.g. 'team-a / gocd pipeline=api', shown in the intro line. */
   groupName: string;
   alerts: NotifiedAlert[];
-  /** The original mails, raw, one per alert in the same order; attached as message/rfc822. */
-  originals: Buffer[];
+  /** The original mails, raw, in the alerts' order, null for one not attached (gone, or past the cap); attached as message/rfc822. */
+  originals: Array<Buffer | null>;
 }
 
 export interface FlappingNoticeInput {
@@ -38,13 +38,11 @@ const MAX_LINE_OCTETS = 998;
 
 /** A multipart/mixed mail: the alerts as text, then each original mail attached. */
 export async function summaryMail(input: SummaryMailInput): Promise<Buffer> {
-  if (input.originals.length !== input.alerts.length) {
-    throw new RangeError(`a summary needs one original per alert, got ${input.originals.length} for ${input.alerts.length}`);
+  if (input.originals.length > input.alerts.length) {
+    throw new RangeError(`a summary has at most one original per alert, got ${input.originals.length} for ${input.alerts.length}`);
   }
-  return compose('summary', input, {
-    text: summaryText(input.groupName, input.alerts),
-    attachments: input.originals.map((original, i) => originalAttachment(original, i + 1)),
-  });
+  const attachments = input.originals.flatMap((original, i) => (original ? [originalAttachment(original, i + 1)] : []));
+  return compose('summary', input, { text: summaryText(input.groupName, input.alerts, attachments.length), attachments });
 }
 
 /** A text/plain mail saying the alert flaps and that mailsort holds its mails until it settles. */

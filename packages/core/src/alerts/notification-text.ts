@@ -24,9 +24,10 @@ export function formatDuration(ms: number): string {
 }
 
 /** The text part of a summary mail: an intro line, one block per alert, a closing line. */
-export function summaryText(groupName: string, alerts: readonly NotifiedAlert[]): string {
+export function summaryText(groupName: string, alerts: readonly NotifiedAlert[], attached = alerts.length): string {
   const intro = `${plural(alerts.length, 'alert')} in ${oneLine(groupName)}:`;
-  return [intro, '', ...alerts.flatMap((alert) => [...alertBlock(alert), '']), 'The original mails are attached.', ''].join('\r\n');
+  const closing = attached === alerts.length ? 'The original mails are attached.' : `${attached} of the ${alerts.length} original mails are attached.`;
+  return [intro, '', ...alerts.flatMap((alert) => [...alertBlock(alert), '']), closing, ''].join('\r\n');
 }
 
 export interface FlappingText {

@@ -84,6 +84,11 @@ function originalMessageIdHeader(value: string | undefined): string | undefined 
   return PRINTABLE_ASCII.test(trimmed) ? trimmed : safeHeaderValue(trimmed) || undefined;
 }
 
+/** The Message-ID domain for a host name: itself when it can be one, else `mailsort.invalid` (threads must never fail over a name). */
+export function messageIdDomain(hostname: string): string {
+  return MESSAGE_ID_DOMAIN.test(hostname) ? hostname : 'mailsort.invalid';
+}
+
 function assertDomain(domain: string): void {
   if (!MESSAGE_ID_DOMAIN.test(domain)) throw new TypeError(`not a Message-ID domain: ${JSON.stringify(domain)}`);
 }

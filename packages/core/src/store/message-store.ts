@@ -11,6 +11,10 @@ export function createMessageStore(redis: Redis, prefix: string) {
     async get(id: string): Promise<Buffer | null> {
       return redis.getBuffer(keys.message(id));
     },
+    /** Whether a notification with this id was made (its marker outlives the message). */
+    async notificationMade(id: string): Promise<boolean> {
+      return (await redis.exists(keys.notificationCreated(id))) === 1;
+    },
     async exists(id: string): Promise<boolean> {
       return (await redis.exists(keys.message(id))) === 1;
     },

@@ -1,9 +1,14 @@
 import type { AlertState, Arrival, ArrivalResult, Fold, GroupingPolicy, GroupState } from './types.js';
 
-const RECENT_IDS = 64;
+// Route jobs re-run after a stall (10 s) or a retry (up to ~17 min): ids are remembered longer than a busy group turns over in that time.
+const RECENT_IDS = 256;
+/** A group keeps at most this many alerts; mails of further alerts share one "more alerts" entry. */
+export const MAX_ALERTS_PER_GROUP = 500;
+export const OVERFLOW_KEY = '~more-alerts';
 
-export function emptyGroup(id: string, name: string): GroupState {
-  return { v: 1, id, name, seq: 0, dueAt: null, lastFlushAt: null, thread: { epoch: 0, sent: 0, startedAt: null, firstSubject: null, quietSince: null }, alerts: {}, recent: [], pending: null };
+/** A new group; `life` tells this group apart from an earlier one with the same id whose state expired. */
+export function emptyGroup(id: string, name: string, life: string): GroupState {
+  return { v: 1, id, name, life, seq: 0, dueAt: null, lastFlushAt: null, thread: { epoch: 0, sent: 0, startedAt: null, firstSubject: null, quietSince: null }, alerts: {}, recent: [], pending: null };
 }
 
 /** The delay before the next repeat of a state already notified `repeat` times after its first. */
@@ -36,19 +41,48 @@ function newAlert(arrival: Arrival): AlertState {
   return { ...event, firstSeen: at, lastSeen: at, count: 0, held: [], notified: null, changes: [], flapping: null };
 }
 
+/** The folds decided for a mail seen before (a re-run carries them out again), or undefined for a new mail. */
+function seenBefore(state: GroupState, id: string): Fold[] | undefined {
+  const entry = state.recent.find((recent) => recent.id === id);
+  if (entry) return entry.folds;
+  const waiting = Object.values(state.alerts).some((alert) => alert.held.some((mail) => mail.id === id)) || state.pending?.carried.includes(id);
+  return waiting ? [] : undefined;
+}
+
+/** The alert a mail counts under: its own, or the group's shared overflow entry once the group is full. */
+function alertFor(state: GroupState, arrival: Arrival): Arrival {
+  const { event } = arrival;
+  if (state.alerts[event.key] || Object.keys(state.alerts).length < MAX_ALERTS_PER_GROUP) return arrival;
+  const summary = `more alerts than one group keeps (${MAX_ALERTS_PER_GROUP}); the latest: ${event.summary}`;
+  return { ...arrival, event: { ...event, key: OVERFLOW_KEY, summary, labels: {} } };
+}
+
 /**
  * Pure: what one alert mail does to its group. The state is a copy; the caller stores it
  * (compare-and-set) and then carries out the folds.
  */
-export function arrive(current: GroupState, arrival: Arrival, policy: GroupingPolicy): ArrivalResult {
-  if (current.recent.includes(arrival.messageId)) return { state: current, outcome: 'known', folds: [], reason: 'seen before (a re-run); nothing changed' };
+export function arrive(current: GroupState, incoming: Arrival, policy: GroupingPolicy): ArrivalResult {
+  const known = seenBefore(current, incoming.messageId);
+  if (known) return { state: current, outcome: 'known', folds: known, reason: 'seen before (a re-run); nothing changed' };
   const state: GroupState = structuredClone(current);
-  state.recent = [...state.recent, arrival.messageId].slice(-RECENT_IDS);
-  maybeNewThread(state, policy, arrival.at);
+  maybeNewThread(state, policy, incoming.at);
+  const arrival = alertFor(state, incoming);
+  const result = decide(state, arrival, policy);
+  state.recent = [...state.recent, { id: arrival.messageId, folds: result.folds }].slice(-RECENT_IDS);
+  return { state, ...result };
+}
+
+function decide(state: GroupState, arrival: Arrival, policy: GroupingPolicy): Omit<ArrivalResult, 'state'> {
   const { event, at } = arrival;
   const alert = state.alerts[event.key] ?? newAlert(arrival);
   state.alerts[event.key] = alert;
-  if (alert.status !== event.status) alert.changes.push(at);
+  if (at < alert.lastSeen) {
+    // Older than what the alert already saw (a route job retried late): counted, and it changes nothing.
+    alert.count += 1;
+    return { outcome: 'folded', folds: [{ id: arrival.messageId, reason: 'superseded' }], reason: 'older than the latest mail of its alert: counted, changes nothing' };
+  }
+  const flap = policy.flapping;
+  if (flap && alert.status !== event.status) alert.changes = [...alert.changes.filter((time) => time > at - flap.windowMs), at];
   Object.assign(alert, { status: event.status, severity: event.severity, summary: event.summary, labels: event.labels, lastSeen: at, count: alert.count + 1 });
   if (event.status === 'firing') state.thread.quietSince = null;
   const mail = { id: arrival.messageId, status: event.status, subject: arrival.subject, at };
@@ -56,19 +90,14 @@ export function arrive(current: GroupState, arrival: Arrival, policy: GroupingPo
   if (policy.mode === 'thread') {
     alert.held.push(mail);
     scheduleAt(state, at);
-    return { state, outcome: 'held', folds: [], reason: 'threading: sent at once in the alert thread' };
+    return { outcome: 'held', folds: [], reason: 'threading: sent at once in the alert thread' };
   }
-
-  const flap = policy.flapping;
-  if (flap) {
-    alert.changes = alert.changes.filter((time) => time > at - flap.windowMs);
-    if (alert.flapping === null && alert.changes.length > flap.changes) {
-      alert.flapping = 'noticeDue';
-      scheduleAt(state, at);
-    }
+  if (flap && alert.flapping === null && alert.changes.length > flap.changes) {
+    alert.flapping = 'noticeDue';
+    scheduleAt(state, at);
   }
   if (alert.flapping !== null) {
-    return { state, outcome: 'held', folds: supersede(alert, mail, 'flapping'), reason: `flapping (${alert.changes.length} state changes in the window): held until it settles` };
+    return { outcome: 'held', folds: supersede(alert, mail, 'flapping'), reason: `flapping (${alert.changes.length} state changes in the window): held until it settles` };
   }
 
   const last = alert.notified;
@@ -77,19 +106,25 @@ export function arrive(current: GroupState, arrival: Arrival, policy: GroupingPo
     if (event.status === 'resolved' && last !== null) scheduleAt(state, at + policy.resolveHoldMs);
     else scheduleAt(state, normalDue(state, policy, at));
     const what = last === null ? 'new alert' : `now ${event.status} (was ${last.status})`;
-    return { state, outcome: 'held', folds, reason: `${what}: held for the group's next notification` };
+    return { outcome: 'held', folds, reason: `${what}: held for the group's next notification` };
   }
   const delay = repeatDelay(policy, last.repeat);
   if (event.status === 'firing' && at - last.at >= delay) {
     const folds = supersede(alert, mail, 'superseded');
     scheduleAt(state, normalDue(state, policy, at));
-    return { state, outcome: 'held', folds, reason: `still firing after ${Math.round((at - last.at) / 1000)}s: a repeat, held for the group's next notification` };
+    return { outcome: 'held', folds, reason: `still firing after ${Math.round((at - last.at) / 1000)}s: a repeat, held for the group's next notification` };
   }
-  // Back to the state last notified (a re-fire inside resolve_hold): the held change never happened for the team.
+  if (event.status === 'resolved' && alert.held.some((held) => held.status === 'firing')) {
+    // Re-fired after its resolve was sent and resolved again before the next flush: the team hears it, as a resolve counting both.
+    const folds = supersede(alert, mail, 'superseded');
+    scheduleAt(state, at + policy.resolveHoldMs);
+    return { outcome: 'held', folds, reason: 're-fired and resolved again before the next notification: held, to be sent as a resolve' };
+  }
+  // Back to the state last notified (a re-fire inside resolve_hold): the held resolve never happened for the team.
   const cancelled = alert.held.map(({ id }): Fold => ({ id, reason: 'superseded' }));
   alert.held = [];
   const next = event.status === 'firing' ? `; the next repeat is due in ${Math.round((last.at + delay - at) / 1000)}s` : '';
-  return { state, outcome: 'folded', folds: [...cancelled, { id: arrival.messageId, reason: 'duplicate' }], reason: `a duplicate of the ${last.status} notification already sent${next}` };
+  return { outcome: 'folded', folds: [...cancelled, { id: arrival.messageId, reason: 'duplicate' }], reason: `a duplicate of the ${last.status} notification already sent${next}` };
 }
 
 /** The alert holds only its latest mail: one held before it is folded (it is counted, and not sent). */

@@ -89,7 +89,7 @@ export function planFlush(current: GroupState, now: number, policy: GroupingPoli
   for (const alert of due) markNotified(alert, alert.held[alert.held.length - 1]!.status, now);
 
   const notifications = drafts.map(
-    (draft, index): PlannedNotification => ({ ...draft, id: `${state.id}-${state.seq}-${index}`, thread: policy.threading ? threadSlot(state, draft.subject, now) : null }),
+    (draft, index): PlannedNotification => ({ ...draft, id: `${state.id}-${state.life}-${state.seq}-${index}`, thread: policy.threading ? threadSlot(state, draft.subject, now) : null }),
   );
   const everyResolved = Object.values(state.alerts).every((alert) => alert.status === 'resolved' && alert.notified?.status === 'resolved');
   if (everyResolved && state.thread.quietSince === null) state.thread.quietSince = now;

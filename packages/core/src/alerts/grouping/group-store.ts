@@ -13,6 +13,11 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if ARGV[4] == '' then redis.call('ZREM', KEYS[2], ARGV[5]) else redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5]) end
 return 1`;
 
+// Only when the state is really gone: a group written since keeps its place.
+const FORGET_EXPIRED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+return redis.call('ZREM', KEYS[2], ARGV[1])`;
+
 export interface StoredGroup {
   state: GroupState;
   version: string;
@@ -22,6 +27,7 @@ export interface StoredGroup {
 export function createGroupStore(redis: Redis, prefix: string) {
   const keys = storeKeys(prefix);
   const compareAndSet = redisScript<number>(redis, 'alert_group_cas', 2, COMPARE_AND_SET);
+  const forgetExpired = redisScript<number>(redis, 'alert_group_forget', 2, FORGET_EXPIRED);
   return {
     async read(groupId: string): Promise<StoredGroup | null> {
       const [version, state] = await redis.hmget(keys.alertGroup(groupId), 'version', 'state');
@@ -43,6 +49,10 @@ export function createGroupStore(redis: Redis, prefix: string) {
     async oldestDue(): Promise<number | null> {
       const [, score] = await redis.zrange(keys.alertGroupsDue(), 0, 0, 'WITHSCORES');
       return score === undefined ? null : Number(score);
+    },
+    /** A group whose state expired leaves the due index (nothing is left to flush). */
+    async forget(groupId: string): Promise<void> {
+      await forgetExpired(keys.alertGroup(groupId), keys.alertGroupsDue(), groupId);
     },
     async open(): Promise<number> {
       return redis.zcard(keys.alertGroupsDue());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { arrive, emptyGroup } from './arrive.js';
+import { arrive, emptyGroup, MAX_ALERTS_PER_GROUP, OVERFLOW_KEY } from './arrive.js';
 import { planFlush } from './flush.js';
 import type { Arrival, GroupingPolicy, GroupState, PlannedNotification } from './types.js';
 
@@ -30,7 +30,7 @@ function mail(at: number, status: 'firing' | 'resolved', key = 'gocd-a', summary
 
 /** Feeds mails and flushes in time order, as the router would: a flush runs whenever one is due before the next step. */
 function run(steps: Array<Arrival | { flushAt: number }>, policy = POLICY) {
-  let state: GroupState = emptyGroup('g1', 'team');
+  let state: GroupState = emptyGroup('g1', 'team', 'L1');
   const sent: PlannedNotification[] = [];
   const folded: string[] = [];
   const outcomes: string[] = [];
@@ -165,18 +165,75 @@ test('threading only: every mail is sent, none folded, each in the thread', () =
 
 test('a re-run of the same mail changes nothing', () => {
   const first = mail(0, 'firing');
-  const once = arrive(emptyGroup('g', 'n'), first, POLICY);
+  const once = arrive(emptyGroup('g', 'n', 'L'), first, POLICY);
   const again = arrive(once.state, first, POLICY);
   assert.equal(again.outcome, 'known');
   assert.equal(again.state, once.state);
 });
 
 test('a flush keeps its plan pending until carried out, and numbers its notifications by flush', () => {
-  const held = arrive(emptyGroup('g9', 'n'), mail(0, 'firing'), POLICY).state;
+  const held = arrive(emptyGroup('g9', 'n', 'L9'), mail(0, 'firing'), POLICY).state;
   const { state, plan } = planFlush(held, 30 * S, POLICY);
   assert.equal(plan.seq, 0);
   assert.equal(state.seq, 1);
   assert.deepEqual(state.pending, plan);
-  assert.equal(plan.notifications[0]!.id, 'g9-0-0');
+  assert.equal(plan.notifications[0]!.id, 'g9-L9-0-0');
   assert.equal(state.dueAt, null);
+});
+
+test('regression: a route job re-run while its mail is held (its id long out of the recent list) folds nothing and holds nothing twice', () => {
+  const held = mail(0, 'firing');
+  let state = arrive(emptyGroup('g', 'n', 'L'), held, POLICY).state;
+  state = { ...state, recent: [] };
+  const again = arrive(state, held, POLICY);
+  assert.equal(again.outcome, 'known');
+  assert.deepEqual(again.folds, []);
+});
+
+test('a re-run carries out the folds its first run decided (the router may have died before folding)', () => {
+  const first = mail(0, 'firing');
+  const second = mail(S, 'firing');
+  const once = arrive(arrive(emptyGroup('g', 'n', 'L'), first, POLICY).state, second, POLICY);
+  assert.deepEqual(once.folds, [{ id: first.messageId, reason: 'superseded' }]);
+  assert.deepEqual(arrive(once.state, second, POLICY).folds, once.folds);
+});
+
+test("regression: a mail older than its alert's latest (a retried route job) is counted and changes nothing, so a resolve is not taken back", () => {
+  const steps = [mail(0, 'firing'), { flushAt: M }, mail(3 * M, 'resolved')];
+  const { state } = run(steps);
+  const late = arrive(state, mail(2 * M, 'firing'), POLICY);
+  assert.equal(late.outcome, 'folded');
+  assert.equal(late.state.alerts['gocd-a']!.status, 'resolved');
+  assert.equal(late.state.alerts['gocd-a']!.held[0]!.status, 'resolved');
+});
+
+test('regression: an alert that re-fires after its resolve was sent and resolves again before the flush is told, as a resolve counting both', () => {
+  const { sent } = run([mail(0, 'firing'), { flushAt: M }, mail(2 * M, 'resolved'), { flushAt: 2 * M }, mail(3 * M, 'firing'), mail(4 * M, 'resolved'), { flushAt: 20 * M }]);
+  assert.deepEqual(
+    sent.map((notification) => [notification.alerts[0]!.status, notification.alerts[0]!.count]),
+    [
+      ['firing', 1],
+      ['resolved', 1],
+      ['resolved', 2],
+    ],
+  );
+});
+
+test('regression: with flapping off, state changes are not remembered (the state does not grow)', () => {
+  const flips = Array.from({ length: 50 }, (_, i) => mail(i * S, i % 2 === 0 ? 'firing' : 'resolved'));
+  const { state } = run(flips, { ...POLICY, flapping: null });
+  assert.deepEqual(state.alerts['gocd-a']!.changes, []);
+});
+
+test('a group keeps at most MAX_ALERTS_PER_GROUP alerts: mails of further alerts share one entry', () => {
+  let state = emptyGroup('g', 'n', 'L');
+  for (let i = 0; i < MAX_ALERTS_PER_GROUP + 20; i++) state = arrive(state, mail(i, 'firing', `k${i}`), { ...POLICY, groupBy: [] }).state;
+  assert.equal(Object.keys(state.alerts).length, MAX_ALERTS_PER_GROUP + 1);
+  assert.equal(state.alerts[OVERFLOW_KEY]!.count, 20);
+  assert.match(state.alerts[OVERFLOW_KEY]!.summary, /^more alerts than one group keeps/);
+});
+
+test('regression: a group made again after its state expired never reuses a notification id', () => {
+  const ids = ['life-1', 'life-2'].map((life) => planFlush(arrive(emptyGroup('g', 'n', life), mail(0, 'firing'), POLICY).state, M, POLICY).plan.notifications[0]!.id);
+  assert.notEqual(ids[0], ids[1]);
 });

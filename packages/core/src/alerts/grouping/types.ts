@@ -71,6 +71,8 @@ export interface GroupState {
   v: 1;
   id: string;
   name: string;
+  /** Unique per life of the group (its first mail's id): notification ids and thread ids never repeat an expired group's. */
+  life: string;
   /** The number of the next flush: a flush job carries it, and only the matching job flushes. */
   seq: number;
   /** When the flush `seq` is due; null when nothing waits. */
@@ -78,8 +80,8 @@ export interface GroupState {
   lastFlushAt: number | null;
   thread: ThreadState;
   alerts: Record<string, AlertState>;
-  /** Recently seen message ids, so a re-run of a route job changes nothing. */
-  recent: string[];
+  /** Recently seen mails and the folds decided for them, so a re-run of a route job changes nothing and still folds. */
+  recent: Array<{ id: string; folds: Fold[] }>;
   /** A flush decided but not yet carried out: a re-run carries it out (never decides it twice). */
   pending: FlushPlan | null;
   /** Where the group's notifications go and under which policy: the latest mail's (the engine does not read it). */
