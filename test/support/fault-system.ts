@@ -80,7 +80,7 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
   }
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
-  const queues = [QUEUES.route, QUEUES.deliver, QUEUES.alertFlush].map((queue) => new Queue(queue, { connection: redis, prefix }));
+  const queues = [QUEUES.route, QUEUES.deliver, QUEUES.alertFlush, QUEUES.floodDigest].map((queue) => new Queue(queue, { connection: redis, prefix }));
   // Tests kill this Redis on purpose; the reconnect errors are expected, not news.
   for (const queue of queues) queue.on('error', () => undefined);
   const stopped: Array<number | null> = [];

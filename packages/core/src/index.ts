@@ -35,3 +35,4 @@ export * from './message-state/message-lifecycle.js';
 export { TRANSITIONS, type TransitionName, type MessageState, type DeliveryStateName } from './message-state/transitions.js';
 export { redisScript } from './redis/script.js';
 export { parseUsersFile, mergeUsers } from './config/users-file.js';
+export * from './guards/index.js';

@@ -6,9 +6,11 @@ import {
   createMessageStore,
   createOutcomeMetrics,
   createQueue,
+  createFloodStore,
   createGroupStore,
   createRouterMetrics,
   evaluate,
+  digestJobSchema,
   flushJobSchema,
   groupIdentity,
   decisionPolicy,
@@ -28,6 +30,7 @@ import {
   type TraceEvent,
 } from '@mailsort/core';
 import { createAlertGrouping } from './alert-grouping.js';
+import { createFloodControl } from './flood-control.js';
 import { loadFacts } from './facts-loader.js';
 import { createNotifications } from './notifications.js';
 import { routeFailure, routeFailureCode } from './route-failure.js';
@@ -55,7 +58,10 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain: messageIdDomain(config.ingest.hostname) });
   const grouping = createAlertGrouping({ lifecycle, groups: createGroupStore(storeConnection, prefix), flushQueue, notifications, metrics, outcomes, logger });
   let worker: Worker | undefined;
+  const digestQueue = createQueue(QUEUES.floodDigest, redis.connect('worker'), prefix);
+  const floodControl = createFloodControl({ store, flood: createFloodStore(storeConnection, prefix), lifecycle, digestQueue, enqueue, metrics, outcomes, logger });
   let flushWorker: Worker | undefined;
+  let digestWorker: Worker | undefined;
   let sweeper: NodeJS.Timeout | undefined;
 
   function account(message: RouteJob, decision: Decision, deliveries: DeliverJob[]): void {
@@ -129,10 +135,22 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       logger.info({ id: message.id, code: 'MESSAGE_MISSING' }, 'message already finished or never stored; not routed again');
       return;
     }
-    await enqueue(deliveries);
+    // Flood control counts the route's own deliveries (not the unclaimed recipients'); a grouped route's notifications are not limited.
+    const control = decision.action === 'deliver' && !policy ? (decision.flood ?? null) : null;
+    const controlled = new Set(deliveries.slice(0, routed.length).map((delivery) => delivery.deliveryId));
+    await enqueue(control ? await floodControl.admit(message, decision.alert, control, deliveries, controlled) : deliveries);
     if (policy) await grouping.arrive(message, decision.alert, policy, routed);
     account(message, decision, deliveries);
     metrics.duration.observe((Date.now() - started) / 1000);
+  }
+
+  async function digest(job: Job): Promise<void> {
+    const { bucket, window } = parseJob(digestJobSchema, job);
+    try {
+      await floodControl.digest(bucket, window);
+    } catch (error) {
+      throw routeFailure(error, job.attemptsMade, job.opts.attempts);
+    }
   }
 
   async function flush(job: Job): Promise<void> {
@@ -165,22 +183,32 @@ export function createRouterService(config: Config, { logger, registry, redis }:
         );
       });
       observeBullmq(flushWorker, flushConnection, 'alert-flush worker');
+      const digestConnection = redis.connect('worker');
+      digestWorker = new Worker(QUEUES.floodDigest, digest, { connection: digestConnection, prefix, concurrency: 5, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
+      digestWorker.on('failed', (job: Job<{ bucket?: unknown }> | undefined, error) => {
+        logger.error(
+          { bucket: job?.data?.bucket, jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), err: error },
+          'flood-control digest failed; it is retried (and swept again if it runs out of attempts)',
+        );
+      });
+      observeBullmq(digestWorker, digestConnection, 'flood-digest worker');
       sweeper = setInterval(() => {
         grouping.sweep(SWEEP_GRACE_MS).catch((error: unknown) => logger.warn({ code: routeFailureCode(error), err: error }, 'could not look for late alert-group flushes; trying again'));
+        floodControl.sweep(SWEEP_GRACE_MS).catch((error: unknown) => logger.warn({ code: routeFailureCode(error), err: error }, 'could not look for late flood-control digests; trying again'));
       }, SWEEP_EVERY_MS);
       sweeper.unref();
     },
-    isReady: () => (worker?.isRunning() ?? false) && (flushWorker?.isRunning() ?? false),
+    isReady: () => [worker, flushWorker, digestWorker].every((running) => running?.isRunning() ?? false),
     reload(next) {
       routing = next.routing;
     },
     async stopIntake() {},
     async closeWorkers() {
       clearInterval(sweeper);
-      await Promise.all([worker?.close(), flushWorker?.close()]);
+      await Promise.all([worker?.close(), flushWorker?.close(), digestWorker?.close()]);
     },
     async closeProducers() {
-      await Promise.all([deliverQueue.close(), flushQueue.close()]);
+      await Promise.all([deliverQueue.close(), flushQueue.close(), digestQueue.close()]);
     },
   };
 }

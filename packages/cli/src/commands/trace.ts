@@ -10,9 +10,11 @@ const SKIP = new Set(['at', 'service', 'event']);
 // Alert grouping's events read as a sentence: where the mail went instead of a delivery.
 const SENTENCES: Record<string, (event: TraceEvent) => string> = {
   folded: (event) =>
-    event.reason === 'grouped'
-      ? `carried into group ${event.group}'s notification ${event.notification} (mailsort trace ${event.notification})`
-      : `folded into group ${event.group} (${event.reason}): counted, not sent`,
+    event.reason === 'digest'
+      ? `${event.deliveryId} carried in flood-control digest ${event.notification} (mailsort trace ${event.notification})`
+      : event.reason === 'grouped'
+        ? `carried into group ${event.group}'s notification ${event.notification} (mailsort trace ${event.notification})`
+        : `folded into group ${event.group} (${event.reason}): counted, not sent`,
   notification: (event) => `made for group ${event.group}: ${event.kind}, carrying ${Array.isArray(event.members) && event.members.length > 0 ? event.members.join(', ') : 'no mail'}`,
 };
 

@@ -1,5 +1,5 @@
 import MailComposer, { type MailComposerAttachment, type MailComposerOptions } from 'nodemailer/lib/mail-composer';
-import { flappingText, type NotifiedAlert, summaryText } from './notification-text.js';
+import { digestText, type DigestText, flappingText, type NotifiedAlert, summaryText } from './notification-text.js';
 
 export type { NotifiedAlert } from './notification-text.js';
 export { formatDuration } from './notification-text.js';
@@ -32,7 +32,16 @@ export interface FlappingNoticeInput {
   settleBelow: number;
 }
 
-export type NotificationKind = 'summary' | 'flapping';
+export type NotificationKind = 'summary' | 'flapping' | 'digest';
+
+export interface DigestMailInput extends Omit<DigestText, 'attached'> {
+  from: string;
+  to: string;
+  date: Date;
+  subject: string;
+  /** The held mails, raw, in `held`'s order (fewer: only the first ones are attached). */
+  originals: Array<Buffer | null>;
+}
 
 const MAX_LINE_OCTETS = 998;
 
@@ -43,6 +52,12 @@ export async function summaryMail(input: SummaryMailInput): Promise<Buffer> {
   }
   const attachments = input.originals.flatMap((original, i) => (original ? [originalAttachment(original, i + 1)] : []));
   return compose('summary', input, { text: summaryText(input.groupName, input.alerts, attachments.length), attachments });
+}
+
+/** A flood-control digest: the held mails as text, with the first ones attached. */
+export async function digestMail(input: DigestMailInput): Promise<Buffer> {
+  const attachments = input.originals.flatMap((original, i) => (original ? [originalAttachment(original, i + 1)] : []));
+  return compose('digest', input, { text: digestText({ ...input, attached: attachments.length }), attachments });
 }
 
 /** A text/plain mail saying the alert flaps and that mailsort holds its mails until it settles. */

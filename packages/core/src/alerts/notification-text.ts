@@ -49,6 +49,31 @@ export function flappingText({ alert, changes, windowMs, settleBelow }: Flapping
   ].join('\r\n');
 }
 
+export interface DigestText {
+  destination: string;
+  limit: string;
+  alerts: readonly NotifiedAlert[];
+  held: ReadonlyArray<{ id: string; at: number; severity: string; subject: string }>;
+  attached: number;
+}
+
+/** The text of a flood-control digest: why, one block per alert, then every held mail with its id. */
+export function digestText({ destination, limit, alerts, held, attached }: DigestText): string {
+  const first = Math.min(...held.map((mail) => mail.at));
+  const last = Math.max(...held.map((mail) => mail.at));
+  const attachedLine = attached === held.length ? 'Every held mail is attached.' : `The first ${attached} are attached; see the others with \`mailsort queue show ID\` until they expire.`;
+  return [
+    `mailsort's flood control held ${plural(held.length, 'mail')} to ${oneLine(destination)} between ${isoTime(first)} and ${isoTime(last)} (limit ${limit}).`,
+    '',
+    ...alerts.flatMap((alert) => [...alertBlock(alert), '']),
+    'Held mails:',
+    ...held.map((mail) => `  ${isoTime(mail.at)} ${mail.severity} ${oneLine(mail.subject)} (id ${mail.id})`),
+    '',
+    attachedLine,
+    '',
+  ].join('\r\n');
+}
+
 function alertBlock(alert: NotifiedAlert): string[] {
   const lines = [
     `${alert.status.toUpperCase()} ${alert.severity}: ${oneLine(alert.summary)}`,

@@ -17,7 +17,8 @@ const legacyManagerSchema = z
     user: z.string().optional(),
     passwd: z.string().optional(),
     'messages-we-want': z.strictObject({ to: z.string().optional(), from: z.string().optional() }).refine((want) => want.to !== undefined || want.from !== undefined, 'give `to` or `from`'),
-    rules: z.array(ruleSchema).default([]),
+    // mail2alert has no grouping or flood control: those keys are the native format's, refused here.
+    rules: z.array(ruleSchema.omit({ grouping: true, threading: true, flood_control: true, bypass_flood_control: true })).default([]),
   })
   .superRefine((manager, ctx) => {
     manager.rules.forEach((rule, index) => {

@@ -22,6 +22,18 @@ export const duration = z.union([z.number().nonnegative(), z.string()]).transfor
   return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2]!.toLowerCase()]!);
 });
 
+/** A rate such as `20 per 10m`: at most `count` in each window of `perMs`. */
+export const rate = z.string().transform((value, ctx) => {
+  const match = /^\s*(\d+)\s*(?:per|\/)\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(value);
+  const count = match ? Number(match[1]) : 0;
+  const perMs = match ? Math.round(Number(match[2]) * DURATION_UNITS_MS[match[3]!.toLowerCase()]!) : 0;
+  if (!match || count < 1 || perMs < 1000) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a rate (use e.g. 20 per 10m: at least 1, per at least 1s)` });
+    return z.NEVER;
+  }
+  return { count, perMs };
+});
+
 /** A size as bytes (number) or a string like `512KiB`, `25MiB`, `10MB`. */
 export const byteSize = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
   if (typeof value === 'number') return value;

@@ -27,9 +27,10 @@ export const LABEL_VALUES = {
   alertSource: ALERT_SOURCES,
   alertStatus: ALERT_STATUSES,
   alertSeverity: ALERT_SEVERITIES,
-  foldReason: ['duplicate', 'superseded', 'flapping', 'grouped'],
+  foldReason: ['duplicate', 'superseded', 'flapping', 'grouped', 'digest'],
+  floodBypass: ['critical', 'rule'],
   groupingOutcome: ['held', 'folded'],
-  notificationKind: ['single', 'summary', 'flapping'],
+  notificationKind: ['single', 'summary', 'flapping', 'digest'],
   gocdErrorReason: ['timeout', 'unreachable', 'unauthorized', 'forbidden', 'not_found', 'status', 'invalid', 'empty'],
 } as const;
 
@@ -175,6 +176,18 @@ export function createRouterMetrics(registry: Registry) {
       help: 'How long past its due time the most overdue alert-group flush is (0 when none is late); the router sweeps late flushes every few seconds.',
       registers,
     }),
+    floodHeld: new Counter({ name: 'mailsort_router_flood_held_total', help: "Deliveries held by flood control for their window's digest (docs/guards.md).", registers }),
+    floodBypassed: startAtZero(
+      new Counter({
+        name: 'mailsort_router_flood_bypassed_total',
+        help: 'Deliveries over their flood-control limit sent at once anyway: critical, or a rule with bypass_flood_control (they still count against the bucket).',
+        labelNames: ['reason'],
+        registers,
+      }),
+      combinations({ reason: LABEL_VALUES.floodBypass }),
+    ),
+    floodHeldNow: new Gauge({ name: 'mailsort_router_flood_held_mails', help: "Mails held by flood control now, waiting for their window's digest.", registers }),
+    floodLimited: new Gauge({ name: 'mailsort_router_flood_limited_destinations', help: 'Destinations (team addresses, webhooks) over their flood-control limit now, with mail held.', registers }),
     flushes: new Counter({ name: 'mailsort_router_alert_flushes_total', help: 'Alert-group flushes carried out (one per group per due time, across all router replicas).', registers }),
   };
 }

@@ -10,6 +10,8 @@ export const QUEUES = {
   deliver: 'deliver',
   /** Alert-group flushes (docs/alerts.md), delayed until each group's due time. */
   alertFlush: 'alert-flush',
+  /** Flood-control digests (docs/guards.md), delayed until each window's end. */
+  floodDigest: 'flood-digest',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -27,15 +29,21 @@ const REMOVE_ON_COMPLETE = true;
  */
 export const ROUTE_ATTEMPTS = 12;
 
-export const DEFAULT_JOB_OPTIONS: Record<'route' | 'deliver' | 'alertFlush', DefaultJobOptions> = {
+export const DEFAULT_JOB_OPTIONS: Record<'route' | 'deliver' | 'alertFlush' | 'floodDigest', DefaultJobOptions> = {
   route: {
     attempts: ROUTE_ATTEMPTS,
     backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: REMOVE_ON_COMPLETE,
     removeOnFail: false,
   },
-  // A flush fails only when Redis does; the router's sweep re-adds a flush that ran out of attempts.
+  // A flush or a digest fails only when Redis does; the router's sweep re-adds one that ran out of attempts.
   alertFlush: {
+    attempts: ROUTE_ATTEMPTS,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: REMOVE_ON_COMPLETE,
+    removeOnFail: false,
+  },
+  floodDigest: {
     attempts: ROUTE_ATTEMPTS,
     backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: REMOVE_ON_COMPLETE,
@@ -63,8 +71,10 @@ export function crashRecovery(stalledAfterMs: number) {
  * BullMQ refuses ids containing ':' and ids that are all digits; every id starts with a
  * stage letter, and ':' is replaced.
  */
-export function jobId(stage: 'route' | 'deliver' | 'flush', ...parts: Array<string | number>): string {
-  return [stage[0], ...parts].join('-').replaceAll(':', '_');
+const STAGE_LETTERS = { route: 'r', deliver: 'd', flush: 'f', digest: 'x' } as const;
+
+export function jobId(stage: keyof typeof STAGE_LETTERS, ...parts: Array<string | number>): string {
+  return [STAGE_LETTERS[stage], ...parts].join('-').replaceAll(':', '_');
 }
 
 /** A payload that fails its schema will not mend itself: BullMQ fails such a job at once, without retries. */
@@ -81,7 +91,12 @@ export function parseJob<S extends z.ZodType>(schema: S, job: Pick<Job, 'id' | '
 }
 
 export function createQueue(name: QueueName, connection: Redis | ConnectionOptions, prefix: string): Queue {
-  const defaults = { [QUEUES.route]: DEFAULT_JOB_OPTIONS.route, [QUEUES.deliver]: DEFAULT_JOB_OPTIONS.deliver, [QUEUES.alertFlush]: DEFAULT_JOB_OPTIONS.alertFlush }[name];
+  const defaults = {
+    [QUEUES.route]: DEFAULT_JOB_OPTIONS.route,
+    [QUEUES.deliver]: DEFAULT_JOB_OPTIONS.deliver,
+    [QUEUES.alertFlush]: DEFAULT_JOB_OPTIONS.alertFlush,
+    [QUEUES.floodDigest]: DEFAULT_JOB_OPTIONS.floodDigest,
+  }[name];
   const queue = new Queue(name, { connection: connection as ConnectionOptions, prefix, defaultJobOptions: defaults });
   observeBullmq(queue, connection, `${name} queue`);
   return queue;

@@ -76,6 +76,13 @@ export const flushJobSchema = z.object({
 });
 
 export type FlushJob = z.infer<typeof flushJobSchema>;
+
+/** router → router: send the digest of one flood-control bucket's window (docs/guards.md). */
+export const digestJobSchema = z.object({
+  v: z.literal(1),
+  bucket: z.string(),
+  window: z.number().int().nonnegative(),
+});
 export type Envelope = z.infer<typeof envelopeSchema>;
 export type ClientInfo = z.infer<typeof clientSchema>;
 export type RouteJob = z.infer<typeof routeJobSchema>;

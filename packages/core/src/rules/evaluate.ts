@@ -97,6 +97,9 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
   const webhooks: WebhookAction[] = [];
   let alerting = managerAlerting(manager);
   let ruleAlerting = false;
+  let flood = manager.flood_control ? { routeId: manager.name, settings: manager.flood_control } : null;
+  let ruleFlood = false;
+  let bypassRule = false;
   manager.rules.forEach((rule, index) => {
     const label = ruleLabel(manager, index);
     const outcome = checkRule(manager, rule, facts, stage, alert, context);
@@ -105,6 +108,11 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
     } else if (outcome.matched) {
       matched.push(label);
       addActions(rule.actions, recipients, webhooks);
+      bypassRule ||= rule.bypass_flood_control === true;
+      if (!ruleFlood && rule.flood_control) {
+        ruleFlood = true;
+        flood = { routeId: `${manager.name}/${rule.name ?? `rules[${index}]`}`, settings: rule.flood_control };
+      }
       if (!ruleAlerting && (rule.grouping !== undefined || rule.threading !== undefined)) {
         ruleAlerting = true;
         alerting = routeAlerting(`${manager.name}/${rule.name ?? `rules[${index}]`}`, rule.grouping ?? manager.grouping, rule.threading ?? manager.threading);
@@ -162,6 +170,7 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
     webhooks,
     fallback: false,
     alerting,
+    flood: flood && { ...flood, bypass: alert.severity === 'critical' ? 'critical' : bypassRule ? 'rule' : null },
     reason: `manager "${manager.name}": ${matched.length} rule(s) matched${problems.length > 0 ? `; ${problems.length} could not be evaluated` : ''}`,
   };
 }

@@ -1,4 +1,5 @@
 import type { GroupingSettings, RouteAlerting } from '../alerts/grouping/types.js';
+import type { FloodControlSettings, RouteFloodControl } from '../guards/flood-types.js';
 import type { AlertEvent, AlertEventFilter } from '../alerts/types.js';
 import type { Envelope } from '../queues/payloads.js';
 
@@ -135,6 +136,8 @@ export type Decision =
       fallback: boolean;
       /** Grouping and threading for the route that decided (docs/alerts.md); null when it has neither, and for fallback deliveries. */
       alerting?: RouteAlerting | null;
+      /** Flood control for the route that decided (docs/guards.md); null when it has none, and for fallback deliveries. */
+      flood?: RouteFloodControl | null;
     })
   | (DecisionBase & { action: 'passthrough'; recipients: []; webhooks: [] })
   | (DecisionBase & { action: 'drop'; manager: string; recipients: []; webhooks: []; dropReason: DropReason });
@@ -150,6 +153,7 @@ export interface ManagerRules {
   other_recipients?: 'deliver' | 'drop' | undefined;
   grouping?: GroupingSettings | undefined;
   threading?: boolean | undefined;
+  flood_control?: FloodControlSettings | undefined;
 }
 
 export interface RuleDefinition {
@@ -159,4 +163,6 @@ export interface RuleDefinition {
   filter: { function?: string | undefined; args: readonly string[]; events?: readonly GocdEvent[] | undefined; event?: AlertEventFilter | undefined };
   grouping?: GroupingSettings | undefined;
   threading?: boolean | undefined;
+  flood_control?: FloodControlSettings | undefined;
+  bypass_flood_control?: boolean | undefined;
 }

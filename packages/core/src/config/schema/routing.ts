@@ -3,7 +3,7 @@ import { checkActions, checkRule } from '../../rules/check.js';
 import { ALERT_SEVERITIES, ALERT_SOURCES, ALERT_STATUSES } from '../../alerts/types.js';
 import { GOCD_EVENT_NAMES } from '../../rules/types.js';
 import { GROUP_FIELD } from '../../alerts/grouping/group-identity.js';
-import { duration } from '../units.js';
+import { duration, rate } from '../units.js';
 
 export const GOCD_EVENTS = GOCD_EVENT_NAMES;
 
@@ -70,11 +70,21 @@ export const groupingSchema = z
     });
   });
 
-/** Per rule or manager: group, dedup and thread alert mail (docs/alerts.md). */
+/** At most `limit` mails to one destination per window; the rest held and sent as one digest at the window's end (docs/guards.md). */
+export const floodControlSchema = z.strictObject({
+  limit: rate,
+  /** `destination`: one bucket per team address or webhook, shared by every route to it; `route`: one per route and destination. */
+  per: z.enum(['destination', 'route']).default('destination'),
+  /** A digest attaches this many held mails at most; the rest are listed with their ids (`mailsort queue show`). */
+  attach_max: z.number().int().min(0).max(200).default(20),
+});
+
+/** Per rule or manager: group, dedup and thread alert mail (docs/alerts.md); flood control (docs/guards.md). */
 const alertingKeys = {
   grouping: groupingSchema.optional(),
   /** One mail thread per alert; on by default when grouping is on. */
   threading: z.boolean().optional(),
+  flood_control: floodControlSchema.optional(),
 };
 
 export const actionSchema = z.string().regex(/^[a-z][a-z0-9+.-]*:.+$/i, 'an action is a URI such as mailto:team@example.com');
@@ -86,6 +96,8 @@ export const ruleSchema = z.strictObject({
   actions: z.array(actionSchema).default([]),
   filter: filterSchema,
   ...alertingKeys,
+  /** This rule's mails go through flood control at once (still counted against the bucket), as critical ones always do. */
+  bypass_flood_control: z.boolean().optional(),
 });
 
 const addressOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);

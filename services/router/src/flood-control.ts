@@ -1,0 +1,139 @@
+import type { Queue } from 'bullmq';
+import {
+  digestAlerts,
+  digestMail,
+  digestSubject,
+  floodBucket,
+  floodWindow,
+  jobId,
+  type AlertEvent,
+  type DeliverJob,
+  type FloodStore,
+  type Logger,
+  type MessageLifecycle,
+  type MessageStore,
+  type OutcomeMetrics,
+  type RouteFloodControl,
+  type RouteJob,
+  type RouterMetrics,
+} from '@mailsort/core';
+
+// A window's digest runs this long after the window ends, so a mail admitted in its last moment is in it.
+const DIGEST_DELAY_MS = 1000;
+
+export interface FloodControlDeps {
+  store: MessageStore;
+  flood: FloodStore;
+  lifecycle: MessageLifecycle;
+  digestQueue: Queue;
+  enqueue: (deliveries: DeliverJob[]) => Promise<unknown>;
+  metrics: RouterMetrics;
+  outcomes: OutcomeMetrics;
+  logger: Logger;
+}
+
+const limitText = ({ count, perMs }: { count: number; perMs: number }) => `${count} per ${perMs >= 60_000 ? `${perMs / 60_000}m` : `${perMs / 1000}s`}`;
+
+/**
+ * Flood control (docs/guards.md): each delivery to a limited destination is admitted or held
+ * in its bucket's window, one bucket in Redis for every replica; at the window's end one digest
+ * carries every held mail. Nothing is dropped: a held delivery ends in the digest.
+ */
+export function createFloodControl({ store, flood, lifecycle, digestQueue, enqueue, metrics, outcomes, logger }: FloodControlDeps) {
+  async function scheduleDigest(bucket: string, window: number, endsAt: number): Promise<void> {
+    await digestQueue.add('digest', { v: 1, bucket, window }, { jobId: jobId('digest', bucket, window), delay: Math.max(0, endsAt + DIGEST_DELAY_MS - Date.now()) });
+  }
+
+  return {
+    /** The deliveries to enqueue now; the others wait for their digest (their part is finished by it). */
+    async admit(message: RouteJob, alert: AlertEvent, control: RouteFloodControl, deliveries: DeliverJob[], controlled: ReadonlySet<string>): Promise<DeliverJob[]> {
+      const now: DeliverJob[] = [];
+      for (const delivery of deliveries) {
+        if (!controlled.has(delivery.deliveryId)) {
+          now.push(delivery);
+          continue;
+        }
+        const { perMs, count } = control.settings.limit;
+        const bucket = floodBucket(control, delivery.destination);
+        const { window } = floodWindow(perMs, Date.now());
+        const held = {
+          id: message.id,
+          deliveryId: delivery.deliveryId,
+          at: message.acceptedAt,
+          subject: alert.summary,
+          key: alert.key,
+          source: alert.source,
+          status: alert.status,
+          severity: alert.severity,
+          summary: alert.summary,
+        };
+        await flood.remember(
+          bucket,
+          { destination: delivery.destination, envelope: message.envelope, attachMax: control.settings.attach_max, perMs, limit: limitText(control.settings.limit) },
+          4 * perMs + 3_600_000,
+        );
+        const result = await flood.admit({ bucket, window, perMs, deliveryId: delivery.deliveryId, limit: count, bypass: control.bypass !== null, held });
+        if (result.decision === 'held') {
+          metrics.floodHeld.inc();
+          await scheduleDigest(bucket, result.window, floodWindow(perMs, result.window * perMs).endsAt);
+          logger.info({ id: message.id, deliveryId: delivery.deliveryId, bucket, window: result.window }, "over its flood-control limit: held for the window's digest");
+          continue;
+        }
+        if (result.decision === 'bypassed' && control.bypass) metrics.floodBypassed.inc({ reason: control.bypass });
+        now.push(delivery);
+      }
+      return now;
+    },
+
+    /** One window's digest: closed (later mails count in the next), made once, then each held delivery finished. */
+    async digest(bucket: string, window: number): Promise<void> {
+      const where = await flood.destination(bucket);
+      if (!where) return;
+      const held = await flood.close(bucket, window, where.perMs);
+      if (held.length === 0) return flood.done(bucket, window);
+      const id = `${bucket}-${window}`;
+      if (!(await store.notificationMade(id))) {
+        const ordered = [...held].sort((a, b) => a.at - b.at);
+        const originals = await Promise.all(ordered.slice(0, where.attachMax).map((mail) => store.get(mail.id)));
+        const alerts = digestAlerts(ordered);
+        const to = where.destination.kind === 'smtp' ? where.destination.envelope.to.join(', ') : 'webhook';
+        const raw = await digestMail({
+          from: where.envelope.from || 'mailsort',
+          to,
+          date: new Date(),
+          subject: digestSubject(ordered, alerts),
+          destination: to,
+          limit: where.limit,
+          alerts,
+          held: ordered,
+          originals,
+        });
+        const delivery: DeliverJob = { v: 1, id, deliveryId: jobId('deliver', id, 0), acceptedAt: Date.now(), original: where.envelope, destination: where.destination };
+        const made = await lifecycle.create(id, raw, 1, { at: Date.now(), service: 'router', event: 'notification', kind: 'digest', bucket, members: ordered.map((mail) => mail.id) });
+        if (made.ok) metrics.notifications.inc({ kind: 'digest' });
+        if (made.ok || made.from === 'routed') await enqueue([delivery]);
+      } else if (await store.exists(id)) {
+        await enqueue([{ v: 1, id, deliveryId: jobId('deliver', id, 0), acceptedAt: Date.now(), original: where.envelope, destination: where.destination }]);
+      }
+      for (const mail of held) {
+        const done = await lifecycle.fold(mail.id, mail.deliveryId, { at: Date.now(), service: 'router', event: 'folded', reason: 'digest', notification: id, deliveryId: mail.deliveryId });
+        if (done.ok && done.counted && done.left <= 0) outcomes.finished.inc({ outcome: 'folded', reason: 'digest' });
+      }
+      await flood.done(bucket, window);
+      logger.info({ bucket, window, held: held.length, notification: id }, 'flood-control digest made');
+    },
+
+    /** Digests 15 s past due get a job again (one per window and hour); sets the gauges. */
+    async sweep(graceMs: number): Promise<void> {
+      const now = Date.now();
+      const [late, { mails, buckets }] = await Promise.all([flood.due(now - graceMs), flood.heldNow()]);
+      metrics.floodHeldNow.set(mails);
+      metrics.floodLimited.set(buckets);
+      for (const { bucket, window } of late) {
+        await digestQueue.add('digest', { v: 1, bucket, window }, { jobId: jobId('digest', bucket, window, 'sweep', Math.floor(now / 3_600_000)) });
+      }
+    },
+  };
+}
+
+export type FloodControl = ReturnType<typeof createFloodControl>;
