@@ -125,3 +125,37 @@ routing:
   assert.equal(result.code, 1);
   assert.match(result.stderr, /:11:\d+: routing\.managers\[0\]\.rules\[0\]\.grouping\.repeat_interval: repeat_interval must be at least group_interval$/m);
 });
+
+test('check-config refuses flood control that cannot work, with file:line and key', () => {
+  const file = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+routing:
+  managers:
+    - name: team
+      kind: mail
+      messages_we_want: { to: alerts@example.com }
+      flood_control: { limit: 20 per 100ms, per: team }
+      rules:
+        - filter: { event: {} }
+          actions: [mailto:team@example.com]
+          flood_control: { limit: lots }
+          bypass_flood_control: sometimes
+`);
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 1);
+  const lines = result.stderr.replace(new RegExp(`${file}:`, 'g'), '');
+  assert.match(lines, /^8:\d+: routing\.managers\[0\]\.flood_control\.limit: "20 per 100ms" is not a rate/m);
+  assert.match(lines, /^8:\d+: routing\.managers\[0\]\.flood_control\.per: /m);
+  assert.match(lines, /^12:\d+: routing\.managers\[0\]\.rules\[0\]\.flood_control\.limit: "lots" is not a rate/m);
+  assert.match(lines, /^13:\d+: routing\.managers\[0\]\.rules\[0\]\.bypass_flood_control: /m);
+});
+
+test("check-config refuses grouping and flood control in mail2alert's format (they are the native format's)", () => {
+  const file = writeConfigFile(
+    `local-smtp: localhost:1025\nremote-smtp: localhost:8025\nmanagers:\n  - name: mail\n    messages-we-want: { to: alerts@example.com }\n    rules:\n      - owner: ops\n        actions: [mailto:ops@example.com]\n        filter: { function: mail.in_subject, args: [x] }\n        grouping: {}\n`,
+    'configuration.yml',
+  );
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 1, result.stdout);
+  assert.match(result.stderr, /rules\[0\]\.grouping: unknown key/);
+});
