@@ -159,3 +159,69 @@ test("check-config refuses grouping and flood control in mail2alert's format (th
   assert.equal(result.code, 1, result.stdout);
   assert.match(result.stderr, /rules\[0\]\.grouping: unknown key/);
 });
+
+test('check-config refuses on_dead contacts that are not actions, name no webhook, or are not addresses, and a notice upstream that is the path that fails', () => {
+  const bad = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+routing:
+  webhooks: [{ name: ops, url: "https://hooks.example.com/x" }]
+  managers:
+    - name: team
+      kind: mail
+      messages_we_want: { to: alerts@example.com }
+      on_dead: [oncall@example.com, "webhook:nowhere"]
+      rules:
+        - actions: [mailto:team@example.com]
+          on_dead: ["mailto:not an address", "slack:ops:loud", "webhook:ops"]
+          filter: { function: mail.in_subject, args: [disk] }
+`);
+  const result = mailsort('check-config', bad);
+  assert.equal(result.code, 1);
+  const problems = result.stderr
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(`${bad}:`, ''));
+  const expected = [
+    /^9:\d+: routing\.managers\[0\]\.on_dead\[0\]: an action is a URI such as mailto:team@example\.com$/,
+    /^9:\d+: routing\.managers\[0\]\.on_dead\[0\]: "oncall@example\.com": unknown action/,
+    /^9:\d+: routing\.managers\[0\]\.on_dead\[1\]: no webhook named "nowhere" in routing\.webhooks$/,
+    /^12:\d+: routing\.managers\[0\]\.rules\[0\]\.on_dead\[0\]: "mailto:not an address": not an e-mail address/,
+    /^12:\d+: routing\.managers\[0\]\.rules\[0\]\.on_dead\[1\]: "slack:ops:loud": the style after the webhook name is brief or full$/,
+  ];
+  for (const pattern of expected)
+    assert.ok(
+      problems.some((line) => pattern.test(line)),
+      `${pattern} not in:\n${problems.join('\n')}`,
+    );
+  assert.equal(problems.length, expected.length, problems.join('\n'));
+
+  const noWebhook = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+  - { name: backup, host: smtp2.example.com }
+routing:
+  managers:
+    - { name: team, kind: mail, messages_we_want: { to: alerts@example.com }, on_dead: ["webhook:nowhere"] }
+`);
+  assert.match(mailsort('check-config', noWebhook).stderr, /:6:\d+: routing\.managers\[0\]\.on_dead\[0\]: no webhook named "nowhere" in routing\.webhooks$/m);
+
+  const samePath = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+  - { name: backup, host: smtp2.example.com }
+delivery:
+  dead_letters:
+    notify: { to: postmaster@example.com, upstream: default, per_contact: 0 }
+`);
+  const same = mailsort('check-config', samePath);
+  assert.equal(same.code, 1);
+  assert.match(same.stderr, /:6:\d+: delivery\.dead_letters\.notify\.per_contact: /);
+  const fixed = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+  - { name: backup, host: smtp2.example.com }
+delivery:
+  dead_letters:
+    notify: { to: postmaster@example.com, upstream: default }
+`);
+  const refused = mailsort('check-config', fixed);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /:6:\d+: delivery\.dead_letters\.notify\.upstream: "default" is routing\.default_upstream, the path whose failures the notices report/);
+});

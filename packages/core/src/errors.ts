@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   DELIVERY_TEMPORARY: 'the upstream refused or failed temporarily; the delivery will be retried',
   DELIVERY_PERMANENT: 'the upstream refused permanently; the delivery failed',
   DELIVERY_EXPIRED: 'the delivery kept failing temporarily until delivery.max_lifetime passed; it failed as expired',
+  NOTICE_RATE_LIMITED: 'a dead-letter notice left out a contact that had delivery.dead_letters.notify.per_contact notices this window; the dead letter stays listed',
+  NOTICE_FAILED: 'a dead-letter notice could not be queued, or died too (never noticed again); the dead letter stays listed and replayable',
   QUEUE_ENTRY_UNKNOWN: 'a `mailsort queue` command named a message or delivery that is not in the queue',
 } as const;
 

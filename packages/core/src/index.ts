@@ -30,7 +30,7 @@ export * from './alerts/index.js';
 export * from './store/gocd-state.js';
 export { configJsonSchema } from './config/json-schema.js';
 export type { TlsConfig } from './config/schema/index.js';
-export { createDeliveryStates, type DeliveryState, type DeliveryResult, type RecipientOutcome, type AttemptRecord } from './store/delivery-state.js';
+export { createDeliveryStates, type DeliveryStates, type DeliveryState, type DeliveryResult, type RecipientOutcome, type AttemptRecord } from './store/delivery-state.js';
 export * from './message-state/message-lifecycle.js';
 export { TRANSITIONS, type TransitionName, type MessageState, type DeliveryStateName } from './message-state/transitions.js';
 export { redisScript } from './redis/script.js';

@@ -21,7 +21,7 @@ test('a dead-letter notice names the delivery, the reply, the refused recipients
       reply: '550 5.1.1 no such user',
       hostname: 'relay.test',
       noticeId: 'M0000000000000000002',
-      to: 'postmaster@x',
+      to: ['postmaster@x'],
       now: new Date(0),
     },
     original,
@@ -36,5 +36,8 @@ test('a dead-letter notice names the delivery, the reply, the refused recipients
   assert.match(body, /rejected: {6}b@x: 550 5\.1\.1 no such user/);
   assert.doesNotMatch(body, /rejected: +a@x/);
   assert.match(body, /mailsort queue retry d-M0000000000000000001-0/);
-  assert.ok(notice.includes('Subject: Build\r\n broken\r\nFrom: ci@example.com\r\n'), 'the original header is attached as it was');
+  assert.ok(notice.includes('Subject: Build\r\n broken\r\nFrom: ci@example.com\r\n\r\nbody\r\n'), 'the original is attached as it was');
+  assert.match(head, /^Content-Type: multipart\/mixed; boundary="=_mailsort_[0-9a-f]{24}"$/m);
+  assert.match(body, /^Content-Type: message\/rfc822\r$/m);
+  assert.match(notice, /--=_mailsort_[0-9a-f]{24}--\r\n$/);
 });

@@ -8,6 +8,7 @@ import {
   type DeliverJob,
   type DeliveryResult,
   type DeliveryState,
+  type DeliveryStates,
   type Logger,
   type MessageLifecycle,
   type OutcomeMetrics,
@@ -39,7 +40,9 @@ export interface DeliverDeps {
   metrics: SenderMetrics;
   outcomes: OutcomeMetrics;
   logger: Logger;
-  /** Queues the optional bounce-like notice for a dead letter. */
+  /** The delivery records, to notice a dead letter again whose sender died before it could. */
+  states: DeliveryStates;
+  /** Makes a dead letter's notice to a human (once per dead delivery: a repeat is a no-op). */
   notify: (delivery: DeliverJob, result: DeliveryResult, failure: NoticeFailure) => Promise<void>;
 }
 
@@ -112,6 +115,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       { at: now, service: 'sender', event: 'delivered', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply },
     );
     if (done.ok && done.counted && done.left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
+    if (delivery.notice && done.ok) metrics.escalations.inc({ result: 'delivered' });
     logger.info(
       {
         id: delivery.id,
@@ -142,10 +146,26 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     metrics.deliveries.inc({ result, upstream });
     outcomes.finished.inc({ outcome: 'failed', reason: result });
     logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: dead.code, result, upstream, reply }, 'delivery failed; kept as a dead letter');
-    await deps.notify(delivery, result, { upstream, reply, attempts, recipients }).catch((error: unknown) => {
-      logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: 'REDIS_UNAVAILABLE', err: error }, 'could not queue the dead-letter notice');
-    });
+    if (delivery.notice) {
+      // A notice that dies is never noticed again (no loops): counted, logged, and listed like any dead letter.
+      metrics.escalations.inc({ result: 'failed' });
+      logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: 'NOTICE_FAILED', result, upstream, reply }, 'a dead-letter notice failed too; the dead letters stay listed');
+    }
+    await notifySafely(delivery, result, { upstream, reply, attempts, recipients });
     throw new UnrecoverableError(`${result}: ${reply}`);
+  }
+
+  async function notifySafely(delivery: DeliverJob, result: DeliveryResult, failure: NoticeFailure): Promise<void> {
+    await deps.notify(delivery, result, failure).catch((error: unknown) => {
+      logger.error({ id: delivery.id, deliveryId: delivery.deliveryId, code: 'NOTICE_FAILED', err: error }, 'could not queue the dead-letter notice; the dead letter stays listed');
+    });
+  }
+
+  /** A dead letter's job run again: its sender may have died between the dead letter and its notice, so notice it (a made notice is not made twice). */
+  async function noticeAgain(delivery: DeliverJob): Promise<void> {
+    const state = await deps.states.get(delivery.deliveryId);
+    if (!state || state.result === undefined || state.result === 'delivered' || state.result === 'deferred') return;
+    await notifySafely(delivery, state.result, { upstream: state.lastUpstream ?? upstreamOf(delivery), reply: state.lastReply ?? '', attempts: state.attempts, recipients: state.recipients });
   }
 
   async function retry(delivery: DeliverJob, state: DeliveryState, attempt: Attempt, decision: Extract<AfterAttempt, { kind: 'retry' }>): Promise<never> {
@@ -174,6 +194,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if (!begun.ok) {
       // A dead letter's job run again (its sender died before BullMQ marked it failed): it stays dead, unsent.
       logger.warn({ ...log, code: 'TRANSITION_REFUSED', from: begun.from }, 'delivery is a dead letter already; not sending again');
+      if (begun.from === 'dead') await noticeAgain(delivery);
       throw new UnrecoverableError(`already a dead letter (${begun.from})`);
     }
     if ('delivered' in begun) {

@@ -7,6 +7,7 @@ import {
   createMessageStore,
   createOutcomeMetrics,
   createQueue,
+  createDeliveryStates,
   createSenderMetrics,
   MailsortError,
   observeBullmq,
@@ -27,6 +28,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix);
   const lifecycle = createMessageLifecycle(storeConnection, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
+  const states = createDeliveryStates(storeConnection, prefix);
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   let smtp: ReturnType<typeof createSmtpDelivery> | undefined;
   const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [], upstreams: config.upstreams.map((upstream) => upstream.name) });
@@ -54,7 +56,8 @@ export function createSenderService(config: Config, { logger, registry, redis }:
       metrics,
       outcomes,
       logger,
-      notify: createNotifier({ config: next, store, lifecycle, queue: deliverQueue, logger }),
+      states,
+      notify: createNotifier({ config: next, store, lifecycle, queue: deliverQueue, redis: storeConnection, metrics, logger }),
     }),
   });
   // A job runs on the generation it started with; a reload swaps this for the next job.

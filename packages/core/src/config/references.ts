@@ -21,9 +21,14 @@ export function checkReferences(config: Config, readFile: ReadFile): ReferencePr
 }
 
 function deadLetterReferences(config: Config): ReferenceProblem[] {
-  const upstream = config.delivery.dead_letters.notify?.upstream;
-  if (upstream === undefined || config.upstreams.some((candidate) => candidate.name === upstream)) return [];
-  return [{ path: ['delivery', 'dead_letters', 'notify', 'upstream'], message: `no upstream is named "${upstream}" (have: ${config.upstreams.map((u) => u.name).join(', ')})` }];
+  const upstream = config.delivery.dead_letters.notify.upstream;
+  const path = ['delivery', 'dead_letters', 'notify', 'upstream'];
+  if (upstream === undefined) return [];
+  if (!config.upstreams.some((candidate) => candidate.name === upstream)) return [{ path, message: `no upstream is named "${upstream}" (have: ${config.upstreams.map((u) => u.name).join(', ')})` }];
+  // Every routed delivery goes through the default upstream: its dead letters must be told over another path.
+  if (upstream === config.routing.default_upstream && config.upstreams.length > 1)
+    return [{ path, message: `"${upstream}" is routing.default_upstream, the path whose failures the notices report; name another upstream or leave it unset` }];
+  return [];
 }
 
 function listenerReferences(config: Config): ReferenceProblem[] {

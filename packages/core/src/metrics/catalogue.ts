@@ -31,6 +31,8 @@ export const LABEL_VALUES = {
   floodBypass: ['critical', 'rule'],
   groupingOutcome: ['held', 'folded'],
   notificationKind: ['single', 'summary', 'flapping', 'digest'],
+  // A dead letter's notice (docs/guards.md): queued, then delivered or failed; a contact over its limit, a re-run's repeat.
+  escalationResult: ['queued', 'delivered', 'failed', 'rate_limited', 'duplicate'],
   gocdErrorReason: ['timeout', 'unreachable', 'unauthorized', 'forbidden', 'not_found', 'status', 'invalid', 'empty'],
 } as const;
 
@@ -227,6 +229,15 @@ export function createSenderMetrics(registry: Registry, sources: SenderMetricSou
         for (const [upstream, connections] of sources.poolConnections?.() ?? []) this.set({ upstream }, connections);
       },
     }),
+    escalations: startAtZero(
+      new Counter({
+        name: 'mailsort_sender_escalations_total',
+        help: 'Dead-letter notices to a human: queued, delivered, failed (the notice could not be queued or died too), rate_limited (a contact skipped), duplicate (a re-run, not sent again).',
+        labelNames: ['result'],
+        registers,
+      }),
+      combinations({ result: LABEL_VALUES.escalationResult }),
+    ),
     breakerOpen: new Gauge({ name: 'mailsort_sender_upstream_breaker_open', help: '1 while an upstream is paused after repeated failures.', labelNames: ['upstream'], registers }),
   };
 }

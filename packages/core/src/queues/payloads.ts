@@ -36,11 +36,24 @@ export const headerRewritesSchema = z.object({
   remove: z.array(z.string()).default([]),
 });
 
+/**
+ * Who hears of a delivery's dead letter (a route's on_dead, resolved by the router): addresses
+ * the sender mails over another upstream, or a webhook. Absent (every job made before on_dead
+ * existed too): the global fallback, delivery.dead_letters.notify.to.
+ */
+export const deadContactSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mailto'), to: z.array(envelopeAddress.min(1)).min(1) }),
+  z.object({ kind: z.literal('webhook'), url: z.string(), format: z.enum(['slack', 'json']), style: z.enum(['brief', 'full']).default('brief') }),
+]);
+
+const onDead = z.array(deadContactSchema).optional();
+
 export const smtpDestinationSchema = z.object({
   kind: z.literal('smtp'),
   upstream: z.string(),
   envelope: envelopeSchema,
   rewrites: headerRewritesSchema.optional(),
+  onDead,
 });
 
 /**
@@ -53,6 +66,7 @@ export const webhookDestinationSchema = z.object({
   url: z.string(),
   format: z.enum(['slack', 'json']),
   style: z.enum(['brief', 'full']).default('brief'),
+  onDead,
 });
 
 export const destinationSchema = z.discriminatedUnion('kind', [smtpDestinationSchema, webhookDestinationSchema]);
@@ -66,6 +80,8 @@ export const deliverJobSchema = z.object({
   /** The envelope as ingest accepted it, so a failed message can be replayed through the router. */
   original: envelopeSchema,
   destination: destinationSchema,
+  /** True for a dead-letter notice: if it dies too, nobody is told again (no loops). */
+  notice: z.literal(true).optional(),
 });
 
 /** router → router: flush one alert group, if its flush number is still `seq` (docs/alerts.md). */
@@ -89,3 +105,4 @@ export type RouteJob = z.infer<typeof routeJobSchema>;
 export type HeaderRewrites = z.infer<typeof headerRewritesSchema>;
 export type Destination = z.infer<typeof destinationSchema>;
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
+export type DeadContact = z.infer<typeof deadContactSchema>;

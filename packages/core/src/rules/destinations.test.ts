@@ -64,3 +64,21 @@ test("regression: a claimed message's other recipients vanished — they go unch
   assert.deepEqual(destinationsFor(drop, envelope, SETTINGS), [{ kind: 'smtp', upstream: 'default', envelope: { from: 'go@example.com', to: ['someone@else.example', 'cat@example.com'] } }]);
   assert.deepEqual(destinationsFor({ ...drop, others: { ...others, action: 'drop' } }, envelope, SETTINGS), []);
 });
+
+test("a route's on_dead reaches each routed destination resolved (webhook names to URLs); the unclaimed recipients' passthrough has none", () => {
+  const decision: Decision = {
+    ...base,
+    action: 'deliver',
+    recipients: ['cat@example.com'],
+    fallback: false,
+    webhooks: [],
+    onDead: { recipients: ['oncall@example.com'], webhooks: [{ kind: 'webhook', webhook: 'ci', format: 'json', style: 'brief' }] },
+    others: { addresses: ['other@example.com'], action: 'deliver' },
+  };
+  const [routed, other] = destinationsFor(decision, { from: 'go@example.com', to: ['mail2alert@example.com', 'other@example.com'] }, SETTINGS);
+  assert.deepEqual(routed?.onDead, [
+    { kind: 'mailto', to: ['oncall@example.com'] },
+    { kind: 'webhook', url: 'https://hooks.example.com/T/B/X', format: 'json', style: 'brief' },
+  ]);
+  assert.equal(other?.onDead, undefined);
+});

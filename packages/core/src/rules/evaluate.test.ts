@@ -555,3 +555,18 @@ for (const [name, extra, to, expected] of OTHERS) {
     assert.deepEqual(decision.others, expected);
   });
 }
+
+test("a route's on_dead: the matched rules' own, else the manager's; absent when neither names any", () => {
+  const facts = buildFacts({ from: 'go@example.com', to: ['x@example.com'] }, 'Subject: disk full\r\n\r\n');
+  const onDead = (managers: ManagerRules[]) => {
+    const decision = evaluate(managers, facts, { groups: null });
+    return decision.action === 'deliver' ? decision.onDead : 'not delivered';
+  };
+  const matching = (actions: string[], on_dead?: string[]): RuleDefinition => ({ ...rule('mail.in_subject', ['disk'], actions), ...(on_dead ? { on_dead } : {}) });
+  assert.equal(onDead([mail([matching(['mailto:a@example.com'])])]), undefined);
+  assert.deepEqual(onDead([mail([matching(['mailto:a@example.com'])], { on_dead: ['mailto:boss@example.com'] })]), { recipients: ['boss@example.com'], webhooks: [] });
+  assert.deepEqual(onDead([mail([matching(['mailto:a@example.com'], ['mailto:oncall@example.com', 'webhook:ops']), matching(['mailto:b@example.com'])], { on_dead: ['mailto:boss@example.com'] })]), {
+    recipients: ['oncall@example.com'],
+    webhooks: [{ kind: 'webhook', webhook: 'ops', format: 'json', style: 'brief' }],
+  });
+});

@@ -7,7 +7,7 @@ import { ruleFunction, type Outcome } from './functions.js';
 import { ruleLabel, unclaimedRecipients, wantingManager } from './managers.js';
 import { correctStageEvent } from './subjects/gocd.js';
 import type { GroupingSettings, RouteAlerting } from '../alerts/grouping/types.js';
-import type { Decision, EvaluationContext, GocdStage, ManagerRules, MessageFacts, RecognisedEvent, RuleDefinition, RuleProblem, WebhookAction } from './types.js';
+import type { DeadContacts, Decision, EvaluationContext, GocdStage, ManagerRules, MessageFacts, RecognisedEvent, RuleDefinition, RuleProblem, WebhookAction } from './types.js';
 
 function checkRule(manager: ManagerRules, rule: RuleDefinition, facts: MessageFacts, stage: GocdStage | undefined, alert: AlertEvent, context: EvaluationContext): Outcome {
   const { function: name, events, event: eventFilter } = rule.filter;
@@ -46,6 +46,18 @@ function addActions(actions: readonly string[], recipients: string[], webhooks: 
     if (action.kind === 'mailto') for (const address of action.addresses) addRecipient(recipients, address);
     else if (!webhooks.some((known) => known.webhook === action.webhook && known.format === action.format && known.style === action.style)) webhooks.push(action);
   }
+}
+
+/**
+ * The on_dead contacts of a route: those of every matched rule that names some, else the
+ * manager's; undefined when neither does (the global fallback applies).
+ */
+function deadContacts(manager: ManagerRules, matched: readonly RuleDefinition[]): DeadContacts | undefined {
+  const named = matched.filter((rule) => rule.on_dead !== undefined);
+  const actions = named.length > 0 ? named.flatMap((rule) => rule.on_dead ?? []) : (manager.on_dead ?? []);
+  const contacts: DeadContacts = { recipients: [], webhooks: [] };
+  addActions(actions, contacts.recipients, contacts.webhooks);
+  return contacts.recipients.length > 0 || contacts.webhooks.length > 0 ? contacts : undefined;
 }
 
 function describeEnvelope(facts: MessageFacts): string {
@@ -92,6 +104,7 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
   const stage = manager.kind === 'gocd' && facts.gocd ? correctStageEvent(facts.gocd, context.previousStageResult) : facts.gocd;
   const event: RecognisedEvent | null = manager.kind === 'gocd' ? (stage ?? null) : (stage ?? facts.jenkins ?? facts.alertmanager ?? null);
   const matched: string[] = [];
+  const matchedRules: RuleDefinition[] = [];
   const problems: RuleProblem[] = [];
   const recipients: string[] = [];
   const webhooks: WebhookAction[] = [];
@@ -107,6 +120,7 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
       problems.push({ code: outcome.error, rule: label, message: outcome.message });
     } else if (outcome.matched) {
       matched.push(label);
+      matchedRules.push(rule);
       addActions(rule.actions, recipients, webhooks);
       bypassRule ||= rule.bypass_flood_control === true;
       if (!ruleFlood && rule.flood_control) {
@@ -143,6 +157,7 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
         webhooks,
         fallback: true,
         alerting: null,
+        onDead: deadContacts(manager, []),
         reason: `manager "${manager.name}": ${problems.length} rule(s) could not be evaluated (${codes}); the fallback actions were added`,
       };
     }
@@ -171,6 +186,7 @@ export function evaluateManager(manager: ManagerRules, facts: MessageFacts, cont
     fallback: false,
     alerting,
     flood: flood && { ...flood, bypass: alert.severity === 'critical' ? 'critical' : bypassRule ? 'rule' : null },
+    onDead: deadContacts(manager, matchedRules),
     reason: `manager "${manager.name}": ${matched.length} rule(s) matched${problems.length > 0 ? `; ${problems.length} could not be evaluated` : ''}`,
   };
 }

@@ -121,6 +121,12 @@ interface DecisionBase {
   others?: OtherRecipients | undefined;
 }
 
+/** A route's on_dead actions, parsed like its actions. */
+export interface DeadContacts {
+  recipients: string[];
+  webhooks: WebhookAction[];
+}
+
 export interface OtherRecipients {
   addresses: string[];
   action: 'deliver' | 'drop';
@@ -138,6 +144,8 @@ export type Decision =
       alerting?: RouteAlerting | null;
       /** Flood control for the route that decided (docs/guards.md); null when it has none, and for fallback deliveries. */
       flood?: RouteFloodControl | null;
+      /** Who hears of this route's dead letters (on_dead, docs/guards.md); absent when the route names none. */
+      onDead?: DeadContacts | undefined;
     })
   | (DecisionBase & { action: 'passthrough'; recipients: []; webhooks: [] })
   | (DecisionBase & { action: 'drop'; manager: string; recipients: []; webhooks: []; dropReason: DropReason });
@@ -151,6 +159,7 @@ export interface ManagerRules {
   fallback_actions?: readonly string[] | undefined;
   /** Envelope recipients the manager does not claim: delivered unchanged (the default) or dropped. */
   other_recipients?: 'deliver' | 'drop' | undefined;
+  on_dead?: readonly string[] | undefined;
   grouping?: GroupingSettings | undefined;
   threading?: boolean | undefined;
   flood_control?: FloodControlSettings | undefined;
@@ -161,6 +170,7 @@ export interface RuleDefinition {
   actions: readonly string[];
   /** A function, an event filter, or both (all must match); check.ts refuses neither. */
   filter: { function?: string | undefined; args: readonly string[]; events?: readonly GocdEvent[] | undefined; event?: AlertEventFilter | undefined };
+  on_dead?: readonly string[] | undefined;
   grouping?: GroupingSettings | undefined;
   threading?: boolean | undefined;
   flood_control?: FloodControlSettings | undefined;

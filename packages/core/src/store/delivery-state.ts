@@ -82,3 +82,5 @@ export function createDeliveryStates(redis: Redis, prefix: string) {
     },
   };
 }
+
+export type DeliveryStates = ReturnType<typeof createDeliveryStates>;

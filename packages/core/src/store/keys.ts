@@ -30,6 +30,8 @@ export function storeKeys(prefix: string) {
     alertGroupsDue: () => `${prefix}:alert-groups:due`,
     /** Notifications already created (by id), so a re-run of a flush never creates one twice. */
     notificationCreated: (id: string) => `${prefix}:notification:${id}:created`,
+    /** Dead-letter notices one contact (an address, or a webhook's URL hash) got in one fixed window. */
+    escalationRate: (contact: string, window: number) => `${prefix}:sender:escalation-rate:${window}:${contact}`,
     /** Messages one ingest user sent in one fixed rate-limit window. */
     userRate: (username: string, window: number) => `${prefix}:ingest:rate:${window}:${username}`,
   };

@@ -29,16 +29,28 @@ export const deliverySchema = z.strictObject({
     .strictObject({
       /** How long a permanently failed delivery keeps its message for inspection and replay. */
       keep_for: duration.prefault('30d'),
-      /** Optional bounce-like notice for every dead letter (never for mail from the null sender `<>`). */
+      /**
+       * Dead letters reach a human (docs/guards.md): the original with a note saying why goes to
+       * the route's on_dead contacts, or to `to` when the route names none, over another path.
+       * Never for mail from the null sender `<>`, nor for a notice itself.
+       */
       notify: z
         .strictObject({
-          to: z.string().email(),
+          /** The global fallback contact (e.g. the postmaster); without it, routes without on_dead notify nobody. */
+          to: z.string().email().optional(),
           /** Envelope sender of the notice; '' (the null sender) by default, so a notice never bounces. */
           from: z.string().default(''),
-          /** Upstream to send notices through; routing.default_upstream when unset. */
+          /**
+           * Upstream notices go through. Unset: the first configured upstream other than the one
+           * that failed (the failed one only when it is the only upstream). check-config refuses
+           * routing.default_upstream here when there is another upstream: it is the path that fails.
+           */
           upstream: z.string().optional(),
+          /** At most this many notices per contact (address or webhook) per window; the rest are counted and logged. */
+          per_contact: z.number().int().positive().default(10),
+          window: duration.prefault('1h'),
         })
-        .optional(),
+        .prefault({}),
     })
     .prefault({}),
 });

@@ -95,6 +95,8 @@ export const ruleSchema = z.strictObject({
   owner: z.string().optional(),
   actions: z.array(actionSchema).default([]),
   filter: filterSchema,
+  /** Who hears of this rule's dead letters (docs/guards.md); the manager's on_dead when unset. */
+  on_dead: z.array(actionSchema).optional(),
   ...alertingKeys,
   /** This rule's mails go through flood control at once (still counted against the bucket), as critical ones always do. */
   bypass_flood_control: z.boolean().optional(),
@@ -125,6 +127,8 @@ export const managerSchema = z.strictObject({
    * them, counted, as mail2alert did.
    */
   other_recipients: z.enum(['deliver', 'drop']).default('deliver'),
+  /** Who hears of a dead letter of this manager's deliveries (docs/guards.md); delivery.dead_letters.notify.to when unset. */
+  on_dead: z.array(actionSchema).optional(),
   ...alertingKeys,
 });
 
@@ -151,9 +155,15 @@ export const routingSchema = z
         for (const problem of checkRule(rule, { kind: manager.kind, legacy: false, webhooks })) {
           ctx.addIssue({ code: 'custom', path: ['managers', m, 'rules', r, ...problem.path], message: problem.message });
         }
+        for (const problem of checkActions(rule.on_dead ?? [], { legacy: false, webhooks })) {
+          ctx.addIssue({ code: 'custom', path: ['managers', m, 'rules', r, 'on_dead', ...problem.path], message: problem.message });
+        }
       });
       for (const problem of checkActions(manager.fallback_actions ?? [], { legacy: false, webhooks })) {
         ctx.addIssue({ code: 'custom', path: ['managers', m, 'fallback_actions', ...problem.path], message: problem.message });
+      }
+      for (const problem of checkActions(manager.on_dead ?? [], { legacy: false, webhooks })) {
+        ctx.addIssue({ code: 'custom', path: ['managers', m, 'on_dead', ...problem.path], message: problem.message });
       }
     });
     for (const problem of checkActions(routing.fallback_actions, { legacy: false, webhooks })) {
