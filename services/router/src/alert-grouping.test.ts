@@ -16,7 +16,7 @@ const config = {
         name: 'ops',
         kind: 'mail',
         messages_we_want: { to: 'alerts@example.com' },
-        rules: [{ name: 'all', filter: { event: { status: ['firing', 'resolved'] } }, actions: ['mailto:ops@example.com'], grouping: { group_by: [], group_wait: '1s', group_interval: '1s' } }],
+        rules: [{ name: 'all', filter: { event: { status: ['firing', 'resolved'] } }, actions: ['mailto:ops@example.com'], grouping: { group_by: [], group_wait: '4s', group_interval: '4s' } }],
       },
     ],
   },
@@ -63,7 +63,7 @@ test('30 mails of 3 alerts across two routers: one summary, every original folde
   const subjects = ['PROBLEM: disk on db1 is CRITICAL', 'PROBLEM: load on web1 is CRITICAL', 'PROBLEM: ntp on app1 is CRITICAL'];
   const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => accept(envelope, subjects[i % 3]!)));
   await waitUntil(async () => (await notificationDeliveries()).length >= 1, 15_000, 'a notification', 50);
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  await new Promise((resolve) => setTimeout(resolve, 5000));
   const notifications = await notificationDeliveries();
   assert.equal(notifications.length, 1, 'one summary for the group, made once by one of the two routers');
   const [summary] = notifications;
