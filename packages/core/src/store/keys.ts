@@ -30,6 +30,12 @@ export function storeKeys(prefix: string) {
     alertGroupsDue: () => `${prefix}:alert-groups:due`,
     /** Notifications already created (by id), so a re-run of a flush never creates one twice. */
     notificationCreated: (id: string) => `${prefix}:notification:${id}:created`,
+    /** Last pings per instance of one expectation (`s:HOST` success, `f:HOST` failure; ms), written by routers. */
+    expectSeen: (name: string) => `${prefix}:expect:${name}:seen`,
+    /** The alert record per instance of one expectation (JSON), written by the checker with compare-and-set. */
+    expectAlerts: (name: string) => `${prefix}:expect:${name}:alerts`,
+    /** Held by the router replica that checks the expectations this interval. */
+    expectCheckLock: () => `${prefix}:expect:check-lock`,
     /** Messages one ingest user sent in one fixed rate-limit window. */
     userRate: (username: string, window: number) => `${prefix}:ingest:rate:${window}:${username}`,
   };
