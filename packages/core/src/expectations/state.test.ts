@@ -17,6 +17,11 @@ test('assess: ok until every, late until every + grace, then missing; the last p
   assert.equal(assess(3, { lastSuccess: 2, lastFailure: 1 }, timing), 'ok', 'a success after the failure ends it');
   assert.equal(assess(99 * S, {}, timing, { state: 'ok', outage: 0, index: 0, watching: 90 * S }), 'ok', 'never seen: counted from when the checker started watching');
   assert.equal(assess(99 * S, {}, timing, { state: 'ok', outage: 0, index: 0, watching: 80 * S }), 'missing');
+  assert.equal(
+    assess(99 * S, { lastSuccess: 0 }, timing, { state: 'ok', outage: 0, index: 0, watching: 98 * S }),
+    'missing',
+    'regression: a checker meeting an old ping for the first time restarted its clock from now',
+  );
 });
 
 interface Step {

@@ -44,10 +44,14 @@ export interface Notice {
   status: ExpectationStatus;
 }
 
-/** The last ping of either kind, or when counting started; undefined for an instance never seen. */
+/**
+ * The last ping of either kind; for an instance that never pinged, when the checker started
+ * counting (`watching`); undefined when neither is known. A ping always wins over `watching`:
+ * a checker meeting an old ping for the first time must not restart its clock.
+ */
 export function lastPing(seen: InstanceSeen, record?: AlertRecord): number | undefined {
-  const times = [seen.lastSuccess, seen.lastFailure, record?.watching].filter((time): time is number => time !== undefined);
-  return times.length > 0 ? Math.max(...times) : undefined;
+  const times = [seen.lastSuccess, seen.lastFailure].filter((time): time is number => time !== undefined);
+  return times.length > 0 ? Math.max(...times) : record?.watching;
 }
 
 /** When the instance becomes late (`late`) and missing (`missing`): the next mail is due at `late`. */
