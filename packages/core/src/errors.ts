@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   GOCD_REJECTED: 'GoCD refused gocd-sync (401/403/404: credentials, admin rights, API version); the last snapshot stays',
   GOCD_BAD_RESPONSE: 'GoCD answered something that is not a pipeline-group list; the last snapshot stays',
   GOCD_SYNC_FAILED: 'a GoCD poll failed for a reason that is neither GoCD nor Redis (a bug); the last snapshot stays',
+  EXPECT_HOSTS_LIMIT: "an expectation already tracks routing.expect's limit of hosts (10,000); a mail from one more host is routed but not tracked",
+  EXPECT_CHECK_FAILED: "the dead-man's-switch checker could not check the expectations (Redis, or a bug); it tries again next interval",
   // delivery
   UPSTREAM_UNKNOWN: 'a delivery names an upstream that is not configured',
   DELIVERY_TEMPORARY: 'the upstream refused or failed temporarily; the delivery will be retried',

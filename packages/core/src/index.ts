@@ -1,7 +1,7 @@
 export * from './errors.js';
 export * from './ids.js';
 export { loadConfig, loadConfigFile, ConfigError, formatProblem, type ConfigProblem, type ConfigSource, type LoadedConfig, type ConfigFormat } from './config/load-config.js';
-export { configSchema, type Config, type ConfigInput, type UpstreamConfig, type ManagerConfig, type RuleConfig, GOCD_EVENTS } from './config/schema/index.js';
+export { configSchema, type Config, type ConfigInput, type UpstreamConfig, type ManagerConfig, type RuleConfig, type ExpectationConfig, GOCD_EVENTS } from './config/schema/index.js';
 export type { Env } from './config/interpolate.js';
 export * from './queues/payloads.js';
 export * from './queues/catalogue.js';
@@ -36,3 +36,4 @@ export { TRANSITIONS, type TransitionName, type MessageState, type DeliveryState
 export { redisScript } from './redis/script.js';
 export { parseUsersFile, mergeUsers } from './config/users-file.js';
 export * from './guards/index.js';
+export * from './expectations/index.js';

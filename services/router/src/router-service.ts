@@ -31,6 +31,7 @@ import {
 } from '@mailsort/core';
 import { createAlertGrouping } from './alert-grouping.js';
 import { createFloodControl } from './flood-control.js';
+import { createExpectations } from './expectations.js';
 import { loadFacts } from './facts-loader.js';
 import { createNotifications } from './notifications.js';
 import { routeFailure, routeFailureCode } from './route-failure.js';
@@ -57,6 +58,18 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   const outcomes = createOutcomeMetrics(registry);
   const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain: messageIdDomain(config.ingest.hostname) });
   const grouping = createAlertGrouping({ lifecycle, groups: createGroupStore(storeConnection, prefix), flushQueue, notifications, metrics, outcomes, logger });
+  const expectations = createExpectations({
+    redis: storeConnection,
+    prefix,
+    lifecycle,
+    store,
+    gocd,
+    enqueue,
+    registry,
+    logger,
+    domain: messageIdDomain(config.ingest.hostname),
+    routing: () => routing,
+  });
   let worker: Worker | undefined;
   const digestQueue = createQueue(QUEUES.floodDigest, redis.connect('worker'), prefix);
   const floodControl = createFloodControl({ store, flood: createFloodStore(storeConnection, prefix), lifecycle, digestQueue, enqueue, metrics, outcomes, logger });
@@ -114,6 +127,8 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     const { facts, context, snapshotAgeSeconds } = await loadFacts(message, current, store, gocd);
     if (snapshotAgeSeconds !== undefined) metrics.gocdSnapshotAge.set(snapshotAgeSeconds);
     const decision = evaluate(current.managers, facts, context);
+    // Before the message is counted: a re-run records the same ping again (a no-op), never none.
+    await expectations.observe(message, facts, context, decision.alert);
     const { routed, others } = splitDestinations(decision, message.envelope, settings);
     const policy = decisionPolicy(decision, routed.length);
     const deliveries: DeliverJob[] = (policy ? others : [...routed, ...others]).map((destination, index) => ({
@@ -197,6 +212,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
         floodControl.sweep(SWEEP_GRACE_MS).catch((error: unknown) => logger.warn({ code: routeFailureCode(error), err: error }, 'could not look for late flood-control digests; trying again'));
       }, SWEEP_EVERY_MS);
       sweeper.unref();
+      expectations.start();
     },
     isReady: () => [worker, flushWorker, digestWorker].every((running) => running?.isRunning() ?? false),
     reload(next) {
@@ -205,6 +221,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     async stopIntake() {},
     async closeWorkers() {
       clearInterval(sweeper);
+      await expectations.stop();
       await Promise.all([worker?.close(), flushWorker?.close(), digestWorker?.close()]);
     },
     async closeProducers() {

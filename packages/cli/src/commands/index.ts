@@ -5,6 +5,7 @@ import { devCert } from './dev-cert.js';
 import { hashPassword } from './hash-password.js';
 import { explain, EXPLAIN_USAGE } from './explain.js';
 import { trace, TRACE_USAGE } from './trace.js';
+import { expectations, EXPECTATIONS_USAGE } from './expectations.js';
 import { queue, QUEUE_USAGE } from './queue.js';
 
 import type { Command } from './run-command.js';
@@ -36,6 +37,10 @@ export const COMMANDS: Record<string, Command> = {
   trace: {
     usage: `${TRACE_USAGE}\n      show where a message went: what each service recorded for it`,
     run: trace,
+  },
+  expectations: {
+    usage: `${EXPECTATIONS_USAGE}\n      list each dead-man's switch (routing.expect) and each of its hosts: last seen, next due, state (ok, late, missing, failing)`,
+    run: expectations,
   },
   'config-schema': {
     usage: 'config-schema\n      print the JSON Schema of the native configuration format (committed as docs/mailsort.schema.json)',

@@ -274,7 +274,39 @@ export function createGocdMetrics(registry: Registry) {
   };
 }
 
+/**
+ * The dead-man's switch (docs/guards.md). `expectation` is a configured name (bounded); the host
+ * is not bounded and is never a label: the gauges count hosts per state instead.
+ */
+export function createExpectationMetrics(registry: Registry, expectations: readonly string[] = []) {
+  const registers = [registry];
+  return {
+    missed: startAtZero(
+      new Counter({
+        name: 'mailsort_expectations_missed_total',
+        help: 'Outages of an expected mail begun (one per host and outage, across all router replicas), by the state that began it.',
+        labelNames: ['expectation', 'state'],
+        registers,
+      }),
+      expectations.length > 0 ? combinations({ expectation: expectations, state: ['missing', 'failing'] }) : [],
+    ),
+    lastSeen: new Gauge({
+      name: 'mailsort_expectation_last_seen_timestamp_seconds',
+      help: "The oldest of the hosts' last mails for an expectation (min over hosts), so it goes stale when any host goes quiet.",
+      labelNames: ['expectation'],
+      registers,
+    }),
+    hosts: new Gauge({
+      name: 'mailsort_expectation_hosts',
+      help: 'Hosts (instances) of an expectation in each state now: ok, late, missing, failing.',
+      labelNames: ['expectation', 'state'],
+      registers,
+    }),
+  };
+}
+
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
+export type ExpectationMetrics = ReturnType<typeof createExpectationMetrics>;
 export type RouterMetrics = ReturnType<typeof createRouterMetrics>;
 export type SenderMetrics = ReturnType<typeof createSenderMetrics>;
 export type OutcomeMetrics = ReturnType<typeof createOutcomeMetrics>;

@@ -32,6 +32,12 @@ export function storeKeys(prefix: string) {
     notificationCreated: (id: string) => `${prefix}:notification:${id}:created`,
     /** Dead-letter notices one contact (an address, or a webhook's URL hash) got in one fixed window. */
     escalationRate: (contact: string, window: number) => `${prefix}:sender:escalation-rate:${window}:${contact}`,
+    /** Last pings per instance of one expectation (`s:HOST` success, `f:HOST` failure; ms), written by routers. */
+    expectSeen: (name: string) => `${prefix}:expect:${name}:seen`,
+    /** The alert record per instance of one expectation (JSON), written by the checker with compare-and-set. */
+    expectAlerts: (name: string) => `${prefix}:expect:${name}:alerts`,
+    /** Held by the router replica that checks the expectations this interval. */
+    expectCheckLock: () => `${prefix}:expect:check-lock`,
     /** Messages one ingest user sent in one fixed rate-limit window. */
     userRate: (username: string, window: number) => `${prefix}:ingest:rate:${window}:${username}`,
   };

@@ -47,4 +47,4 @@ export type Config = z.output<typeof configSchema>;
 export { upstreamSchema, type UpstreamConfig } from './upstreams.js';
 export { PROVIDER_PRESETS, type TlsConfig } from './upstreams.js';
 export { DEFAULT_RETRY_SCHEDULE, type DeliveryConfig } from './delivery.js';
-export { routingSchema, managerSchema, ruleSchema, filterSchema, GOCD_EVENTS, type ManagerConfig, type RuleConfig } from './routing.js';
+export { routingSchema, managerSchema, ruleSchema, filterSchema, GOCD_EVENTS, type ManagerConfig, type RuleConfig, type ExpectationConfig } from './routing.js';

@@ -4,6 +4,7 @@ import { ALERT_SEVERITIES, ALERT_SOURCES, ALERT_STATUSES } from '../../alerts/ty
 import { GOCD_EVENT_NAMES } from '../../rules/types.js';
 import { GROUP_FIELD } from '../../alerts/grouping/group-identity.js';
 import { duration, rate } from '../units.js';
+import { expectationSchema } from './expect.js';
 
 export const GOCD_EVENTS = GOCD_EVENT_NAMES;
 
@@ -140,8 +141,15 @@ export const routingSchema = z
     webhooks: z.array(webhookSchema).default([]),
     /** Where a message goes when one of its manager's rules could not be evaluated (see docs/routing.md). */
     fallback_actions: z.array(actionSchema).default([]),
+    /** Dead-man's switches: mail that must keep arriving (docs/guards.md). */
+    expect: z.array(expectationSchema(filterSchema)).default([]),
   })
   .superRefine((routing, ctx) => {
+    const expected = new Set<string>();
+    routing.expect.forEach((expectation, index) => {
+      if (expected.has(expectation.name)) ctx.addIssue({ code: 'custom', path: ['expect', index, 'name'], message: `expectation "${expectation.name}" is defined twice` });
+      expected.add(expectation.name);
+    });
     const webhooks = new Set<string>();
     routing.webhooks.forEach((webhook, index) => {
       if (webhooks.has(webhook.name)) ctx.addIssue({ code: 'custom', path: ['webhooks', index, 'name'], message: `webhook "${webhook.name}" is defined twice` });
@@ -174,3 +182,4 @@ export const routingSchema = z
 export type ManagerConfig = z.output<typeof managerSchema>;
 export type RuleConfig = z.output<typeof ruleSchema>;
 export type RoutingConfig = z.output<typeof routingSchema>;
+export type ExpectationConfig = RoutingConfig['expect'][number];
