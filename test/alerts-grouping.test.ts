@@ -29,6 +29,7 @@ const routing = {
   ],
 };
 
+const redis = testRedis();
 let sink: Awaited<ReturnType<typeof startSink>>;
 let system: FaultSystem;
 
@@ -39,6 +40,7 @@ before(async () => {
 after(async () => {
   await system.stop();
   await sink.close();
+  redis.disconnect();
 });
 
 const gocdMail = (pipeline: string, counter: number, wording: string) => ({
@@ -84,7 +86,7 @@ test('20 GoCD BREAKS mails for one pipeline inside group_wait reach the team as 
   assert.match(header(first!.raw, 'x-mailsort-alert'), /^firing; alerts=1; mails=20; key=gocd-/);
   assert.deepEqual(first!.to, ['team@example.com']);
   // What happened to each of the 20, as the services recorded it (read straight from the trace store), and as `mailsort trace` says it.
-  const store = createTraceStore(testRedis(), system.prefix);
+  const store = createTraceStore(redis, system.prefix);
   const endings = await Promise.all(ids.map(async (id) => (await store.read(id)).find((event) => event.event === 'folded')));
   assert.deepEqual(endings.map((event) => event?.reason).sort(), ['grouped', ...Array(19).fill('superseded')]);
   const carried = endings.find((event) => event?.reason === 'grouped')!;
