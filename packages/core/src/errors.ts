@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   GOCD_REJECTED: 'GoCD refused gocd-sync (401/403/404: credentials, admin rights, API version); the last snapshot stays',
   GOCD_BAD_RESPONSE: 'GoCD answered something that is not a pipeline-group list; the last snapshot stays',
   GOCD_SYNC_FAILED: 'a GoCD poll failed for a reason that is neither GoCD nor Redis (a bug); the last snapshot stays',
+  CANARY_FAILED: 'a canary probe did not reach its upstream within canary.every (ingest refused it, the upstream did not answer 250, or it timed out); mailsort_canary_success is 0',
   // delivery
   UPSTREAM_UNKNOWN: 'a delivery names an upstream that is not configured',
   DELIVERY_TEMPORARY: 'the upstream refused or failed temporarily; the delivery will be retried',

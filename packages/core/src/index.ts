@@ -35,3 +35,5 @@ export * from './message-state/message-lifecycle.js';
 export { TRANSITIONS, type TransitionName, type MessageState, type DeliveryStateName } from './message-state/transitions.js';
 export { redisScript } from './redis/script.js';
 export { parseUsersFile, mergeUsers } from './config/users-file.js';
+export * from './canary/canary-store.js';
+export { listenerTls, type CanaryConfig } from './config/schema/index.js';

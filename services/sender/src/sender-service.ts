@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import {
   crashRecovery,
+  createCanaryMetrics,
+  createCanaryStore,
   createMessageLifecycle,
   errorCodeOf,
   createMessageStore,
@@ -15,10 +17,20 @@ import {
   type Service,
   type ServiceDeps,
 } from '@mailsort/core';
+import { canaryTarget } from './canary-client.js';
+import { createCanaryProber } from './canary-prober.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { createDeliverProcessor, DeferredDelivery } from './deliver-job.js';
 import { createNotifier } from './notifier.js';
 import { createSmtpDelivery } from './smtp-delivery.js';
+
+function readCanaryTarget(canary: NonNullable<Config['canary']>, config: Config) {
+  try {
+    return canaryTarget(canary, config, (path) => readFileSync(path));
+  } catch (error) {
+    throw new MailsortError('CONFIG_UNREADABLE', `cannot set up the canary: ${(error as Error).message}`, { cause: error });
+  }
+}
 
 /** Delivers deliver jobs: SMTP through pooled upstreams with failover, webhooks over HTTP. */
 export function createSenderService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
@@ -31,6 +43,17 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   let smtp: ReturnType<typeof createSmtpDelivery> | undefined;
   const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [], upstreams: config.upstreams.map((upstream) => upstream.name) });
   const outcomes = createOutcomeMetrics(registry);
+  const canaryMetrics = createCanaryMetrics(registry);
+  const canaryStore = createCanaryStore(storeConnection, prefix);
+  // The canary runs in the sender (docs/guards.md): one probe per interval across its replicas.
+  let canaryBlocking: ReturnType<typeof redis.connect> | undefined;
+  const proberFor = (next: Config) => {
+    if (!next.canary) return undefined;
+    const target = readCanaryTarget(next.canary, next);
+    canaryBlocking ??= redis.connect('worker');
+    return createCanaryProber(target, { store: canaryStore, blocking: canaryBlocking, metrics: canaryMetrics, logger });
+  };
+  let prober = proberFor(config);
   const breaker = createCircuitBreaker({
     failures: config.delivery.breaker.failures,
     openForMs: config.delivery.breaker.open_for,
@@ -54,6 +77,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
       metrics,
       outcomes,
       logger,
+      canary: canaryStore,
       notify: createNotifier({ config: next, store, lifecycle, queue: deliverQueue, logger }),
     }),
   });
@@ -82,6 +106,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
         if (errorCodeOf(error) === 'JOB_INVALID') logger.error({ jobId: job?.id, code: 'JOB_INVALID', err: error }, 'deliver job is not a valid payload');
       });
       observeBullmq(worker, connection, 'deliver worker');
+      prober?.start();
     },
     isReady: () => worker?.isRunning() ?? false,
     reload(next) {
@@ -91,10 +116,20 @@ export function createSenderService(config: Config, { logger, registry, redis }:
         throw new MailsortError('CONFIG_RELOAD_FAILED', `cannot set up the upstreams: ${(error as Error).message}`, { cause: error });
       }
       for (const upstream of next.upstreams) if (!current.config.upstreams.some((old) => old.name === upstream.name)) metrics.breakerOpen.set({ upstream: upstream.name }, 0);
+      if (JSON.stringify(next.canary) !== JSON.stringify(current.config.canary)) {
+        const nextProber = proberFor(next);
+        void prober?.stop();
+        canaryMetrics.success.reset();
+        canaryMetrics.lastSuccess.reset();
+        prober = nextProber;
+        if (worker) prober?.start();
+      }
       current = generation(next);
       if (worker && worker.concurrency !== next.delivery.concurrency) worker.concurrency = next.delivery.concurrency;
     },
-    async stopIntake() {},
+    async stopIntake() {
+      await prober?.stop();
+    },
     async closeWorkers() {
       await worker?.close();
     },

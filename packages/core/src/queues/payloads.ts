@@ -66,6 +66,8 @@ export const deliverJobSchema = z.object({
   /** The envelope as ingest accepted it, so a failed message can be replayed through the router. */
   original: envelopeSchema,
   destination: destinationSchema,
+  /** The canary probe this delivery is (docs/guards.md): sent once, counted only by the canary. */
+  canary: z.string().optional(),
 });
 
 /** router → router: flush one alert group, if its flush number is still `seq` (docs/alerts.md). */
