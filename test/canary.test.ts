@@ -6,6 +6,7 @@ import { freePort } from '@mailsort/cli';
 import { hashOf, makeCert } from './ingest-helpers.js';
 import { writeConfigFile } from './support/config.js';
 import { metricValue } from './support/metrics.js';
+import { startServiceReady } from './support/processes.js';
 import { startSink } from './support/sink.js';
 import { startSystem } from './support/system.js';
 
@@ -135,5 +136,23 @@ test('the canary connects as a client outside the trusted networks would: STARTT
   } finally {
     await secured.stop();
     await tlsSink.close();
+  }
+});
+
+test('regression: a probe that timed out while no router ran is still a canary when a router routes it later — it never reaches the team a rule names', async () => {
+  const lateSink = await startSink();
+  const late = await startSystem({ name: 'canary-late', upstreamPort: lateSink.port, services: ['sender', 'ingest'], extra: { routing, canary: { every: '1s', to: CANARY_TO } } });
+  try {
+    await late.service('sender').waitForLog((line) => line.msg === 'canary probe did not reach its upstream' && line.outcome === 'timeout', 20_000);
+    const router = await startServiceReady('router', late.configFile, { args: ['--http-port', '0'] });
+    late.services.push(router);
+    await late.service('sender').waitForLog((line) => line.msg === 'canary probe reached its upstream', 20_000);
+    await router.waitForLog((line) => line.msg === 'canary probe routed');
+    assert.ok(lateSink.messages.length >= 2, 'the late probes and the new one were delivered');
+    for (const message of lateSink.messages) assert.deepEqual(message.to, [CANARY_TO]);
+    assert.equal(total(await scrape(late, 'router'), 'mailsort_router_messages_total'), 0);
+  } finally {
+    await late.stop();
+    await lateSink.close();
   }
 });

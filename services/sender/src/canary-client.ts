@@ -7,6 +7,8 @@ import type { ReadFile } from './upstream-transport.js';
 /** Where and how the canary reaches ingest, and where its probe must go: resolved once per config. */
 export interface CanaryTarget {
   every: number;
+  /** How long a probe stays recognisable: as long as its stored mail may live. */
+  probeTtl: number;
   from: string;
   to: string;
   upstream: string;
@@ -25,6 +27,7 @@ export function canaryTarget(canary: CanaryConfig, config: Config, readFile: Rea
   const timeout = Math.min(canary.every, 30_000);
   return {
     every: canary.every,
+    probeTtl: config.redis.message_ttl + canary.every,
     from: canary.from ?? `canary@${config.ingest.hostname}`,
     to: canary.to,
     upstream: canary.upstream ?? config.routing.default_upstream,

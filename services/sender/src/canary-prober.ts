@@ -45,19 +45,22 @@ export function createCanaryProber(target: CanaryTarget, { store, blocking, metr
     const id = newProbeId();
     const started = Date.now();
     const deadline = started + target.every;
-    await store.register({ id, v: 1, from: target.from, to: target.to, upstream: target.upstream, sentAt: started }, 2 * target.every);
-    let result: CanaryResult | undefined;
-    let outcome: 'delivered' | 'failed' | 'timeout' | 'refused';
+    // The record stays until the sender has delivered the probe (or the mail itself would have
+    // expired): a probe that timed out, or that ingest stored although the client saw an error,
+    // may still be routed however late (the router down, a backlog), and must then still go to
+    // the canary's mailbox, never to a team.
+    await store.register({ id, v: 1, from: target.from, to: target.to, upstream: target.upstream, sentAt: started }, target.probeTtl);
     try {
       await send(target, id, new Date(started));
-      result = await waitFor(id, deadline);
-      outcome = result ? result.result : 'timeout';
     } catch (error) {
       logger.warn({ probe: id, code: 'CANARY_FAILED', err: error }, 'canary probe was not accepted by ingest');
-      outcome = 'refused';
-    } finally {
-      await store.forget(id);
+      return finish(id, 'refused', undefined);
     }
+    const result = await waitFor(id, deadline);
+    return finish(id, result ? result.result : 'timeout', result);
+  }
+
+  async function finish(id: string, outcome: 'delivered' | 'failed' | 'timeout' | 'refused', result: CanaryResult | undefined): Promise<void> {
     if (stopped && outcome === 'timeout') return;
     const previous = await store.readLast();
     const success = outcome === 'delivered';

@@ -71,18 +71,17 @@ export function createCanaryStore(redis: Redis, prefix: string) {
       const matches = envelope.from === probe.from && envelope.to.length === 1 && envelope.to[0] === probe.to;
       return matches ? { id, ...probe } : undefined;
     },
-    /** The sender's word on the probe's delivery, for the replica waiting on it. */
+    /**
+     * The sender's word on the probe's delivery, for the replica waiting on it (if it still
+     * waits). The probe is over: a copy of its mail sent later is an ordinary mail.
+     */
     async complete(id: string, result: CanaryResult, ttlMs: number): Promise<void> {
-      await redis.multi().rpush(keys.canaryDone(id), JSON.stringify(result)).pexpire(keys.canaryDone(id), ttlMs).exec();
+      await redis.multi().rpush(keys.canaryDone(id), JSON.stringify(result)).pexpire(keys.canaryDone(id), ttlMs).del(keys.canaryProbe(id)).exec();
     },
     /** Waits up to `timeoutMs` for the probe's result, on a connection of its own (BLPOP blocks it). */
     async wait(blocking: Redis, id: string, timeoutMs: number): Promise<CanaryResult | undefined> {
       const popped = await blocking.blpop(keys.canaryDone(id), Math.max(0.01, timeoutMs / 1000).toFixed(3));
       return popped ? canaryResultSchema.parse(JSON.parse(popped[1])) : undefined;
-    },
-    /** Forgets a finished probe: a copy of its mail sent again later is an ordinary mail. */
-    async forget(id: string): Promise<void> {
-      await redis.del(keys.canaryProbe(id), keys.canaryDone(id));
     },
     /** This interval's turn to probe, for one replica. */
     async takeTurn(token: string, ttlMs: number): Promise<boolean> {
