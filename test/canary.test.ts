@@ -151,6 +151,7 @@ test('regression: a probe that timed out while no router ran is still a canary w
     assert.ok(lateSink.messages.length >= 2, 'the late probes and the new one were delivered');
     for (const message of lateSink.messages) assert.deepEqual(message.to, [CANARY_TO]);
     assert.equal(total(await scrape(late, 'router'), 'mailsort_router_messages_total'), 0);
+    assert.deepEqual(await late.stop(), [0, 0, 0], 'a sender waiting for a probe still shuts down cleanly');
   } finally {
     await late.stop();
     await lateSink.close();

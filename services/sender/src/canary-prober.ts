@@ -88,6 +88,7 @@ export function createCanaryProber(target: CanaryTarget, { store, blocking, metr
   }
 
   return {
+    upstream: target.upstream,
     start(): void {
       run();
       timer = setInterval(run, target.every);

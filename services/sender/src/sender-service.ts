@@ -54,6 +54,19 @@ export function createSenderService(config: Config, { logger, registry, redis }:
     return createCanaryProber(target, { store: canaryStore, blocking: canaryBlocking, metrics: canaryMetrics, logger });
   };
   let prober = proberFor(config);
+  let retiring: Promise<void> = Promise.resolve();
+  // A probe of the old prober may still finish: its upstream's series go only once it has.
+  const swapProber = (next: ReturnType<typeof proberFor>) => {
+    const old = prober;
+    prober = next;
+    if (worker) prober?.start();
+    if (!old) return;
+    retiring = old.stop().then(() => {
+      if (old.upstream === prober?.upstream) return;
+      canaryMetrics.success.remove({ upstream: old.upstream });
+      canaryMetrics.lastSuccess.remove({ upstream: old.upstream });
+    });
+  };
   const breaker = createCircuitBreaker({
     failures: config.delivery.breaker.failures,
     openForMs: config.delivery.breaker.open_for,
@@ -116,19 +129,12 @@ export function createSenderService(config: Config, { logger, registry, redis }:
         throw new MailsortError('CONFIG_RELOAD_FAILED', `cannot set up the upstreams: ${(error as Error).message}`, { cause: error });
       }
       for (const upstream of next.upstreams) if (!current.config.upstreams.some((old) => old.name === upstream.name)) metrics.breakerOpen.set({ upstream: upstream.name }, 0);
-      if (JSON.stringify(next.canary) !== JSON.stringify(current.config.canary)) {
-        const nextProber = proberFor(next);
-        void prober?.stop();
-        canaryMetrics.success.reset();
-        canaryMetrics.lastSuccess.reset();
-        prober = nextProber;
-        if (worker) prober?.start();
-      }
+      if (JSON.stringify(next.canary) !== JSON.stringify(current.config.canary)) swapProber(proberFor(next));
       current = generation(next);
       if (worker && worker.concurrency !== next.delivery.concurrency) worker.concurrency = next.delivery.concurrency;
     },
     async stopIntake() {
-      await prober?.stop();
+      await Promise.all([prober?.stop(), retiring]);
     },
     async closeWorkers() {
       await worker?.close();
