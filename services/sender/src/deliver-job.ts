@@ -184,7 +184,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     await deps.canary.complete(delivery.canary!, { result: ok ? 'delivered' : 'failed', reply: attempt.reply, at: now, acceptedAt: delivery.acceptedAt }, CANARY_RESULT_TTL_MS);
     const log = { id: delivery.id, deliveryId: delivery.deliveryId, probe: delivery.canary, upstream: attempt.upstream, reply: attempt.reply };
     if (ok) logger.info(log, 'canary probe delivered');
-    else logger.warn({ ...log, code: 'DELIVERY_TEMPORARY' }, 'canary probe not delivered');
+    else logger.warn({ ...log, code: 'CANARY_FAILED' }, 'canary probe not delivered');
     return attempt.reply;
   }
 

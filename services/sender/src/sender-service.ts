@@ -17,7 +17,7 @@ import {
   type Service,
   type ServiceDeps,
 } from '@mailsort/core';
-import { canaryTarget } from './canary-client.js';
+import { canaryTarget, type CanaryTarget } from './canary-client.js';
 import { createCanaryProber } from './canary-prober.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { createDeliverProcessor, DeferredDelivery } from './deliver-job.js';
@@ -47,13 +47,15 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   const canaryStore = createCanaryStore(storeConnection, prefix);
   // The canary runs in the sender (docs/guards.md): one probe per interval across its replicas.
   let canaryBlocking: ReturnType<typeof redis.connect> | undefined;
-  const proberFor = (next: Config) => {
-    if (!next.canary) return undefined;
-    const target = readCanaryTarget(next.canary, next);
+  const targetFor = (next: Config) => (next.canary ? readCanaryTarget(next.canary, next) : undefined);
+  const proberFor = (target: CanaryTarget | undefined) => {
+    if (!target) return undefined;
     canaryBlocking ??= redis.connect('worker');
     return createCanaryProber(target, { store: canaryStore, blocking: canaryBlocking, metrics: canaryMetrics, logger });
   };
-  let prober = proberFor(config);
+  // What the canary probes follows from more than `canary:` (the listeners, the default upstream).
+  let canaryKey = JSON.stringify(targetFor(config) ?? null);
+  let prober = proberFor(targetFor(config));
   let retiring: Promise<void> = Promise.resolve();
   // A probe of the old prober may still finish: its upstream's series go only once it has.
   const swapProber = (next: ReturnType<typeof proberFor>) => {
@@ -123,13 +125,18 @@ export function createSenderService(config: Config, { logger, registry, redis }:
     },
     isReady: () => worker?.isRunning() ?? false,
     reload(next) {
+      // Read first: a canary CA file that cannot be read refuses the reload before anything changed.
+      const nextCanary = targetFor(next);
       try {
         smtp!.update(next.upstreams);
       } catch (error) {
         throw new MailsortError('CONFIG_RELOAD_FAILED', `cannot set up the upstreams: ${(error as Error).message}`, { cause: error });
       }
       for (const upstream of next.upstreams) if (!current.config.upstreams.some((old) => old.name === upstream.name)) metrics.breakerOpen.set({ upstream: upstream.name }, 0);
-      if (JSON.stringify(next.canary) !== JSON.stringify(current.config.canary)) swapProber(proberFor(next));
+      if (JSON.stringify(nextCanary ?? null) !== canaryKey) {
+        canaryKey = JSON.stringify(nextCanary ?? null);
+        swapProber(proberFor(nextCanary));
+      }
       current = generation(next);
       if (worker && worker.concurrency !== next.delivery.concurrency) worker.concurrency = next.delivery.concurrency;
     },
