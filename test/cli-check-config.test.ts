@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { cliCommand } from '@mailsort/cli';
 import { writeConfigFile } from './support/config.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliCommand, writeDevCert } from '@mailsort/cli';
 
 function mailsort(...args: string[]) {
   const { command, args: cliArgs } = cliCommand();
@@ -224,4 +227,77 @@ delivery:
   const refused = mailsort('check-config', fixed);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /:6:\d+: delivery\.dead_letters\.notify\.upstream: "default" is routing\.default_upstream, the path whose failures the notices report/);
+});
+
+test('check-config refuses a canary that cannot work, each problem with its file:line and key', () => {
+  const file = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+canary:
+  every: often
+  to: not-an-address
+  upstream: nowhere
+  listener: submission
+  colour: yellow
+`);
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 1);
+  const problems = result.stderr
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(`${file}:`, ''));
+  const expected = [/^4:\d+: canary\.every: "often" is not a duration/, /^5:\d+: canary\.to: expected an address like canary@example\.com$/, /^8:\d+: canary\.colour: unknown key$/];
+  for (const pattern of expected)
+    assert.ok(
+      problems.some((line) => pattern.test(line)),
+      `${pattern} not in:\n${problems.join('\n')}`,
+    );
+});
+
+test('check-config refuses a canary naming a missing listener or upstream, or sending its password over a plain listener', () => {
+  const file = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+canary:
+  to: canary@example.com
+  upstream: nowhere
+  listener: submission
+`);
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /:5:\d+: canary\.upstream: no upstream is named "nowhere" \(have: default\)/);
+  assert.match(result.stderr, /:6:\d+: canary\.listener: no ingest listener is named "submission" \(have: smtp\)/);
+
+  const plain = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+canary:
+  every: 10ms
+  to: canary@example.com
+  auth: { user: canary, password: s3cret }
+`);
+  const second = mailsort('check-config', plain);
+  assert.equal(second.code, 1);
+  assert.match(second.stderr, /:4:\d+: canary\.every: probe at most once a second/);
+  assert.match(second.stderr, /canary\.auth: listener "smtp" has no TLS, and ingest accepts AUTH only over TLS/);
+
+  const unreadable = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+canary:
+  to: canary@example.com
+  auth: { user: canary, password_file: /nonexistent/canary-password }
+`);
+  assert.match(mailsort('check-config', unreadable).stderr, /:5:\d+: canary\.auth\.password_file: cannot read \/nonexistent\/canary-password/);
+});
+
+test('check-config accepts a canary with its defaults and a password read from a file', () => {
+  const secret = writeConfigFile('s3cret\n', 'canary-password');
+  const cert = writeDevCert({ dir: mkdtempSync(join(tmpdir(), 'mailsort-cert-')) });
+  const file = writeConfigFile(`upstreams:
+  - { name: default, host: smtp.example.com }
+ingest:
+  tls: { cert_file: ${cert.certFile}, key_file: ${cert.keyFile} }
+canary:
+  to: canary@example.com
+  auth: { user: canary, password_file: ${secret} }
+`);
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 0, result.stderr);
 });

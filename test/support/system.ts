@@ -10,12 +10,14 @@ export interface SystemOptions {
   extra?: Record<string, unknown>;
   services?: string[];
   env?: Record<string, string>;
+  /** The ingest port, when `extra` replaces the ingest section and must name it. */
+  smtpPort?: number;
 }
 
 /** A config on free ports with a unique Redis prefix, and the services started from it. */
-export async function startSystem({ name, upstreamPort, extra = {}, services = ['sender', 'router', 'gocd-sync', 'ingest'], env }: SystemOptions) {
+export async function startSystem({ name, upstreamPort, extra = {}, services = ['sender', 'router', 'gocd-sync', 'ingest'], env, smtpPort: givenPort }: SystemOptions) {
   const prefix = uniquePrefix(name);
-  const smtpPort = await freePort();
+  const smtpPort = givenPort ?? (await freePort());
   const config = { ...baseConfig({ prefix, smtpPort, upstreamPort }), ...extra };
   const configFile = writeConfigFile(config);
   const running: RunningService[] = [];

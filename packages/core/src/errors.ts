@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   GOCD_SYNC_FAILED: 'a GoCD poll failed for a reason that is neither GoCD nor Redis (a bug); the last snapshot stays',
   EXPECT_HOSTS_LIMIT: "an expectation already tracks routing.expect's limit of hosts (10,000); a mail from one more host is routed but not tracked",
   EXPECT_CHECK_FAILED: "the dead-man's-switch checker could not check the expectations (Redis, or a bug); it tries again next interval",
+  CANARY_FAILED: 'a canary probe did not reach its upstream within canary.every (ingest refused it, the upstream did not answer 250, or it timed out); mailsort_canary_success is 0',
   // delivery
   UPSTREAM_UNKNOWN: 'a delivery names an upstream that is not configured',
   DELIVERY_TEMPORARY: 'the upstream refused or failed temporarily; the delivery will be retried',

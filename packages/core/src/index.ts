@@ -37,3 +37,5 @@ export { redisScript } from './redis/script.js';
 export { parseUsersFile, mergeUsers } from './config/users-file.js';
 export * from './guards/index.js';
 export * from './expectations/index.js';
+export * from './canary/canary-store.js';
+export { listenerTls, type CanaryConfig } from './config/schema/index.js';

@@ -1,5 +1,5 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { headerBytes, jobId, newMessageId, type createQueue, type Config, type IngestMetrics, type MessageLifecycle, type RouteJob } from '@mailsort/core';
+import { headerBytes, jobId, newMessageId, type CanaryStore, type createQueue, type Config, type IngestMetrics, type MessageLifecycle, type RouteJob } from '@mailsort/core';
 import { sessionEnvelope } from './envelope-address.js';
 import { receivedHeader } from './received-header.js';
 import { messageParts } from './message-parts.js';
@@ -38,6 +38,7 @@ export interface AcceptDeps {
   lifecycle: MessageLifecycle;
   routeQueue: ReturnType<typeof createQueue>;
   metrics: IngestMetrics;
+  canary: CanaryStore;
 }
 
 /**
@@ -45,7 +46,7 @@ export interface AcceptDeps {
  * queue id only once both are in Redis. A header section over `max_header_size` is refused
  * (MESSAGE_TOO_BIG) before anything is written: the route job carries it.
  */
-export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, lifecycle, routeQueue, metrics }: AcceptDeps): Promise<string> {
+export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, lifecycle, routeQueue, metrics, canary }: AcceptDeps): Promise<string> {
   const id = newMessageId();
   const acceptedAt = Date.now();
   const user = sessionUser(session);
@@ -87,10 +88,19 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
   await storeWithin(Promise.all([lifecycle.accept(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]), config.ingest.limits.store_timeout, () =>
     withdraw(id, routeJobId, { lifecycle, routeQueue }),
   );
-  metrics.accepted.inc({ via: user ? 'authenticated' : 'trusted' });
-  metrics.bytes.inc(size);
-  metrics.acceptDuration.observe((Date.now() - acceptedAt) / 1000);
+  // A canary probe counts only in the canary's metrics (docs/guards.md); the look-up is made
+  // only for a mail that carries the canary header, and a failed one counts the mail as any other.
+  if (!(await isCanary(canary, headers, envelope))) {
+    metrics.accepted.inc({ via: user ? 'authenticated' : 'trusted' });
+    metrics.bytes.inc(size);
+    metrics.acceptDuration.observe((Date.now() - acceptedAt) / 1000);
+  }
   return id;
+}
+
+async function isCanary(canary: CanaryStore, headers: string, envelope: RouteJob['envelope']): Promise<boolean> {
+  if (!/^x-mailsort-canary:/im.test(headers)) return false;
+  return (await canary.find(headers, envelope).catch(() => undefined)) !== undefined;
 }
 
 /** Removes a message whose store was not confirmed: its route job if no router took it yet, and the message, so a router that did finds it gone. */

@@ -1,5 +1,17 @@
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { createIngestMetrics, createMessageLifecycle, createQueue, errorCodeOf, QUEUES, rejection, type Config, type IngestUser, type Service, type ServiceDeps } from '@mailsort/core';
+import {
+  createCanaryStore,
+  createIngestMetrics,
+  createMessageLifecycle,
+  createQueue,
+  errorCodeOf,
+  QUEUES,
+  rejection,
+  type Config,
+  type IngestUser,
+  type Service,
+  type ServiceDeps,
+} from '@mailsort/core';
 import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
 import { createAuthLockout } from './auth-lockout.js';
 import { createConnectionGuard } from './connection-guard.js';
@@ -35,6 +47,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
   const connection = redis.connect('producer');
   const acceptor = redis.connect('acceptor');
   const lifecycle = createMessageLifecycle(acceptor, { prefix: config.redis.prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
+  const canary = createCanaryStore(connection, config.redis.prefix);
   const routeQueue = createQueue(QUEUES.route, acceptor, config.redis.prefix);
   const metrics = createIngestMetrics(registry, { listeners: config.ingest.listeners.map((listener) => listener.name) });
   const rateLimiter = createRateLimiter(connection, config.redis.prefix);
@@ -133,7 +146,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
             const admission = await policy.admit(session);
             if (admission.refused) return callback(admission.refused);
             try {
-              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueue, metrics });
+              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueue, metrics, canary });
               logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
               callback(null, `2.0.0 Ok: queued as ${id}`);
             } catch (error) {

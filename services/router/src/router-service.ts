@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
   crashRecovery,
+  createCanaryStore,
   createGocdState,
   createMessageLifecycle,
   createMessageStore,
@@ -21,6 +22,7 @@ import {
   QUEUES,
   routeJobSchema,
   splitDestinations,
+  type CanaryProbe,
   type Config,
   type Decision,
   type DeliverJob,
@@ -52,6 +54,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   const store = createMessageStore(storeConnection, prefix);
   const lifecycle = createMessageLifecycle(storeConnection, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
   const gocd = createGocdState(storeConnection, prefix);
+  const canary = createCanaryStore(storeConnection, prefix);
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
   const flushQueue = createQueue(QUEUES.alertFlush, redis.connect('worker'), prefix);
   const metrics = createRouterMetrics(registry);
@@ -121,6 +124,9 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   }
 
   async function routeMessage(message: RouteJob): Promise<void> {
+    // Only a mail naming a probe Redis holds is a canary; a look-alike is routed as any other.
+    const probe = /^x-mailsort-canary:/im.test(message.headers) ? await canary.find(message.headers, message.envelope) : undefined;
+    if (probe) return routeCanary(message, probe);
     const started = Date.now();
     const current = routing;
     const settings = { defaultUpstream: current.default_upstream, webhooks: current.webhooks };
@@ -166,6 +172,24 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     } catch (error) {
       throw routeFailure(error, job.attemptsMade, job.opts.attempts);
     }
+  }
+
+  /** A canary's route is fixed: one delivery to the probe's address at its upstream; no rules, grouping, webhooks or counts. */
+  async function routeCanary(message: RouteJob, probe: CanaryProbe): Promise<void> {
+    const delivery: DeliverJob = {
+      v: 1,
+      id: message.id,
+      deliveryId: jobId('deliver', message.id, 0),
+      acceptedAt: message.acceptedAt,
+      original: message.envelope,
+      destination: { kind: 'smtp', upstream: probe.upstream, envelope: { from: probe.from, to: [probe.to] } },
+      canary: probe.id,
+    };
+    const trace: TraceEvent = { at: Date.now(), service: 'router', event: 'routed', action: 'canary', destinations: [{ deliveryId: delivery.deliveryId, ...describe(delivery) }] };
+    const counted = await lifecycle.route(message.id, 1, trace);
+    if (!counted.ok) return;
+    await enqueue([delivery]);
+    logger.info({ id: message.id, probe: probe.id, upstream: probe.upstream }, 'canary probe routed');
   }
 
   async function flush(job: Job): Promise<void> {

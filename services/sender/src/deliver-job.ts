@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
   applyHeaderRewrites,
+  type CanaryStore,
   deliverJobSchema,
   errorCodeOf,
   parseJob,
@@ -42,6 +43,8 @@ export interface DeliverDeps {
   logger: Logger;
   /** The delivery records, to notice a dead letter again whose sender died before it could. */
   states: DeliveryStates;
+  /** Where a canary probe's result is told to the replica waiting for it. */
+  canary: CanaryStore;
   /** Makes a dead letter's notice to a human (once per dead delivery: a repeat is a no-op). */
   notify: (delivery: DeliverJob, result: DeliveryResult, failure: NoticeFailure) => Promise<void>;
 }
@@ -49,6 +52,8 @@ export interface DeliverDeps {
 type Dead = Extract<AfterAttempt, { kind: 'dead' }>;
 
 const WEBHOOK_LABEL = 'webhook';
+// Long enough for any probe's waiter; a result nobody waits for goes with it.
+const CANARY_RESULT_TTL_MS = 10 * 60_000;
 const upstreamOf = (delivery: DeliverJob) => (delivery.destination.kind === 'smtp' ? delivery.destination.upstream : WEBHOOK_LABEL);
 
 /**
@@ -80,7 +85,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     } catch (error) {
       return { upstream: destination.upstream, reply: (error as Error).message, verdict: { action: 'fail', scope: 'message', reason: 'invalid_rewrite' }, recipients: {} };
     }
-    return smtp.send(destination.upstream, { from: destination.envelope.from, to }, message);
+    return smtp.send(destination.upstream, { from: destination.envelope.from, to }, message, { canary: delivery.canary !== undefined });
   }
 
   async function attemptWebhook(delivery: DeliverJob, raw: Buffer): Promise<Attempt> {
@@ -187,6 +192,22 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     throw new DeferredDelivery(`deferred: ${attempt.reply}`, decision.delayMs);
   }
 
+  /**
+   * A canary probe gets one attempt: its result is the probe's, told to the waiting replica.
+   * It is never retried, dead-lettered or counted; a failed one is deleted at once.
+   */
+  async function finishCanary(delivery: DeliverJob, attempt: Attempt, ok: boolean): Promise<string> {
+    const now = Date.now();
+    const trace = { at: now, service: 'sender', event: ok ? 'delivered' : 'canary failed', deliveryId: delivery.deliveryId, upstream: attempt.upstream, reply: attempt.reply } as const;
+    if (ok) await lifecycle.deliver(delivery.id, delivery.deliveryId, { at: now, upstream: attempt.upstream, reply: attempt.reply, result: 'delivered', recipients: attempt.recipients }, trace);
+    else await lifecycle.delete(delivery.id, delivery.deliveryId, trace);
+    await deps.canary.complete(delivery.canary!, { result: ok ? 'delivered' : 'failed', reply: attempt.reply, at: now, acceptedAt: delivery.acceptedAt }, CANARY_RESULT_TTL_MS);
+    const log = { id: delivery.id, deliveryId: delivery.deliveryId, probe: delivery.canary, upstream: attempt.upstream, reply: attempt.reply };
+    if (ok) logger.info(log, 'canary probe delivered');
+    else logger.warn({ ...log, code: 'CANARY_FAILED' }, 'canary probe not delivered');
+    return attempt.reply;
+  }
+
   return async function processDelivery(job: Job): Promise<string> {
     const delivery: DeliverJob = parseJob(deliverJobSchema, job);
     const log = { id: delivery.id, deliveryId: delivery.deliveryId };
@@ -198,13 +219,14 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       throw new UnrecoverableError(`already a dead letter (${begun.from})`);
     }
     if ('delivered' in begun) {
-      if (begun.delivered.counted && begun.delivered.left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
+      if (!delivery.canary && begun.delivered.counted && begun.delivered.left <= 0) outcomes.finished.inc({ outcome: 'delivered', reason: '' });
       logger.info(log, 'already delivered; not sending again');
       return 'already delivered';
     }
     const { state, raw } = begun.attempt;
     const attempt = await attemptSafely(delivery, raw, state.recipients);
     const decision = decideAfterAttempt({ state, attempt, destination: delivery.destination, now: Date.now(), policy });
+    if (delivery.canary !== undefined) return finishCanary(delivery, attempt, decision.kind === 'delivered');
     if (decision.kind === 'delivered') return delivered(delivery, state, attempt);
     if (decision.kind === 'dead') return deadLetter(delivery, state.attempts, attempt.upstream, decision);
     return retry(delivery, state, attempt, decision);

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import {
   crashRecovery,
+  createCanaryMetrics,
+  createCanaryStore,
   createMessageLifecycle,
   errorCodeOf,
   createMessageStore,
@@ -16,10 +18,20 @@ import {
   type Service,
   type ServiceDeps,
 } from '@mailsort/core';
+import { canaryTarget, type CanaryTarget } from './canary-client.js';
+import { createCanaryProber } from './canary-prober.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { createDeliverProcessor, DeferredDelivery } from './deliver-job.js';
 import { createNotifier } from './notifier.js';
 import { createSmtpDelivery } from './smtp-delivery.js';
+
+function readCanaryTarget(canary: NonNullable<Config['canary']>, config: Config) {
+  try {
+    return canaryTarget(canary, config, (path) => readFileSync(path));
+  } catch (error) {
+    throw new MailsortError('CONFIG_UNREADABLE', `cannot set up the canary: ${(error as Error).message}`, { cause: error });
+  }
+}
 
 /** Delivers deliver jobs: SMTP through pooled upstreams with failover, webhooks over HTTP. */
 export function createSenderService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
@@ -33,6 +45,32 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   let smtp: ReturnType<typeof createSmtpDelivery> | undefined;
   const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [], upstreams: config.upstreams.map((upstream) => upstream.name) });
   const outcomes = createOutcomeMetrics(registry);
+  const canaryMetrics = createCanaryMetrics(registry);
+  const canaryStore = createCanaryStore(storeConnection, prefix);
+  // The canary runs in the sender (docs/guards.md): one probe per interval across its replicas.
+  let canaryBlocking: ReturnType<typeof redis.connect> | undefined;
+  const targetFor = (next: Config) => (next.canary ? readCanaryTarget(next.canary, next) : undefined);
+  const proberFor = (target: CanaryTarget | undefined) => {
+    if (!target) return undefined;
+    canaryBlocking ??= redis.connect('worker');
+    return createCanaryProber(target, { store: canaryStore, blocking: canaryBlocking, metrics: canaryMetrics, logger });
+  };
+  // What the canary probes follows from more than `canary:` (the listeners, the default upstream).
+  let canaryKey = JSON.stringify(targetFor(config) ?? null);
+  let prober = proberFor(targetFor(config));
+  let retiring: Promise<void> = Promise.resolve();
+  // A probe of the old prober may still finish: its upstream's series go only once it has.
+  const swapProber = (next: ReturnType<typeof proberFor>) => {
+    const old = prober;
+    prober = next;
+    if (worker) prober?.start();
+    if (!old) return;
+    retiring = old.stop().then(() => {
+      if (old.upstream === prober?.upstream) return;
+      canaryMetrics.success.remove({ upstream: old.upstream });
+      canaryMetrics.lastSuccess.remove({ upstream: old.upstream });
+    });
+  };
   const breaker = createCircuitBreaker({
     failures: config.delivery.breaker.failures,
     openForMs: config.delivery.breaker.open_for,
@@ -57,6 +95,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
       outcomes,
       logger,
       states,
+      canary: canaryStore,
       notify: createNotifier({ config: next, store, lifecycle, queue: deliverQueue, redis: storeConnection, metrics, logger }),
     }),
   });
@@ -85,19 +124,28 @@ export function createSenderService(config: Config, { logger, registry, redis }:
         if (errorCodeOf(error) === 'JOB_INVALID') logger.error({ jobId: job?.id, code: 'JOB_INVALID', err: error }, 'deliver job is not a valid payload');
       });
       observeBullmq(worker, connection, 'deliver worker');
+      prober?.start();
     },
     isReady: () => worker?.isRunning() ?? false,
     reload(next) {
+      // Read first: a canary CA file that cannot be read refuses the reload before anything changed.
+      const nextCanary = targetFor(next);
       try {
         smtp!.update(next.upstreams);
       } catch (error) {
         throw new MailsortError('CONFIG_RELOAD_FAILED', `cannot set up the upstreams: ${(error as Error).message}`, { cause: error });
       }
       for (const upstream of next.upstreams) if (!current.config.upstreams.some((old) => old.name === upstream.name)) metrics.breakerOpen.set({ upstream: upstream.name }, 0);
+      if (JSON.stringify(nextCanary ?? null) !== canaryKey) {
+        canaryKey = JSON.stringify(nextCanary ?? null);
+        swapProber(proberFor(nextCanary));
+      }
       current = generation(next);
       if (worker && worker.concurrency !== next.delivery.concurrency) worker.concurrency = next.delivery.concurrency;
     },
-    async stopIntake() {},
+    async stopIntake() {
+      await Promise.all([prober?.stop(), retiring]);
+    },
     async closeWorkers() {
       await worker?.close();
     },

@@ -103,7 +103,8 @@ export function createSmtpDelivery({
     else pool.close();
   }
 
-  async function sendVia(name: string, envelope: { from: string; to: string[] }, raw: Buffer): Promise<SmtpAttempt> {
+  // A canary probe is counted only by the canary: `counted` false skips the sender's metrics.
+  async function sendVia(name: string, envelope: { from: string; to: string[] }, raw: Buffer, counted: boolean): Promise<SmtpAttempt> {
     const started = Date.now();
     const pool = pools.get(name)!;
     take(pool);
@@ -112,7 +113,7 @@ export function createSmtpDelivery({
       // one (random bytes per message) for its info object: the raw bytes get no header.
       const info = await pool.sendMail({ envelope, raw, messageId: NOT_RENDERED_MESSAGE_ID });
       breaker.success(name);
-      metrics.attempts.inc({ upstream: name, outcome: 'ok' });
+      if (counted) metrics.attempts.inc({ upstream: name, outcome: 'ok' });
       const reply = String(info.response).trim();
       const accepted = recipientOutcomes(info.accepted.map(String), 'accepted', reply, name, Date.now());
       const rejected = rejectedOutcomes((info as { rejectedErrors?: RejectedError[] }).rejectedErrors ?? [], name, Date.now());
@@ -121,7 +122,7 @@ export function createSmtpDelivery({
       const failure = error as RejectedError & { rejectedErrors?: RejectedError[] };
       const verdict = classifySmtpError(failure);
       const reply = replyOf(error);
-      metrics.attempts.inc({ upstream: name, outcome: verdict.reason });
+      if (counted) metrics.attempts.inc({ upstream: name, outcome: verdict.reason });
       if (verdict.scope === 'upstream') breaker.failure(name);
       const recipients = failure.rejectedErrors?.length
         ? rejectedOutcomes(failure.rejectedErrors, name, Date.now())
@@ -129,14 +130,15 @@ export function createSmtpDelivery({
       return { upstream: name, reply, verdict, recipients };
     } finally {
       release(pool);
-      metrics.deliveryDuration.observe({ upstream: name }, (Date.now() - started) / 1000);
+      if (counted) metrics.deliveryDuration.observe({ upstream: name }, (Date.now() - started) / 1000);
     }
   }
 
   return {
     has: (name: string) => configs.has(name),
-    async send(upstream: string, envelope: { from: string; to: string[] }, raw: Buffer): Promise<SmtpAttempt> {
-      const candidates = [upstream, ...(configs.get(upstream)?.fallback ?? [])];
+    /** `canary`: a probe of this one upstream, so no fallback is tried and no metric counts it. */
+    async send(upstream: string, envelope: { from: string; to: string[] }, raw: Buffer, { canary = false }: { canary?: boolean } = {}): Promise<SmtpAttempt> {
+      const candidates = canary ? [upstream] : [upstream, ...(configs.get(upstream)?.fallback ?? [])];
       let last: SmtpAttempt | undefined;
       for (const name of candidates) {
         if (breaker.isOpen(name)) {
@@ -144,7 +146,7 @@ export function createSmtpDelivery({
           last ??= { upstream: name, reply, verdict: { action: 'retry', scope: 'upstream', reason: 'breaker_open' }, recipients: recipientOutcomes(envelope.to, 'deferred', reply, name, Date.now()) };
           continue;
         }
-        const attempt = await sendVia(name, envelope, raw);
+        const attempt = await sendVia(name, envelope, raw, !canary);
         if (attempt.verdict?.scope !== 'upstream') return attempt;
         if (name !== candidates.at(-1)) logger.warn({ upstream: name, reply: attempt.reply, reason: attempt.verdict.reason, code: 'DELIVERY_TEMPORARY' }, 'upstream failed; trying the next one');
         last = attempt;

@@ -52,7 +52,7 @@ export const TRANSITIONS = {
   fold: { of: 'delivery', from: ['queued'], to: 'gone', by: 'router' },
   /** `queue retry`: a fresh lifetime; recipients already accepted stay accepted. */
   retry: { of: 'delivery', from: ['queued', 'delivering', 'dead'], to: 'delivering', by: 'cli' },
-  /** `queue delete`: the record goes and the delivery counts as finished. */
+  /** `queue delete`: the record goes and the delivery counts as finished (also the sender's end of a canary probe that failed). */
   delete: { of: 'delivery', from: ['queued', 'delivering', 'dead'], to: 'gone', by: 'cli' },
 } as const satisfies Record<string, Transition>;
 

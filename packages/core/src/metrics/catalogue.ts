@@ -33,6 +33,7 @@ export const LABEL_VALUES = {
   notificationKind: ['single', 'summary', 'flapping', 'digest'],
   // A dead letter's notice (docs/guards.md): queued, then delivered or failed; a contact over its limit, a re-run's repeat.
   escalationResult: ['queued', 'delivered', 'failed', 'rate_limited', 'duplicate'],
+  canaryResult: ['delivered', 'failed', 'timeout', 'refused'],
   gocdErrorReason: ['timeout', 'unreachable', 'unauthorized', 'forbidden', 'not_found', 'status', 'invalid', 'empty'],
 } as const;
 
@@ -305,6 +306,36 @@ export function createExpectationMetrics(registry: Registry, expectations: reado
   };
 }
 
+/**
+ * The end-to-end canary's own numbers (its probes count nowhere else). The gauges carry the
+ * probed upstream, so a process with no canary configured exports the families with no series
+ * and no alert fires for it. Every sender replica reports the last probe, whichever replica sent it.
+ */
+export function createCanaryMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    success: new Gauge({ name: 'mailsort_canary_success', help: '1 when the last canary probe reached its upstream (250), 0 when it did not.', labelNames: ['upstream'], registers }),
+    lastSuccess: new Gauge({
+      name: 'mailsort_canary_last_success_timestamp_seconds',
+      help: 'When a canary probe last reached its upstream.',
+      labelNames: ['upstream'],
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'mailsort_canary_latency_seconds',
+      help: 'A canary probe from the 250 at ingest to the upstream 250.',
+      labelNames: ['upstream'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    probes: startAtZero(
+      new Counter({ name: 'mailsort_canary_probes_total', help: 'Canary probes this replica sent, by result (refused: ingest did not accept it).', labelNames: ['result'], registers }),
+      combinations({ result: LABEL_VALUES.canaryResult }),
+    ),
+  };
+}
+
+export type CanaryMetrics = ReturnType<typeof createCanaryMetrics>;
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
 export type ExpectationMetrics = ReturnType<typeof createExpectationMetrics>;
 export type RouterMetrics = ReturnType<typeof createRouterMetrics>;

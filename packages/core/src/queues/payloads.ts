@@ -82,6 +82,8 @@ export const deliverJobSchema = z.object({
   destination: destinationSchema,
   /** True for a dead-letter notice: if it dies too, nobody is told again (no loops). */
   notice: z.literal(true).optional(),
+  /** The canary probe this delivery is (docs/guards.md): sent once, counted only by the canary. */
+  canary: z.string().optional(),
 });
 
 /** router → router: flush one alert group, if its flush number is still `seq` (docs/alerts.md). */

@@ -38,6 +38,14 @@ export function storeKeys(prefix: string) {
     expectAlerts: (name: string) => `${prefix}:expect:${name}:alerts`,
     /** Held by the router replica that checks the expectations this interval. */
     expectCheckLock: () => `${prefix}:expect:check-lock`,
+    /** Held by the sender replica that sends this interval's canary probe. */
+    canaryLock: () => `${prefix}:canary:lock`,
+    /** A probe in flight (JSON: where it goes); its id in the probe's header is what makes a mail a canary. */
+    canaryProbe: (probeId: string) => `${prefix}:canary:probe:${probeId}`,
+    /** The sender's word on a probe's delivery (a list, popped by the replica waiting for it). */
+    canaryDone: (probeId: string) => `${prefix}:canary:probe:${probeId}:done`,
+    /** The last probe's result, read by every sender replica for its gauges. */
+    canaryLast: () => `${prefix}:canary:last`,
     /** Messages one ingest user sent in one fixed rate-limit window. */
     userRate: (username: string, window: number) => `${prefix}:ingest:rate:${window}:${username}`,
   };

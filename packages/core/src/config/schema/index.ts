@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { canarySchema, type CanaryConfig } from './canary.js';
 import { deliverySchema } from './delivery.js';
 import { gocdSchema } from './gocd.js';
 import { httpSchema } from './http.js';
-import { ingestSchema } from './ingest.js';
+import { ingestSchema, type IngestConfig, type ListenerConfig } from './ingest.js';
 import { redisSchema } from './redis.js';
 import { reloadSchema } from './reload.js';
 import { routingSchema } from './routing.js';
@@ -19,6 +20,7 @@ export const configSchema = z
     delivery: deliverySchema.prefault({}),
     gocd: gocdSchema.optional(),
     reload: reloadSchema.prefault({}),
+    canary: canarySchema.optional(),
   })
   .superRefine((config, ctx) => {
     // The stored message must outlive its retries, or a delivery still being retried would
@@ -40,7 +42,28 @@ export const configSchema = z
         message: `no upstream is named "${config.routing.default_upstream}" (have: ${[...names].join(', ')})`,
       });
     }
+    if (config.canary) checkCanary(config.canary, config, names, ctx);
   });
+
+/** The canary names a listener and an upstream that exist, and sends its password only over TLS. */
+function checkCanary(canary: CanaryConfig, config: { ingest: IngestConfig }, upstreams: Set<string>, ctx: z.RefinementCtx): void {
+  if (canary.upstream !== undefined && !upstreams.has(canary.upstream)) {
+    ctx.addIssue({ code: 'custom', path: ['canary', 'upstream'], message: `no upstream is named "${canary.upstream}" (have: ${[...upstreams].join(', ')})` });
+  }
+  const listener = canary.listener === undefined ? config.ingest.listeners[0] : config.ingest.listeners.find((candidate) => candidate.name === canary.listener);
+  if (!listener) {
+    ctx.addIssue({ code: 'custom', path: ['canary', 'listener'], message: `no ingest listener is named "${canary.listener}" (have: ${config.ingest.listeners.map((l) => l.name).join(', ')})` });
+    return;
+  }
+  if (canary.auth && listenerTls(listener, config.ingest) === 'none') {
+    ctx.addIssue({ code: 'custom', path: ['canary', 'auth'], message: `listener "${listener.name}" has no TLS, and ingest accepts AUTH only over TLS` });
+  }
+}
+
+/** What a listener speaks: its `tls`, or STARTTLS when ingest has a certificate and plain SMTP otherwise. */
+export function listenerTls(listener: ListenerConfig, ingest: Pick<IngestConfig, 'tls'>): 'none' | 'starttls' | 'implicit' {
+  return listener.tls ?? (ingest.tls ? 'starttls' : 'none');
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
@@ -48,3 +71,4 @@ export { upstreamSchema, type UpstreamConfig } from './upstreams.js';
 export { PROVIDER_PRESETS, type TlsConfig } from './upstreams.js';
 export { DEFAULT_RETRY_SCHEDULE, type DeliveryConfig } from './delivery.js';
 export { routingSchema, managerSchema, ruleSchema, filterSchema, GOCD_EVENTS, type ManagerConfig, type RuleConfig, type ExpectationConfig } from './routing.js';
+export { canarySchema, type CanaryConfig } from './canary.js';
