@@ -201,6 +201,17 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     }
   }
 
+  /** A worker for the router's own timed jobs (alert-group flushes, flood digests): failures logged with the job's subject. */
+  function timerWorker(queue: string, handler: (job: Job) => Promise<void>, concurrency: number, subject: string, failed: string): Worker {
+    const connection = redis.connect('worker');
+    const timed = new Worker(queue, handler, { connection, prefix, concurrency, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
+    timed.on('failed', (job: Job<Record<string, unknown>> | undefined, error) => {
+      logger.error({ [subject]: job?.data?.[subject], jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), err: error }, failed);
+    });
+    observeBullmq(timed, connection, `${queue} worker`);
+    return timed;
+  }
+
   return {
     async start() {
       const connection = redis.connect('worker');
@@ -213,24 +224,8 @@ export function createRouterService(config: Config, { logger, registry, redis }:
         );
       });
       observeBullmq(worker, connection, 'route worker');
-      const flushConnection = redis.connect('worker');
-      flushWorker = new Worker(QUEUES.alertFlush, flush, { connection: flushConnection, prefix, concurrency: 10, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
-      flushWorker.on('failed', (job: Job<{ groupId?: unknown }> | undefined, error) => {
-        logger.error(
-          { group: job?.data?.groupId, jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), err: error },
-          'alert-group flush failed; it is retried (and swept again if it runs out of attempts)',
-        );
-      });
-      observeBullmq(flushWorker, flushConnection, 'alert-flush worker');
-      const digestConnection = redis.connect('worker');
-      digestWorker = new Worker(QUEUES.floodDigest, digest, { connection: digestConnection, prefix, concurrency: 5, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
-      digestWorker.on('failed', (job: Job<{ bucket?: unknown }> | undefined, error) => {
-        logger.error(
-          { bucket: job?.data?.bucket, jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), err: error },
-          'flood-control digest failed; it is retried (and swept again if it runs out of attempts)',
-        );
-      });
-      observeBullmq(digestWorker, digestConnection, 'flood-digest worker');
+      flushWorker = timerWorker(QUEUES.alertFlush, flush, 10, 'groupId', 'alert-group flush failed; it is retried (and swept again if it runs out of attempts)');
+      digestWorker = timerWorker(QUEUES.floodDigest, digest, 5, 'bucket', 'flood-control digest failed; it is retried (and swept again if it runs out of attempts)');
       sweeper = setInterval(() => {
         grouping.sweep(SWEEP_GRACE_MS).catch((error: unknown) => logger.warn({ code: routeFailureCode(error), err: error }, 'could not look for late alert-group flushes; trying again'));
         floodControl.sweep(SWEEP_GRACE_MS).catch((error: unknown) => logger.warn({ code: routeFailureCode(error), err: error }, 'could not look for late flood-control digests; trying again'));

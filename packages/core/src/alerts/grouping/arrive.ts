@@ -38,7 +38,7 @@ function maybeNewThread(state: GroupState, policy: GroupingPolicy, now: number):
 
 function newAlert(arrival: Arrival): AlertState {
   const { event, at } = arrival;
-  return { ...event, firstSeen: at, lastSeen: at, count: 0, held: [], notified: null, changes: [], flapping: null };
+  return { ...event, firstSeen: at, lastSeen: at, count: 0, held: [], notified: null, changes: [], history: [], flapping: null };
 }
 
 /** The folds decided for a mail seen before (a re-run carries them out again), or undefined for a new mail. */
@@ -76,13 +76,18 @@ function decide(state: GroupState, arrival: Arrival, policy: GroupingPolicy): Om
   const { event, at } = arrival;
   const alert = state.alerts[event.key] ?? newAlert(arrival);
   state.alerts[event.key] = alert;
+  const flap = policy.flapping;
+  if (flap) recordHistory(alert, at, event.status, flap.windowMs);
   if (at < alert.lastSeen) {
-    // Older than what the alert already saw (a route job retried late): counted, and it changes nothing.
+    // Older than what the alert already saw (a route job retried late, or two routers racing):
+    // counted, and in the flap history at its time; it changes the alert's state no further.
     alert.count += 1;
+    if (flap && alert.flapping === null && alert.changes.length > flap.changes) {
+      alert.flapping = 'noticeDue';
+      scheduleAt(state, at);
+    }
     return { outcome: 'folded', folds: [{ id: arrival.messageId, reason: 'superseded' }], reason: 'older than the latest mail of its alert: counted, changes nothing' };
   }
-  const flap = policy.flapping;
-  if (flap && alert.status !== event.status) alert.changes = [...alert.changes.filter((time) => time > at - flap.windowMs), at];
   Object.assign(alert, { status: event.status, severity: event.severity, summary: event.summary, labels: event.labels, lastSeen: at, count: alert.count + 1 });
   if (event.status === 'firing') state.thread.quietSince = null;
   const mail = { id: arrival.messageId, status: event.status, subject: arrival.subject, at };
@@ -125,6 +130,20 @@ function decide(state: GroupState, arrival: Arrival, policy: GroupingPolicy): Om
   alert.held = [];
   const next = event.status === 'firing' ? `; the next repeat is due in ${Math.round((last.at + delay - at) / 1000)}s` : '';
   return { outcome: 'folded', folds: [...cancelled, { id: arrival.messageId, reason: 'duplicate' }], reason: `a duplicate of the ${last.status} notification already sent${next}` };
+}
+
+// Enough history for any flap threshold a config can sensibly hold inside its window.
+const MAX_HISTORY = 200;
+
+/**
+ * The alert's statuses in the flap window, in acceptance order (two routers may see them out of
+ * order), and from them its state changes: flapping is counted on what happened, not on arrival order.
+ */
+function recordHistory(alert: AlertState, at: number, status: AlertState['status'], windowMs: number): void {
+  const history = [...alert.history, [at, status] as [number, AlertState['status']]].sort((a, b) => a[0] - b[0]);
+  const newest = history[history.length - 1]![0];
+  alert.history = history.filter(([time]) => time > newest - windowMs).slice(-MAX_HISTORY);
+  alert.changes = alert.history.flatMap(([time, state], index) => (index > 0 && alert.history[index - 1]![1] !== state ? [time] : []));
 }
 
 /** The alert holds only its latest mail: one held before it is folded (it is counted, and not sent). */

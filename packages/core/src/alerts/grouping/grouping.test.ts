@@ -237,3 +237,12 @@ test('regression: a group made again after its state expired never reuses a noti
   const ids = ['life-1', 'life-2'].map((life) => planFlush(arrive(emptyGroup('g', 'n', life), mail(0, 'firing'), POLICY).state, M, POLICY).plan.notifications[0]!.id);
   assert.notEqual(ids[0], ids[1]);
 });
+
+test('regression: flapping is counted in acceptance order, so two routers seeing the mails out of order still find it', () => {
+  const flips = Array.from({ length: 10 }, (_, i) => mail(i * S, i % 2 === 0 ? 'firing' : 'resolved', 'cron-y'));
+  const shuffled = [1, 0, 3, 2, 5, 4, 7, 6, 9, 8].map((i) => flips[i]!);
+  let state = emptyGroup('g', 'n', 'L');
+  for (const arrival of shuffled) state = arrive(state, arrival, POLICY).state;
+  assert.equal(state.alerts['cron-y']!.changes.length, 9);
+  assert.notEqual(state.alerts['cron-y']!.flapping, null);
+});

@@ -37,7 +37,8 @@ export interface HeldMail {
   at: number;
 }
 
-export interface AlertState {
+/** An alert as its mails describe it, and what was seen of it since its last notification. */
+export interface AlertSeen {
   key: string;
   source: AlertSource;
   severity: AlertSeverity;
@@ -48,11 +49,16 @@ export interface AlertState {
   lastSeen: number;
   /** Mails since the alert's last notification, folded ones included (shown in the next one). */
   count: number;
+}
+
+export interface AlertState extends AlertSeen {
   held: HeldMail[];
   /** What the alert's last notification said, and which repeat it was (0 = the first of that status). */
   notified: { status: GroupedStatus; at: number; repeat: number } | null;
-  /** Times of its status changes inside the flap window. */
+  /** Times of its status changes inside the flap window (from `history`). */
   changes: number[];
+  /** Its mails' [time, status] inside the flap window, in acceptance order; empty when flapping is off. */
+  history: Array<[number, GroupedStatus]>;
   /** `noticeDue`: flapping, the notice not yet sent; `held`: flapping, notice sent, mails held. */
   flapping: 'noticeDue' | 'held' | null;
 }
@@ -95,17 +101,7 @@ export interface Fold {
 }
 
 /** The alert as a notification shows it. */
-export interface NotifiedAlert {
-  key: string;
-  source: AlertSource;
-  severity: AlertSeverity;
-  summary: string;
-  labels: Record<string, string>;
-  status: GroupedStatus;
-  firstSeen: number;
-  lastSeen: number;
-  count: number;
-}
+export type NotifiedAlert = AlertSeen;
 
 export interface PlannedNotification {
   /** Deterministic: the group id, the flush number and its place in the flush. */
