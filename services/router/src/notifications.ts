@@ -14,6 +14,7 @@ import {
   type RouterMetrics,
   type TraceEvent,
 } from '@mailsort/core';
+import { attachable, composedDestination, composedEnvelope } from './composed-mail.js';
 
 export interface NotificationDeps {
   lifecycle: MessageLifecycle;
@@ -27,12 +28,15 @@ export interface NotificationDeps {
 
 type Route = NonNullable<GroupState['route']>;
 
-// A summary attaches this many originals at most: it stays a mail an upstream takes, however big the group.
+// A summary attaches this many originals at most (and at most composed-mail's byte budget).
 const MAX_ATTACHED = 20;
 
 function recipientsOf(destinations: readonly Destination[]): string[] {
   return destinations.flatMap((destination) => (destination.kind === 'smtp' ? destination.envelope.to : []));
 }
+
+/** mailsort's own sender for what it sends: the envelope, and the From of what it composes. */
+export const notificationSender = (domain: string) => `mailsort@${domain}`;
 
 /** The header rewrites of one delivery of a notification: the route's own, then the thread's. */
 function withHeaders(destination: Destination, headers: Record<string, string>): Destination {
@@ -47,30 +51,32 @@ function alertHeader(notification: PlannedNotification): string {
   return `${status}; alerts=${notification.alerts.length}; mails=${mails}${notification.alerts.length === 1 && first ? `; key=${first.key}` : ''}`;
 }
 
-function deliveriesOf(route: Route, notification: PlannedNotification, headers: Record<string, string>, at: number): DeliverJob[] {
+function deliveriesOf(route: Route, notification: PlannedNotification, headers: Record<string, string>, at: number, sender: string): DeliverJob[] {
   return route.destinations.map((destination, index) => ({
     v: 1,
     id: notification.id,
     deliveryId: jobId('deliver', notification.id, index),
     acceptedAt: at,
-    original: route.envelope,
-    destination: withHeaders(destination, headers),
+    original: composedEnvelope(route.destinations, sender),
+    destination: withHeaders(composedDestination(destination, sender, notification.kind === 'single'), headers),
   }));
 }
 
 /** Makes the notifications a flush decided: composed, stored once (by id), and handed to the sender. */
 export function createNotifications({ lifecycle, store, enqueue, metrics, logger, domain }: NotificationDeps) {
+  const sender = notificationSender(domain);
   async function compose(state: GroupState, route: Route, notification: PlannedNotification, at: number): Promise<Buffer | null> {
-    const originals = await Promise.all(notification.members.slice(0, MAX_ATTACHED).map((id) => store.get(id)));
-    const present = originals.filter((raw): raw is Buffer => raw !== null);
-    if (present.length < originals.length)
-      logger.error({ notification: notification.id, code: 'MESSAGE_MISSING', missing: originals.length - present.length }, 'a grouped mail expired before its notification was made; sent without it');
-    const from = route.envelope.from || `mailsort@${domain}`;
+    if (notification.kind === 'single') {
+      const original = await store.get(notification.members[0]!);
+      if (!original) logger.error({ notification: notification.id, code: 'MESSAGE_MISSING' }, 'a grouped mail expired before its notification was made');
+      return original;
+    }
+    const originals = await attachable(store, notification.members, MAX_ATTACHED);
+    const from = sender;
     const to = recipientsOf(route.destinations).join(', ') || `undisclosed-recipients:;`;
     const date = new Date(at);
-    if (notification.kind === 'single') return present[0] ?? null;
     if (notification.kind === 'summary') {
-      // members and alerts are in the same order (flush.ts): every alert is listed, the first MAX_ATTACHED mails attached.
+      // members and alerts are in the same order (flush.ts): every alert is listed, the first ones attached.
       return summaryMail({ from, to, date, subject: notification.subject, groupName: state.name, alerts: notification.alerts, originals });
     }
     const alert = notification.alerts[0]!;
@@ -95,13 +101,13 @@ export function createNotifications({ lifecycle, store, enqueue, metrics, logger
       const route = state.route!;
       // A flush carried out again (its router died half-way) composes nothing twice: made once, its mails may be gone since.
       if (await store.notificationMade(notification.id)) {
-        if (await store.exists(notification.id)) await enqueue(deliveriesOf(route, notification, {}, at));
+        if (await store.exists(notification.id)) await enqueue(deliveriesOf(route, notification, {}, at, sender));
         return;
       }
       const raw = await compose(state, route, notification, at);
       if (!raw) return;
       const headers = headersFor(state, notification, raw, at);
-      const deliveries = deliveriesOf(route, notification, headers, at);
+      const deliveries = deliveriesOf(route, notification, headers, at, sender);
       const trace: TraceEvent = {
         at: Date.now(),
         service: 'router',

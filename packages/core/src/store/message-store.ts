@@ -15,6 +15,10 @@ export function createMessageStore(redis: Redis, prefix: string) {
     async notificationMade(id: string): Promise<boolean> {
       return (await redis.exists(keys.notificationCreated(id))) === 1;
     },
+    /** The stored message's size in bytes (0 when there is none), without reading it. */
+    async size(id: string): Promise<number> {
+      return redis.strlen(keys.message(id));
+    },
     async exists(id: string): Promise<boolean> {
       return (await redis.exists(keys.message(id))) === 1;
     },
