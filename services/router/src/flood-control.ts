@@ -17,9 +17,12 @@ import {
   type RouteJob,
   type RouterMetrics,
 } from '@mailsort/core';
+import { attachable, composedDestination, composedEnvelope } from './composed-mail.js';
 
 // A window's digest runs this long after the window ends, so a mail admitted in its last moment is in it.
 const DIGEST_DELAY_MS = 1000;
+// A held mail's subject as the digest lists it: enough to read, bounded in Redis however long the header was.
+const LISTED_SUBJECT_CHARS = 200;
 
 export interface FloodControlDeps {
   store: MessageStore;
@@ -30,6 +33,8 @@ export interface FloodControlDeps {
   metrics: RouterMetrics;
   outcomes: OutcomeMetrics;
   logger: Logger;
+  /** mailsort's own sender (the envelope and From of digests). */
+  sender: string;
 }
 
 const limitText = ({ count, perMs }: { count: number; perMs: number }) => `${count} per ${perMs >= 60_000 ? `${perMs / 60_000}m` : `${perMs / 1000}s`}`;
@@ -39,7 +44,7 @@ const limitText = ({ count, perMs }: { count: number; perMs: number }) => `${cou
  * in its bucket's window, one bucket in Redis for every replica; at the window's end one digest
  * carries every held mail. Nothing is dropped: a held delivery ends in the digest.
  */
-export function createFloodControl({ store, flood, lifecycle, digestQueue, enqueue, metrics, outcomes, logger }: FloodControlDeps) {
+export function createFloodControl({ store, flood, lifecycle, digestQueue, enqueue, metrics, outcomes, logger, sender }: FloodControlDeps) {
   async function scheduleDigest(bucket: string, window: number, endsAt: number): Promise<void> {
     await digestQueue.add('digest', { v: 1, bucket, window }, { jobId: jobId('digest', bucket, window), delay: Math.max(0, endsAt + DIGEST_DELAY_MS - Date.now()) });
   }
@@ -56,22 +61,11 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
         const { perMs, count } = control.settings.limit;
         const bucket = floodBucket(control, delivery.destination);
         const { window } = floodWindow(perMs, Date.now());
-        const held = {
-          id: message.id,
-          deliveryId: delivery.deliveryId,
-          at: message.acceptedAt,
-          subject: alert.summary,
-          key: alert.key,
-          source: alert.source,
-          status: alert.status,
-          severity: alert.severity,
-          summary: alert.summary,
-        };
-        await flood.remember(
-          bucket,
-          { destination: delivery.destination, envelope: message.envelope, attachMax: control.settings.attach_max, perMs, limit: limitText(control.settings.limit) },
-          4 * perMs + 3_600_000,
-        );
+        const subject = alert.summary.slice(0, LISTED_SUBJECT_CHARS);
+        const held = { id: message.id, deliveryId: delivery.deliveryId, at: message.acceptedAt, subject, key: alert.key, source: alert.source, status: alert.status, severity: alert.severity, summary: subject };
+        // Only where the bucket sends, from mailsort: the digest never takes the envelope of whichever mail came last.
+        const destination = composedDestination(delivery.destination, sender);
+        await flood.remember(bucket, { destination, attachMax: control.settings.attach_max, perMs, limit: limitText(control.settings.limit) }, 4 * perMs + 3_600_000);
         const result = await flood.admit({ bucket, window, perMs, deliveryId: delivery.deliveryId, limit: count, bypass: control.bypass !== null, held });
         if (result.decision === 'held') {
           metrics.floodHeld.inc();
@@ -88,17 +82,24 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
     /** One window's digest: closed (later mails count in the next), made once, then each held delivery finished. */
     async digest(bucket: string, window: number): Promise<void> {
       const where = await flood.destination(bucket);
-      if (!where) return;
+      if (!where) {
+        logger.error({ bucket, window, code: 'MESSAGE_MISSING' }, 'a flood-control bucket lost its destination; its held mails stay listed until they expire');
+        return flood.done(bucket, window);
+      }
       const held = await flood.close(bucket, window, where.perMs);
       if (held.length === 0) return flood.done(bucket, window);
       const id = `${bucket}-${window}`;
       if (!(await store.notificationMade(id))) {
         const ordered = [...held].sort((a, b) => a.at - b.at);
-        const originals = await Promise.all(ordered.slice(0, where.attachMax).map((mail) => store.get(mail.id)));
+        const originals = await attachable(
+          store,
+          ordered.map((mail) => mail.id),
+          where.attachMax,
+        );
         const alerts = digestAlerts(ordered);
         const to = where.destination.kind === 'smtp' ? where.destination.envelope.to.join(', ') : 'webhook';
         const raw = await digestMail({
-          from: where.envelope.from || 'mailsort',
+          from: sender,
           to,
           date: new Date(),
           subject: digestSubject(ordered, alerts),
@@ -108,12 +109,12 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
           held: ordered,
           originals,
         });
-        const delivery: DeliverJob = { v: 1, id, deliveryId: jobId('deliver', id, 0), acceptedAt: Date.now(), original: where.envelope, destination: where.destination };
+        const delivery: DeliverJob = { v: 1, id, deliveryId: jobId('deliver', id, 0), acceptedAt: Date.now(), original: composedEnvelope([where.destination], sender), destination: where.destination };
         const made = await lifecycle.create(id, raw, 1, { at: Date.now(), service: 'router', event: 'notification', kind: 'digest', bucket, members: ordered.map((mail) => mail.id) });
         if (made.ok) metrics.notifications.inc({ kind: 'digest' });
         if (made.ok || made.from === 'routed') await enqueue([delivery]);
       } else if (await store.exists(id)) {
-        await enqueue([{ v: 1, id, deliveryId: jobId('deliver', id, 0), acceptedAt: Date.now(), original: where.envelope, destination: where.destination }]);
+        await enqueue([{ v: 1, id, deliveryId: jobId('deliver', id, 0), acceptedAt: Date.now(), original: composedEnvelope([where.destination], sender), destination: where.destination }]);
       }
       for (const mail of held) {
         const done = await lifecycle.fold(mail.id, mail.deliveryId, { at: Date.now(), service: 'router', event: 'folded', reason: 'digest', notification: id, deliveryId: mail.deliveryId });

@@ -35,7 +35,7 @@ import { createAlertGrouping } from './alert-grouping.js';
 import { createFloodControl } from './flood-control.js';
 import { createExpectations } from './expectations.js';
 import { loadFacts } from './facts-loader.js';
-import { createNotifications } from './notifications.js';
+import { createNotifications, notificationSender } from './notifications.js';
 import { routeFailure, routeFailureCode } from './route-failure.js';
 
 // Routing a message takes milliseconds; a router killed mid-job hands it on after this.
@@ -43,6 +43,7 @@ const ROUTE_STALLED_AFTER_MS = 10_000;
 // Every router looks for alert-group flushes this late (a job lost between two writes) this often.
 const SWEEP_EVERY_MS = 5_000;
 const SWEEP_GRACE_MS = 15_000;
+const TIMED_JOB_STALLS = 3;
 
 /** Reads each accepted message's route job, decides with the rules engine, and enqueues one deliver job per destination. */
 export function createRouterService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
@@ -75,7 +76,17 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   });
   let worker: Worker | undefined;
   const digestQueue = createQueue(QUEUES.floodDigest, redis.connect('worker'), prefix);
-  const floodControl = createFloodControl({ store, flood: createFloodStore(storeConnection, prefix), lifecycle, digestQueue, enqueue, metrics, outcomes, logger });
+  const floodControl = createFloodControl({
+    store,
+    flood: createFloodStore(storeConnection, prefix),
+    lifecycle,
+    digestQueue,
+    enqueue,
+    metrics,
+    outcomes,
+    logger,
+    sender: notificationSender(messageIdDomain(config.ingest.hostname)),
+  });
   let flushWorker: Worker | undefined;
   let digestWorker: Worker | undefined;
   let sweeper: NodeJS.Timeout | undefined;
@@ -204,7 +215,8 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   /** A worker for the router's own timed jobs (alert-group flushes, flood digests): failures logged with the job's subject. */
   function timerWorker(queue: string, handler: (job: Job) => Promise<void>, concurrency: number, subject: string, failed: string): Worker {
     const connection = redis.connect('worker');
-    const timed = new Worker(queue, handler, { connection, prefix, concurrency, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
+    // A timed job that keeps killing its router (a mail too big to build) fails after a few stalls instead of taking every router down in turn; the sweep tries it again hourly.
+    const timed = new Worker(queue, handler, { connection, prefix, concurrency, ...crashRecovery(ROUTE_STALLED_AFTER_MS), maxStalledCount: TIMED_JOB_STALLS });
     timed.on('failed', (job: Job<Record<string, unknown>> | undefined, error) => {
       logger.error({ [subject]: job?.data?.[subject], jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), err: error }, failed);
     });

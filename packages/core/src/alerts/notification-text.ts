@@ -59,8 +59,13 @@ export interface DigestText {
 
 /** The text of a flood-control digest: why, one block per alert, then every held mail with its id. */
 export function digestText({ destination, limit, alerts, held, attached }: DigestText): string {
-  const first = Math.min(...held.map((mail) => mail.at));
-  const last = Math.max(...held.map((mail) => mail.at));
+  // A loop, not Math.min(...): a window can hold more mails than a call can take arguments.
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const mail of held) {
+    first = Math.min(first, mail.at);
+    last = Math.max(last, mail.at);
+  }
   const attachedLine = attached === held.length ? 'Every held mail is attached.' : `The first ${attached} are attached; see the others with \`mailsort queue show ID\` until they expire.`;
   return [
     `mailsort's flood control held ${plural(held.length, 'mail')} to ${oneLine(destination)} between ${isoTime(first)} and ${isoTime(last)} (limit ${limit}).`,

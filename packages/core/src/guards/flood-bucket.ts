@@ -3,12 +3,15 @@ import type { NotifiedAlert } from '../alerts/grouping/types.js';
 import type { Destination } from '../queues/payloads.js';
 import type { HeldForDigest, RouteFloodControl } from './flood-types.js';
 
-/** The bucket a delivery counts against: its destination (a team address list, a webhook), and its route when `per: route`. */
+/**
+ * The bucket a delivery counts against: its destination (a team address list, a webhook), its
+ * window length (two routes with different windows never share one), and its route when `per: route`.
+ */
 export function floodBucket(flood: RouteFloodControl, destination: Destination): string {
   const where = destination.kind === 'smtp' ? { upstream: destination.upstream, to: [...destination.envelope.to].sort() } : { url: destination.url, format: destination.format };
   const scope = flood.settings.per === 'route' ? flood.routeId : '';
   return `b${createHash('sha256')
-    .update(JSON.stringify([scope, where]))
+    .update(JSON.stringify([scope, flood.settings.limit.perMs, where]))
     .digest('hex')
     .slice(0, 24)}`;
 }

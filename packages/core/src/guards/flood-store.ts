@@ -75,7 +75,7 @@ export function createFloodStore(redis: Redis, prefix: string) {
     async remember(bucket: string, value: object, ttlMs: number): Promise<void> {
       await redis.set(meta(bucket), JSON.stringify(value), 'PX', ttlMs);
     },
-    async destination(bucket: string): Promise<{ destination: Destination; envelope: { from: string; to: string[] }; attachMax: number; perMs: number; limit: string } | null> {
+    async destination(bucket: string): Promise<{ destination: Destination; attachMax: number; perMs: number; limit: string } | null> {
       const text = await redis.get(meta(bucket));
       return text ? JSON.parse(text) : null;
     },
