@@ -114,7 +114,7 @@ export function createAlertGrouping({ lifecycle, groups, flushQueue, notificatio
         subject: alert.summary,
         event: { key: alert.key, source: alert.source, status, severity: alert.severity, summary: alert.summary, labels: alert.labels },
       } as const;
-      const route = { policy, destinations, envelope: message.envelope };
+      const route = { policy, destinations };
       const { state, result } = await update<ArrivalResult>(
         groupId,
         (current) => {

@@ -1,4 +1,4 @@
-import type { Destination, Envelope } from '../../queues/payloads.js';
+import type { Destination } from '../../queues/payloads.js';
 import type { AlertSeverity, AlertSource } from '../types.js';
 
 /** One route's grouping, resolved from the config (docs/alerts.md): the engine's only input besides state and time. */
@@ -90,8 +90,8 @@ export interface GroupState {
   recent: Array<{ id: string; folds: Fold[] }>;
   /** A flush decided but not yet carried out: a re-run carries it out (never decides it twice). */
   pending: FlushPlan | null;
-  /** Where the group's notifications go and under which policy: the latest mail's (the engine does not read it). */
-  route?: { policy: GroupingPolicy; destinations: Destination[]; envelope: Envelope };
+  /** Where the group's notifications go (the recipients are part of the group's id) and under which policy (the engine does not read it). */
+  route?: { policy: GroupingPolicy; destinations: Destination[] };
 }
 
 export interface Fold {
