@@ -61,6 +61,7 @@ test('200 mails to one team in a window with a limit of 20: at most 20 individua
   const individual = sink.messages.filter((message) => !isDigest(message.subject));
   const critical = individual.filter((message) => message.subject.includes('CRITICAL'));
   assert.equal(digests.length, 1);
+  assert.equal(digests[0]!.from, 'mailsort@mailsort.test', "regression (attack review): a digest is mailsort's, not the last held mail's sender's");
   assert.equal(critical.length, 3, 'every critical mail went through');
   assert.ok(individual.length - critical.length <= 20, `${individual.length - critical.length} individual mails over the limit of 20`);
   const digestAt = Date.parse(digests[0]!.receivedAt);

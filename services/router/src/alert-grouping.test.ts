@@ -72,6 +72,10 @@ test('30 mails of 3 alerts across two routers: one summary, every original folde
     assert.deepEqual(summary!.destination.envelope.to, ['ops@example.com']);
     assert.match(summary!.destination.rewrites?.set['Message-ID'] ?? '', /^<[0-9a-f]{32}@relay\.example\.com>$/);
     assert.match(summary!.destination.rewrites?.set['X-Mailsort-Alert'] ?? '', /^firing; alerts=3; mails=30$/);
+    // regression (attack review): sent from mailsort, never from whichever mail of the group came last.
+    assert.equal(summary!.destination.envelope.from, 'mailsort@relay.example.com');
+    assert.equal(summary!.destination.rewrites?.set.From, 'mailsort@relay.example.com');
+    assert.deepEqual(summary!.original, { from: 'mailsort@relay.example.com', to: ['ops@example.com'] });
   }
   const raw = (await createMessageStore(redis, prefix).get(summary!.id))!.toString('latin1');
   assert.match(raw, /Subject: \[FIRING:3\] ops\/all/);
