@@ -62,7 +62,17 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
         const bucket = floodBucket(control, delivery.destination);
         const { window } = floodWindow(perMs, Date.now());
         const subject = alert.summary.slice(0, LISTED_SUBJECT_CHARS);
-        const held = { id: message.id, deliveryId: delivery.deliveryId, at: message.acceptedAt, subject, key: alert.key, source: alert.source, status: alert.status, severity: alert.severity, summary: subject };
+        const held = {
+          id: message.id,
+          deliveryId: delivery.deliveryId,
+          at: message.acceptedAt,
+          subject,
+          key: alert.key,
+          source: alert.source,
+          status: alert.status,
+          severity: alert.severity,
+          summary: subject,
+        };
         // Only where the bucket sends, from mailsort: the digest never takes the envelope of whichever mail came last.
         const destination = composedDestination(delivery.destination, sender);
         await flood.remember(bucket, { destination, attachMax: control.settings.attach_max, perMs, limit: limitText(control.settings.limit) }, 4 * perMs + 3_600_000);
