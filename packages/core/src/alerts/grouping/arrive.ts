@@ -12,7 +12,7 @@ export function emptyGroup(id: string, name: string, life: string): GroupState {
 }
 
 /** The delay before the next repeat of a state already notified `repeat` times after its first. */
-export function repeatDelay(policy: GroupingPolicy, repeat: number): number {
+function repeatDelay(policy: GroupingPolicy, repeat: number): number {
   return policy.repeatMs[Math.min(repeat, policy.repeatMs.length - 1)]!;
 }
 

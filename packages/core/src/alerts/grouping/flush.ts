@@ -11,7 +11,7 @@ function single(alert: AlertState, mail: HeldMail): Draft {
   return { kind: 'single', members: [mail.id], alerts: [shown(alert, mail.status)], subject: mail.subject };
 }
 
-export function summarySubject(name: string, alerts: readonly NotifiedAlert[]): string {
+function summarySubject(name: string, alerts: readonly NotifiedAlert[]): string {
   const firing = alerts.filter((alert) => alert.status === 'firing').length;
   const resolved = alerts.length - firing;
   if (firing === 0) return `[RESOLVED:${resolved}] ${name}`;

@@ -4,7 +4,7 @@ import type { AlertEvent } from '../types.js';
 import type { GroupingPolicy } from './types.js';
 
 /** The value of one `group_by` field for an event: key, source, severity, host, or labels.NAME. */
-export function groupField(event: AlertEvent, field: string): string {
+function groupField(event: AlertEvent, field: string): string {
   if (field.startsWith('labels.')) return event.labels[field.slice('labels.'.length)] ?? '';
   if (field === 'key' || field === 'source' || field === 'severity') return event[field];
   if (field === 'host') return event.host ?? '';

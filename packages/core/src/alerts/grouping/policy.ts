@@ -6,7 +6,7 @@ const DEFAULT_FOLLOWUP_SUBJECT = 'Re: {first_subject}';
 const THREAD_ONLY_QUIET_MS = 3_600_000;
 
 /** The engine's policy for a decision's route, or null when the route neither groups nor threads. */
-export function groupingPolicy(alerting: RouteAlerting | null | undefined): GroupingPolicy | null {
+function groupingPolicy(alerting: RouteAlerting | null | undefined): GroupingPolicy | null {
   if (!alerting || (alerting.grouping === null && !alerting.threading)) return null;
   const { routeId, grouping, threading } = alerting;
   if (grouping === null) {
