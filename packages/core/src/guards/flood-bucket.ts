@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NotifiedAlert } from '../alerts/grouping/types.js';
 import type { Destination } from '../queues/payloads.js';
+import { destinationKey } from '../rules/destination-key.js';
 import type { HeldForDigest, RouteFloodControl } from './flood-types.js';
 
 /**
@@ -8,10 +9,9 @@ import type { HeldForDigest, RouteFloodControl } from './flood-types.js';
  * window length (two routes with different windows never share one), and its route when `per: route`.
  */
 export function floodBucket(flood: RouteFloodControl, destination: Destination): string {
-  const where = destination.kind === 'smtp' ? { upstream: destination.upstream, to: [...destination.envelope.to].sort() } : { url: destination.url, format: destination.format };
   const scope = flood.settings.per === 'route' ? flood.routeId : '';
   return `b${createHash('sha256')
-    .update(JSON.stringify([scope, flood.settings.limit.perMs, where]))
+    .update(JSON.stringify([scope, flood.settings.limit.perMs, destinationKey(destination)]))
     .digest('hex')
     .slice(0, 24)}`;
 }

@@ -66,3 +66,13 @@ test('the bucket admits the limit, holds the rest, answers a re-run the same, an
   );
   assert.deepEqual(await admit('e'), { decision: 'admitted', window: 8 }, 'after its digest the window takes nothing: the next one does');
 });
+
+test('regression: one team however its addresses are spelt or ordered (mixed case, duplicates) is one bucket', () => {
+  const spelt = (to: string[]): Destination => ({ kind: 'smtp', upstream: 'default', envelope: { from: 'x@y', to } });
+  const buckets = [
+    ['a@example.com', 'b@example.com'],
+    ['B@Example.COM', 'A@example.com'],
+    ['a@EXAMPLE.com', 'b@example.com', 'A@example.com'],
+  ].map((to) => floodBucket(control('destination'), spelt(to)));
+  assert.equal(new Set(buckets).size, 1);
+});

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Destination } from '../../queues/payloads.js';
+import { destinationKey } from '../../rules/destination-key.js';
 import type { AlertEvent } from '../types.js';
 import type { GroupingPolicy } from './types.js';
 
@@ -11,13 +12,6 @@ function groupField(event: AlertEvent, field: string): string {
   return '';
 }
 
-/** Where a route sends, without who sent the mail: the BREAKS and the FIXED mail from two GoCD servers go to one group. */
-function whereTo(destinations: readonly Destination[]): unknown[] {
-  return destinations.map((destination) =>
-    destination.kind === 'smtp' ? { upstream: destination.upstream, to: [...destination.envelope.to].sort() } : { url: destination.url, format: destination.format, style: destination.style },
-  );
-}
-
 /**
  * The group a mail joins: its route, where the route sends it (two recipients lists are two
  * groups), and its group_by values. The same on every replica.
@@ -25,7 +19,7 @@ function whereTo(destinations: readonly Destination[]): unknown[] {
 export function groupIdentity(policy: GroupingPolicy, event: AlertEvent, destinations: readonly Destination[]): { id: string; name: string } {
   const values = policy.groupBy.map((field) => [field, groupField(event, field)] as const);
   const hash = createHash('sha256')
-    .update(JSON.stringify([policy.routeId, whereTo(destinations), values]))
+    .update(JSON.stringify([policy.routeId, destinations.map(destinationKey), values]))
     .digest('hex')
     .slice(0, 24);
   const shown = values.filter(([field]) => field !== 'key').map(([field, value]) => `${field.replace(/^labels\./, '')}=${value}`);

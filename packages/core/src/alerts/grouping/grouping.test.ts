@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { arrive, emptyGroup, MAX_ALERTS_PER_GROUP, OVERFLOW_KEY } from './arrive.js';
 import { planFlush } from './flush.js';
+import { groupIdentity } from './group-identity.js';
+import type { AlertEvent } from '../types.js';
 import type { Arrival, GroupingPolicy, GroupState, PlannedNotification } from './types.js';
 
 const S = 1000;
@@ -245,4 +247,11 @@ test('regression: flapping is counted in acceptance order, so two routers seeing
   for (const arrival of shuffled) state = arrive(state, arrival, POLICY).state;
   assert.equal(state.alerts['cron-y']!.changes.length, 9);
   assert.notEqual(state.alerts['cron-y']!.flapping, null);
+});
+
+test('regression: a group is one whatever the spelling or order of its recipients, and whoever sent the mail', () => {
+  const event: AlertEvent = { source: 'gocd', parser: 'gocd@1', key: 'gocd-a', status: 'firing', severity: 'error', summary: 's', labels: {}, why: [] };
+  const to = (from: string, recipients: string[]) => [{ kind: 'smtp' as const, upstream: 'default', envelope: { from, to: recipients } }];
+  const ids = [to('gocd1@ci', ['team@example.com', 'lead@example.com']), to('GOCD2@ci', ['Lead@Example.com', 'TEAM@example.com'])].map((destinations) => groupIdentity(POLICY, event, destinations).id);
+  assert.equal(ids[0], ids[1]);
 });
