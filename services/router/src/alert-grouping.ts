@@ -72,6 +72,8 @@ export function createAlertGrouping({ lifecycle, groups, flushQueue, notificatio
     if (done.ok && done.counted && done.left <= 0) outcomes.finished.inc({ outcome: 'folded', reason });
   }
 
+  const dueOf = (state: GroupState) => `${state.seq}/${state.dueAt}`;
+
   async function schedule(state: GroupState | null): Promise<void> {
     if (state?.dueAt == null) return;
     const delay = Math.max(0, state.dueAt - Date.now());
@@ -115,9 +117,11 @@ export function createAlertGrouping({ lifecycle, groups, flushQueue, notificatio
         event: { key: alert.key, source: alert.source, status, severity: alert.severity, summary: alert.summary, labels: alert.labels },
       } as const;
       const route = { policy, destinations };
+      let dueBefore: string | null = null;
       const { state, result } = await update<ArrivalResult>(
         groupId,
         (current) => {
+          dueBefore = current ? dueOf(current.state) : null;
           const decided = arrive(current?.state ?? emptyGroup(groupId, name, message.id), arrival, policy);
           if (decided.outcome === 'known') return { skip: decided };
           return { state: { ...decided.state, route }, result: decided };
@@ -125,7 +129,9 @@ export function createAlertGrouping({ lifecycle, groups, flushQueue, notificatio
         groupStateTtlMs(policy),
       );
       for (const { id, reason } of result.folds) await fold(id, reason, groupId);
-      await schedule(state);
+      // Most mails of a busy group leave its due time as it was: its job exists, so adding it again
+      // would be a round trip for nothing. A re-run ('known') adds it anyway, in case its first run died first.
+      if (result.outcome === 'known' || (state && dueOf(state) !== dueBefore)) await schedule(state);
       if (result.outcome !== 'known') metrics.grouped.inc({ outcome: result.outcome });
       logger.info({ id: message.id, group: groupId, outcome: result.outcome, key: alert.key }, `alert mail ${result.outcome}: ${result.reason}`);
       return { groupId, outcome: result.outcome, reason: result.reason };
