@@ -8,6 +8,7 @@ import {
   jobId,
   type AlertEvent,
   type DeliverJob,
+  type Destination,
   type FloodStore,
   type Logger,
   type MessageLifecycle,
@@ -49,6 +50,15 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
     await digestQueue.add('digest', { v: 1, bucket, window }, { jobId: jobId('digest', bucket, window), delay: Math.max(0, endsAt + DIGEST_DELAY_MS - Date.now()) });
   }
 
+  const digestDelivery = (id: string, destination: Destination): DeliverJob => ({
+    v: 1,
+    id,
+    deliveryId: jobId('deliver', id, 0),
+    acceptedAt: Date.now(),
+    original: composedEnvelope([destination], sender),
+    destination,
+  });
+
   return {
     /** The deliveries to enqueue now; the others wait for their digest (their part is finished by it). */
     async admit(message: RouteJob, alert: AlertEvent, control: RouteFloodControl, deliveries: DeliverJob[], controlled: ReadonlySet<string>): Promise<DeliverJob[]> {
@@ -75,8 +85,8 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
         };
         // Only where the bucket sends, from mailsort: the digest never takes the envelope of whichever mail came last.
         const destination = composedDestination(delivery.destination, sender);
-        await flood.remember(bucket, { destination, attachMax: control.settings.attach_max, perMs, limit: limitText(control.settings.limit) }, 4 * perMs + 3_600_000);
-        const result = await flood.admit({ bucket, window, perMs, deliveryId: delivery.deliveryId, limit: count, bypass: control.bypass !== null, held });
+        const digest = { destination, attachMax: control.settings.attach_max, perMs, limit: limitText(control.settings.limit) };
+        const result = await flood.admit({ bucket, window, perMs, deliveryId: delivery.deliveryId, limit: count, bypass: control.bypass !== null, held, digest });
         if (result.decision === 'held') {
           metrics.floodHeld.inc();
           await scheduleDigest(bucket, result.window, floodWindow(perMs, result.window * perMs).endsAt);
@@ -119,12 +129,12 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
           held: ordered,
           originals,
         });
-        const delivery: DeliverJob = { v: 1, id, deliveryId: jobId('deliver', id, 0), acceptedAt: Date.now(), original: composedEnvelope([where.destination], sender), destination: where.destination };
+        const delivery = digestDelivery(id, where.destination);
         const made = await lifecycle.create(id, raw, 1, { at: Date.now(), service: 'router', event: 'notification', kind: 'digest', bucket, members: ordered.map((mail) => mail.id) });
         if (made.ok) metrics.notifications.inc({ kind: 'digest' });
         if (made.ok || made.from === 'routed') await enqueue([delivery]);
       } else if (await store.exists(id)) {
-        await enqueue([{ v: 1, id, deliveryId: jobId('deliver', id, 0), acceptedAt: Date.now(), original: composedEnvelope([where.destination], sender), destination: where.destination }]);
+        await enqueue([digestDelivery(id, where.destination)]);
       }
       for (const mail of held) {
         const done = await lifecycle.fold(mail.id, mail.deliveryId, { at: Date.now(), service: 'router', event: 'folded', reason: 'digest', notification: id, deliveryId: mail.deliveryId });

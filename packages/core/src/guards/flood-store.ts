@@ -5,8 +5,9 @@ import type { HeldForDigest } from './flood-types.js';
 
 // One window's admission, idempotent per message delivery: a re-run gets the same answer.
 // A window its digest has closed takes nothing more: the mail counts in the next window.
-// KEYS: admitted(w), held(w), closed(w), admitted(w+1), held(w+1), open index;
-// ARGV: delivery id, limit, bypass (1/0), held entry JSON, ttl ms, open member (w), open member (w+1), end of w, end of w+1.
+// A held mail also records where the bucket's digest goes (in the same call: no second round trip).
+// KEYS: admitted(w), held(w), closed(w), admitted(w+1), held(w+1), open index, bucket destination;
+// ARGV: delivery id, limit, bypass (1/0), held entry JSON, ttl ms, open member (w), open member (w+1), end of w, end of w+1, destination JSON.
 const ADMIT = `
 local function admit(admitted, held, member, ends)
   if redis.call('SISMEMBER', admitted, ARGV[1]) == 1 then return 'admitted' end
@@ -21,6 +22,7 @@ local function admit(admitted, held, member, ends)
   redis.call('HSET', held, ARGV[1], ARGV[4])
   redis.call('PEXPIRE', held, ARGV[5])
   redis.call('ZADD', KEYS[6], ends, member)
+  redis.call('SET', KEYS[7], ARGV[10], 'PX', ARGV[5])
   return 'held'
 end
 if redis.call('EXISTS', KEYS[3]) == 1 then return {admit(KEYS[4], KEYS[5], ARGV[7], ARGV[9]), 1} end
@@ -37,7 +39,7 @@ export function createFloodStore(redis: Redis, prefix: string) {
   const key = (bucket: string, window: number, part: string) => `${prefix}:flood:${bucket}:${window}:${part}`;
   const meta = (bucket: string) => `${prefix}:flood:${bucket}:destination`;
   const openIndex = `${prefix}:flood:open`;
-  const admitScript = redisScript<[string, number]>(redis, 'flood_admit', 6, ADMIT);
+  const admitScript = redisScript<[string, number]>(redis, 'flood_admit', 7, ADMIT);
   const closeScript = redisScript<string[]>(redis, 'flood_close', 2, CLOSE);
   return {
     /** `admitted` (send it now), `bypassed` (over the limit, sent now anyway) or `held` (for the digest of `window`). */
@@ -49,6 +51,8 @@ export function createFloodStore(redis: Redis, prefix: string) {
       limit: number;
       bypass: boolean;
       held: HeldForDigest;
+      /** Where the bucket's digest goes: the destination, from mailsort, and how the digest reads. */
+      digest: { destination: Destination; attachMax: number; perMs: number; limit: string };
     }): Promise<{ decision: 'admitted' | 'bypassed' | 'held'; window: number }> {
       const { bucket, window, perMs } = args;
       const ttl = 4 * perMs + 3_600_000;
@@ -59,6 +63,7 @@ export function createFloodStore(redis: Redis, prefix: string) {
         key(bucket, window + 1, 'admitted'),
         key(bucket, window + 1, 'held'),
         openIndex,
+        meta(bucket),
         args.deliveryId,
         args.limit,
         args.bypass ? 1 : 0,
@@ -68,12 +73,9 @@ export function createFloodStore(redis: Redis, prefix: string) {
         `${bucket}|${window + 1}`,
         (window + 1) * perMs,
         (window + 2) * perMs,
+        JSON.stringify(args.digest),
       );
       return { decision: decision as 'admitted' | 'bypassed' | 'held', window: window + Number(next) };
-    },
-    /** Where the bucket's digest goes (the destination, and the envelope of the mail that filled it). */
-    async remember(bucket: string, value: object, ttlMs: number): Promise<void> {
-      await redis.set(meta(bucket), JSON.stringify(value), 'PX', ttlMs);
     },
     async destination(bucket: string): Promise<{ destination: Destination; attachMax: number; perMs: number; limit: string } | null> {
       const text = await redis.get(meta(bucket));

@@ -50,7 +50,17 @@ test('a digest counts each alert once: its mails, first and last seen, worst sev
 
 test('the bucket admits the limit, holds the rest, answers a re-run the same, and a closed window sends later mail to the next', async () => {
   const store = createFloodStore(redis, uniquePrefix('flood'));
-  const admit = (id: string, bypass = false) => store.admit({ bucket: 'b1', window: 7, perMs: 60_000, deliveryId: `d-${id}-0`, limit: 2, bypass, held: held(id, 1, 'k', 'error') });
+  const admit = (id: string, bypass = false) =>
+    store.admit({
+      bucket: 'b1',
+      window: 7,
+      perMs: 60_000,
+      deliveryId: `d-${id}-0`,
+      limit: 2,
+      bypass,
+      held: held(id, 1, 'k', 'error'),
+      digest: { destination: team('mailsort@relay'), attachMax: 20, perMs: 60_000, limit: '2 per 1m' },
+    });
   assert.deepEqual(
     (await Promise.all(['a', 'b'].map((id) => admit(id)))).map((result) => result.decision),
     ['admitted', 'admitted'],
@@ -60,6 +70,7 @@ test('the bucket admits the limit, holds the rest, answers a re-run the same, an
   assert.deepEqual(await admit('a'), { decision: 'admitted', window: 7 });
   assert.deepEqual(await admit('d', true), { decision: 'bypassed', window: 7 });
   assert.deepEqual(await store.heldNow(), { mails: 1, buckets: 1 });
+  assert.equal((await store.destination('b1'))?.limit, '2 per 1m', 'a held mail records where the digest goes');
   assert.deepEqual(
     (await store.close('b1', 7, 60_000)).map((mail) => mail.id),
     ['c'],
