@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { createGocdState, parsePipelineGroups, type Config, type GocdState, type PipelineGroup } from '@mailsort/core';
+import { createGocdState, parsePipelineGroups, type Config, type ExplainRedis, type GocdState, type PipelineGroup } from '@mailsort/core';
 
-export interface GroupsSource {
-  groups: PipelineGroup[] | null;
-  /** Where they came from, for the user. */
-  origin: string;
-}
+export { snapshotGroups, type GroupsSource } from '@mailsort/core';
 
 /** A saved `/go/api/admin/pipeline_groups` v1 response (or a legacy array, or a snapshot). */
 export function readGroupsFile(file: string): PipelineGroup[] {
@@ -37,8 +33,13 @@ export async function connectCliRedis(config: Config): Promise<{ redis: Redis; g
   }
 }
 
-export async function snapshotGroups(gocd: GocdState): Promise<GroupsSource> {
-  const snapshot = await gocd.readSnapshot();
-  if (!snapshot) return { groups: null, origin: 'Redis: no snapshot yet (is gocd-sync running?)' };
-  return { groups: snapshot.groups, origin: `Redis snapshot from ${snapshot.source}, checked ${new Date(snapshot.checkedAt).toISOString()}` };
+/** Explain's reads, each on a short-lived connection of its own (as the CLI always did). */
+export function cliExplainRedis(config: Config): ExplainRedis {
+  return {
+    async open() {
+      const connected = await connectCliRedis(config);
+      return 'error' in connected ? connected : { redis: connected.redis };
+    },
+    release: (redis) => redis.disconnect(),
+  };
 }

@@ -1,41 +1,12 @@
-import type { Job, JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import {
-  ConfigError,
-  createDeliveryStates,
-  createMessageLifecycle,
-  createMessageStore,
-  createQueue,
-  deliverJobSchema,
-  formatProblem,
-  isMessageId,
-  loadConfigFile,
-  QUEUES,
-  type Config,
-  type DeliverJob,
-  type Env,
-} from '@mailsort/core';
+import { ConfigError, createAdminContext, formatProblem, loadConfigFile, type AdminContext, type Config, type Env } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
 
-/** What every `mailsort queue` subcommand works with: the config's Redis, queues and stores. */
-export interface QueueContext {
-  config: Config;
-  redis: Redis;
-  deliver: Queue;
-  route: Queue;
-  store: ReturnType<typeof createMessageStore>;
-  states: ReturnType<typeof createDeliveryStates>;
-  /** The only way the queue commands change a message's state. */
-  lifecycle: ReturnType<typeof createMessageLifecycle>;
-  close(): Promise<void>;
-}
+export { ALL_OPEN_TYPES, deliveriesIn, describeDestination, displayState, findDeliveries, QUEUED_TYPES, type DeliveryEntry } from '@mailsort/core';
 
-export interface DeliveryEntry {
-  job: Job;
-  data: DeliverJob;
-  state: string;
-}
+/** What every `mailsort queue` subcommand works with: the config's Redis, queues and stores (core's admin context). */
+export type QueueContext = AdminContext;
 
 export const QUEUE_OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -63,54 +34,7 @@ export async function openQueueContext(configFile: string | undefined, env: Env,
   }
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
   redis.on('error', () => undefined);
-  const { prefix } = config.redis;
-  const deliver = createQueue(QUEUES.deliver, redis, prefix);
-  const route = createQueue(QUEUES.route, redis, prefix);
-  return {
-    config,
-    redis,
-    deliver,
-    route,
-    store: createMessageStore(redis, prefix),
-    states: createDeliveryStates(redis, prefix),
-    lifecycle: createMessageLifecycle(redis, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl }),
-    async close() {
-      await Promise.allSettled([deliver.close(), route.close()]);
-      redis.disconnect();
-    },
-  };
-}
-
-const PAGE = 500;
-
-/** Every deliver job in the given states, oldest first, with its parsed payload. */
-export async function deliveriesIn(queue: Queue, types: JobType[]): Promise<DeliveryEntry[]> {
-  const entries: DeliveryEntry[] = [];
-  for (const type of types) {
-    for (let start = 0; ; start += PAGE) {
-      const jobs = await queue.getJobs([type], start, start + PAGE - 1, true);
-      for (const job of jobs) {
-        const parsed = deliverJobSchema.safeParse(job?.data);
-        if (job && parsed.success) entries.push({ job, data: parsed.data, state: type });
-      }
-      if (jobs.length < PAGE) break;
-    }
-  }
-  return entries;
-}
-
-export const QUEUED_TYPES: JobType[] = ['waiting', 'prioritized', 'active'];
-export const ALL_OPEN_TYPES: JobType[] = [...QUEUED_TYPES, 'delayed', 'failed'];
-
-/** A delivery id names one delivery; a message id (M…) names all of that message's deliveries in the queue. */
-export async function findDeliveries(context: QueueContext, target: string, types: JobType[] = ALL_OPEN_TYPES): Promise<DeliveryEntry[]> {
-  if (isMessageId(target)) return (await deliveriesIn(context.deliver, types)).filter((entry) => entry.data.id === target);
-  const job = await context.deliver.getJob(target);
-  if (!job) return [];
-  const parsed = deliverJobSchema.safeParse(job.data);
-  if (!parsed.success) return [];
-  const state = await job.getState();
-  return types.includes(state as JobType) ? [{ job, data: parsed.data, state }] : [];
+  return createAdminContext(config, redis);
 }
 
 export function formatAge(ms: number): string {
@@ -119,14 +43,4 @@ export function formatAge(ms: number): string {
   if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
   if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
   return `${Math.round(seconds / 86_400)}d`;
-}
-
-/** Where a delivery goes, for people: never a webhook URL (it is a secret). */
-export function describeDestination(data: DeliverJob): string {
-  const { destination } = data;
-  return destination.kind === 'smtp' ? `${destination.upstream}: ${destination.envelope.to.join(',')}` : `webhook (${destination.format}, ${destination.style})`;
-}
-
-export function displayState(state: string): string {
-  return state === 'waiting' || state === 'prioritized' || state === 'paused' || state === 'wait' ? 'queued' : state;
 }

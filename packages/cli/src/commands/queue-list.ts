@@ -1,8 +1,7 @@
 import type { JobType } from 'bullmq';
-import { printable, printableJson } from '@mailsort/core';
+import { findRouteDeadLetters, printable, printableJson, routeDeadLetterJson, routeDeadLetters } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { ALL_OPEN_TYPES, deliveriesIn, describeDestination, displayState, findDeliveries, formatAge, QUEUED_TYPES, type QueueContext } from './queue-context.js';
-import { findRouteDeadLetters, routeDeadLetterJson, routeDeadLetters } from './route-dead-letters.js';
 
 const STATES: Record<string, JobType[]> = { queued: QUEUED_TYPES, delayed: ['delayed'], failed: ['failed'] };
 

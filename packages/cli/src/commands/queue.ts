@@ -1,6 +1,5 @@
-import type { Env } from '@mailsort/core';
+import { CLI_ACTOR, queueDelete, queuePause, queueReplay, queueRetry, type Env } from '@mailsort/core';
 import type { Io } from '../io.js';
-import { queueDelete, queuePause, queueReplay, queueRetry } from './queue-admin.js';
 import { openQueueContext, parseQueueArgs } from './queue-context.js';
 import { queueList, queueShow } from './queue-list.js';
 
@@ -25,11 +24,11 @@ export async function queue(args: string[], env: Env, io: Io): Promise<number> {
       case 'show':
         return await queueShow(context, target!, io);
       case 'retry':
-        return await queueRetry(context, target, parsed.values['all-failed'] ?? false, io);
+        return await queueRetry(context, target, parsed.values['all-failed'] ?? false, io, CLI_ACTOR);
       case 'delete':
-        return await queueDelete(context, target!, io);
+        return await queueDelete(context, target!, io, CLI_ACTOR);
       case 'replay':
-        return await queueReplay(context, target!, io);
+        return await queueReplay(context, target!, io, CLI_ACTOR);
       default:
         return await queuePause(context, sub === 'pause', io);
     }

@@ -1,4 +1,5 @@
 import { runService, SERVICE_OPTIONS, serviceUsage, type ServiceFactory, type ServiceName } from '@mailsort/core';
+import { createConsoleService } from '@mailsort/console';
 import { createGocdSyncService } from '@mailsort/gocd-sync';
 import { createIngestService } from '@mailsort/ingest';
 import { createRouterService } from '@mailsort/router';
@@ -11,6 +12,7 @@ export const SERVICES: Record<ServiceName, ServiceFactory> = {
   router: createRouterService,
   sender: createSenderService,
   'gocd-sync': createGocdSyncService,
+  console: createConsoleService,
 };
 
 export function isServiceName(name: string | undefined): name is ServiceName {

@@ -1,31 +1,9 @@
-import { ConfigError, createTraceStore, formatProblem, loadConfigFile, printable, printableJson, type Config, type Env, type TraceEvent } from '@mailsort/core';
+import { ConfigError, createTraceStore, formatProblem, loadConfigFile, printable, printableJson, traceLine, type Config, type Env } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
 import { connectCliRedis } from './gocd-groups-source.js';
 
 export const TRACE_USAGE = 'trace [--config FILE] ID [--json]';
-
-const SKIP = new Set(['at', 'service', 'event']);
-
-// Alert grouping's events read as a sentence: where the mail went instead of a delivery.
-const SENTENCES: Record<string, (event: TraceEvent) => string> = {
-  folded: (event) =>
-    event.reason === 'digest'
-      ? `${event.deliveryId} carried in flood-control digest ${event.notification} (mailsort trace ${event.notification})`
-      : event.reason === 'grouped'
-        ? `carried into group ${event.group}'s notification ${event.notification} (mailsort trace ${event.notification})`
-        : `folded into group ${event.group} (${event.reason}): counted, not sent`,
-  notification: (event) => `made for group ${event.group}: ${event.kind}, carrying ${Array.isArray(event.members) && event.members.length > 0 ? event.members.join(', ') : 'no mail'}`,
-};
-
-function line(event: TraceEvent): string {
-  const sentence = SENTENCES[event.event];
-  if (sentence) return `${new Date(event.at).toISOString()}  ${event.service.padEnd(7)} ${event.event.padEnd(10)} ${sentence(event)}`;
-  const details = Object.entries(event)
-    .filter(([key, value]) => !SKIP.has(key) && value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0))
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  return `${new Date(event.at).toISOString()}  ${event.service.padEnd(7)} ${event.event.padEnd(10)} ${details.join('  ')}`;
-}
 
 /** `mailsort trace ID`: what happened to one message, step by step, as the services recorded it. */
 export async function trace(args: string[], env: Env, io: Io): Promise<number> {
@@ -54,7 +32,7 @@ export async function trace(args: string[], env: Env, io: Io): Promise<number> {
       io.out(printableJson({ id, events }));
     } else if (events.length > 0) {
       io.out(`message ${id}`);
-      for (const event of events) io.out(printable(line(event)));
+      for (const event of events) io.out(printable(traceLine(event)));
     }
     if (events.length === 0) {
       io.err(`no trace for ${id}: unknown id, or older than redis.trace_ttl`);

@@ -8,7 +8,7 @@ import { storeKeys } from './keys.js';
  */
 export interface TraceEvent {
   at: number;
-  service: 'ingest' | 'router' | 'sender' | 'cli';
+  service: 'ingest' | 'router' | 'sender' | 'cli' | 'console';
   event: string;
   command?: string;
   [detail: string]: unknown;

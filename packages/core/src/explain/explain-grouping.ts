@@ -1,5 +1,8 @@
-import { arrive, createGroupStore, decisionPolicy, emptyGroup, groupIdentity, type Config, type Decision, type Destination, type GroupState } from '@mailsort/core';
-import { connectCliRedis } from './gocd-groups-source.js';
+import { arrive, createGroupStore, decisionPolicy, emptyGroup, groupIdentity, type GroupState } from '../alerts/grouping/index.js';
+import type { Config } from '../config/schema/index.js';
+import type { Destination } from '../queues/payloads.js';
+import type { Decision } from '../rules/types.js';
+import type { ExplainRedis } from './explain-redis.js';
 
 export interface GroupingExplained {
   route: string;
@@ -15,13 +18,13 @@ export interface GroupingExplained {
 }
 
 /** What grouping would do with this mail now: the pure engine run on the group's state in Redis (read, never written). */
-export async function explainGrouping(config: Config, decision: Decision, routed: Destination[], now = Date.now()): Promise<GroupingExplained | null> {
+export async function explainGrouping(config: Config, decision: Decision, routed: Destination[], reader: ExplainRedis, now = Date.now()): Promise<GroupingExplained | null> {
   const policy = decisionPolicy(decision, routed.length);
   if (!policy) return null;
   const { id, name } = groupIdentity(policy, decision.alert, routed);
   let current: GroupState | null = null;
   let origin: string;
-  const connected = await connectCliRedis(config);
+  const connected = await reader.open();
   if ('error' in connected) {
     origin = `none: ${connected.error}; explained as the group's first mail`;
   } else {
@@ -31,7 +34,7 @@ export async function explainGrouping(config: Config, decision: Decision, routed
         ? `Redis: ${Object.keys(current.alerts).length} alert(s), ${current.thread.sent} notification(s) in thread ${current.thread.epoch}`
         : 'Redis: no such group yet (this mail would open it)';
     } finally {
-      connected.redis.disconnect();
+      reader.release(connected.redis);
     }
   }
   const status = decision.alert.status === 'resolved' ? 'resolved' : 'firing';

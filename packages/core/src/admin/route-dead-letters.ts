@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
-import { routeJobSchema, type RouteJob } from '@mailsort/core';
-import type { QueueContext } from './queue-context.js';
+import { routeJobSchema, type RouteJob } from '../queues/payloads.js';
+import type { AdminContext } from './admin-context.js';
 
 export interface RouteDeadLetter {
   job: Job;
@@ -13,7 +13,7 @@ const PAGE = 500;
  * Messages whose routing failed for good (a dead letter of the route queue): they have no
  * delivery yet, so `queue list` and `show` list them from here, with the coded reason.
  */
-export async function routeDeadLetters(context: QueueContext): Promise<RouteDeadLetter[]> {
+export async function routeDeadLetters(context: AdminContext): Promise<RouteDeadLetter[]> {
   const letters: RouteDeadLetter[] = [];
   for (let start = 0; ; start += PAGE) {
     const jobs = await context.route.getJobs(['failed'], start, start + PAGE - 1, true);
@@ -26,7 +26,7 @@ export async function routeDeadLetters(context: QueueContext): Promise<RouteDead
 }
 
 /** A route dead letter by its job id (r-…) or its message id. */
-export async function findRouteDeadLetters(context: QueueContext, target: string): Promise<RouteDeadLetter[]> {
+export async function findRouteDeadLetters(context: AdminContext, target: string): Promise<RouteDeadLetter[]> {
   return (await routeDeadLetters(context)).filter(({ job, data }) => job.id === target || data.id === target);
 }
 

@@ -1,4 +1,4 @@
-import type { Destination } from '@mailsort/core';
+import type { Destination } from '../queues/payloads.js';
 
 export interface DeliveredTo {
   /** Every address the mail is sent to, whatever decided it: rule recipients, or the envelope's for passthrough. */

@@ -1,9 +1,18 @@
-import { headerSection, jobId, type Refused, type RouteJob, type TraceEvent } from '@mailsort/core';
-import type { Io } from '../io.js';
-import { ALL_OPEN_TYPES, deliveriesIn, findDeliveries, type DeliveryEntry, type QueueContext } from './queue-context.js';
+import { headerSection } from '../mail/header-block.js';
+import type { Refused } from '../message-state/message-lifecycle.js';
+import { jobId } from '../queues/catalogue.js';
+import type { RouteJob } from '../queues/payloads.js';
+import type { TraceEvent } from '../store/trace-store.js';
+import { ALL_OPEN_TYPES, deliveriesIn, findDeliveries, type Actor, type AdminContext, type AdminReport as Io, type DeliveryEntry } from './admin-context.js';
 import { findRouteDeadLetters, routeDeadLetters } from './route-dead-letters.js';
 
-const byCli = (command: string, event: string, details: Record<string, unknown> = {}): TraceEvent => ({ at: Date.now(), service: 'cli', command, event, ...details });
+/**
+ * The operator's operations on the queue, one implementation for the CLI (`mailsort queue …`)
+ * and the console: each says what it did through `io` and returns the CLI's exit code.
+ */
+function by(actor: Actor, operation: 'retry' | 'delete' | 'replay', event: string, details: Record<string, unknown> = {}): TraceEvent {
+  return { at: Date.now(), service: actor.service, command: actor.command(operation), event, ...(actor.user ? { user: actor.user } : {}), ...details };
+}
 
 function refused(subject: string, { transition, from }: Refused, io: Io): void {
   io.err(`TRANSITION_REFUSED: ${subject}: ${transition} is not allowed once it is ${from}`);
@@ -14,10 +23,10 @@ function unknown(target: string, io: Io): number {
   return 1;
 }
 
-async function retryEntry(context: QueueContext, { job, data, state }: DeliveryEntry, io: Io): Promise<boolean> {
+async function retryEntry(context: AdminContext, { job, data, state }: DeliveryEntry, io: Io, actor: Actor): Promise<boolean> {
   if (state === 'failed') {
     // A fresh lifetime: an expired dead letter retried by hand gets a full schedule again.
-    const restarted = await context.lifecycle.retry(data.id, data.deliveryId, byCli('queue retry', 'retried', { deliveryId: data.deliveryId }));
+    const restarted = await context.lifecycle.retry(data.id, data.deliveryId, by(actor, 'retry', 'retried', { deliveryId: data.deliveryId }));
     // Delivered per the ledger (its job failed on stalls): the job runs once more only to be counted as finished.
     if (!restarted.ok) io.out(`${data.deliveryId}: already ${restarted.from}; queued only to be counted as finished`);
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
@@ -34,7 +43,7 @@ async function retryEntry(context: QueueContext, { job, data, state }: DeliveryE
 }
 
 /** `mailsort queue retry ID|--all-failed`: failed and delayed deliveries are tried again now (postqueue -f / -i). */
-export async function queueRetry(context: QueueContext, target: string | undefined, allFailed: boolean, io: Io): Promise<number> {
+export async function queueRetry(context: AdminContext, target: string | undefined, allFailed: boolean, io: Io, actor: Actor): Promise<number> {
   if (!target && !allFailed) {
     io.err('usage: mailsort queue retry ID|--all-failed');
     return 2;
@@ -46,7 +55,7 @@ export async function queueRetry(context: QueueContext, target: string | undefin
     io.out('no failed deliveries');
     return 0;
   }
-  for (const entry of entries) await retryEntry(context, entry, io);
+  for (const entry of entries) await retryEntry(context, entry, io, actor);
   for (const { job } of deadLetters) {
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     io.out(`${job.id}: routing failed → queued for routing again`);
@@ -81,7 +90,7 @@ async function removeWhenIdle(job: DeliveryEntry['job']): Promise<boolean> {
  * `mailsort queue delete ID` (postsuper -d): the delivery leaves the queue for good and counts
  * as finished; the stored message goes when no other delivery of it is left.
  */
-export async function queueDelete(context: QueueContext, target: string, io: Io): Promise<number> {
+export async function queueDelete(context: AdminContext, target: string, io: Io, actor: Actor): Promise<number> {
   const entries = await findDeliveries(context, target);
   if (entries.length === 0) return unknown(target, io);
   let code = 0;
@@ -91,7 +100,7 @@ export async function queueDelete(context: QueueContext, target: string, io: Io)
       code = 1;
       continue;
     }
-    const deleted = await context.lifecycle.delete(data.id, data.deliveryId, byCli('queue delete', 'deleted', { deliveryId: data.deliveryId }));
+    const deleted = await context.lifecycle.delete(data.id, data.deliveryId, by(actor, 'delete', 'deleted', { deliveryId: data.deliveryId }));
     if (!deleted.ok) {
       // Delivered per the ledger: it was counted as finished then; its job is gone now.
       io.out(`${data.deliveryId}: removed from the queue (already ${deleted.from})`);
@@ -107,7 +116,7 @@ export async function queueDelete(context: QueueContext, target: string, io: Io)
  * applies. Its failed deliveries are removed and a route job is built from the stored message
  * and the envelope ingest accepted. Deliveries the ledger has as delivered are not sent again.
  */
-export async function queueReplay(context: QueueContext, target: string, io: Io): Promise<number> {
+export async function queueReplay(context: AdminContext, target: string, io: Io, actor: Actor): Promise<number> {
   const named = await findDeliveries(context, target, [...ALL_OPEN_TYPES, 'completed']);
   if (named.length === 0) return unknown(target, io);
   const id = named[0]!.data.id;
@@ -133,7 +142,7 @@ export async function queueReplay(context: QueueContext, target: string, io: Io)
   // Completed jobs go too, so the router can add deliveries under the same ids again.
   for (const { job } of all) await job.remove();
   const deliveries = failed.map((entry) => entry.data.deliveryId);
-  const replayed = await context.lifecycle.replay(id, deliveries, byCli('queue replay', 'replayed', { deliveries }));
+  const replayed = await context.lifecycle.replay(id, deliveries, by(actor, 'replay', 'replayed', { deliveries }));
   if (!replayed.ok) {
     refused(`message ${id}`, replayed, io);
     return 1;
@@ -145,7 +154,7 @@ export async function queueReplay(context: QueueContext, target: string, io: Io)
     acceptedAt,
     size: raw.length,
     headers: headerSection(raw),
-    client: { address: '127.0.0.1', hostname: 'mailsort-queue-replay', tls: false },
+    client: { address: '127.0.0.1', hostname: actor.service === 'cli' ? 'mailsort-queue-replay' : 'mailsort-console-replay', tls: false },
   };
   const routeJobId = jobId('route', id, 'replay', Date.now());
   await context.route.add('message', routeJob, { jobId: routeJobId });
@@ -154,7 +163,7 @@ export async function queueReplay(context: QueueContext, target: string, io: Io)
 }
 
 /** `mailsort queue pause|resume`: stop or restart delivery for every sender; ingest and routing go on. */
-export async function queuePause(context: QueueContext, pause: boolean, io: Io): Promise<number> {
+export async function queuePause(context: AdminContext, pause: boolean, io: Io): Promise<number> {
   if (pause) await context.deliver.pause();
   else await context.deliver.resume();
   io.out(pause ? 'delivery paused: senders finish what they are sending and take nothing new; ingest keeps accepting' : 'delivery resumed');
