@@ -24,6 +24,7 @@ tool_packages() {
     prometheus-alertmanager) echo prometheus-alertmanager ;;
     docker-compose) echo docker-compose ;;
     kubectl) echo kubernetes-client ;;
+    chromium) echo chromium fonts-dejavu-core ;;
     *) echo "ensure-tools: unknown tool '$1'" >&2; return 2 ;;
   esac
 }
@@ -52,6 +53,10 @@ check_tool() {
     redis-server) redis-server --version >/dev/null 2>&1 || { echo "redis-server --version failed"; return 1; } ;;
     docker-compose) docker-compose version >/dev/null 2>&1 || { echo "docker-compose version failed"; return 1; } ;;
     kubectl) kubectl version --client >/dev/null 2>&1 || { echo "kubectl version --client failed"; return 1; } ;;
+    chromium)
+      # It must really render a page headless (the console's browser tests drive it), not only start.
+      out=$(timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --user-data-dir="$(mktemp -d)" --dump-dom 'data:text/html,<p>ok</p>' 2>/dev/null) || { echo "chromium --headless --dump-dom failed"; return 1; }
+      grep -q '<p>ok</p>' <<<"$out" || { echo "chromium rendered nothing"; return 1; } ;;
     *) echo "unknown tool"; return 2 ;;
   esac
 }

@@ -38,4 +38,7 @@ export { parseUsersFile, mergeUsers } from './config/users-file.js';
 export * from './guards/index.js';
 export * from './expectations/index.js';
 export * from './canary/canary-store.js';
-export { listenerTls, type CanaryConfig } from './config/schema/index.js';
+export { listenerTls, type CanaryConfig, CONSOLE_ROLES, type ConsoleConfig, type ConsoleRole } from './config/schema/index.js';
+export * from './admin/index.js';
+export * from './explain/index.js';
+export * from './console-state/index.js';

@@ -5,6 +5,8 @@ import {
   createGocdState,
   createMessageLifecycle,
   createMessageStore,
+  createMessageIndex,
+  indexEntry,
   createOutcomeMetrics,
   createQueue,
   createFloodStore,
@@ -54,6 +56,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix);
   const lifecycle = createMessageLifecycle(storeConnection, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
+  const messageIndex = createMessageIndex(storeConnection, prefix);
   const gocd = createGocdState(storeConnection, prefix);
   const canary = createCanaryStore(storeConnection, prefix);
   const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
@@ -167,6 +170,10 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       logger.info({ id: message.id, code: 'MESSAGE_MISSING' }, 'message already finished or never stored; not routed again');
       return;
     }
+    // The console's search: one ZADD per routed message. Only a convenience, so it never fails the routing.
+    await messageIndex
+      .record(indexEntry(message, facts))
+      .catch((error: Error) => logger.warn({ id: message.id, code: 'INDEX_WRITE_FAILED', err: error.message }, 'message not indexed for the console'));
     // Flood control counts the route's own deliveries (not the unclaimed recipients'); a grouped route's notifications are not limited.
     const control = decision.action === 'deliver' && !policy ? (decision.flood ?? null) : null;
     const controlled = new Set(deliveries.slice(0, routed.length).map((delivery) => delivery.deliveryId));

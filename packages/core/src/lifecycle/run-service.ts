@@ -7,6 +7,7 @@ import { createLogger } from '../logging/logger.js';
 import { createQueueGauges, createReloadMetrics } from '../metrics/catalogue.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { createQueue, QUEUES } from '../queues/catalogue.js';
+import { startRateSampler } from '../console-state/rate-sampler.js';
 import { createRedisFactory } from '../redis/connections.js';
 import type { Config } from '../config/schema/index.js';
 import { watchFiles } from './config-watch.js';
@@ -14,7 +15,7 @@ import { createReloader } from './reload.js';
 import type { Service, ServiceFactory } from './service.js';
 import { createShutdown } from './shutdown.js';
 
-export type ServiceName = 'ingest' | 'router' | 'sender' | 'gocd-sync';
+export type ServiceName = 'ingest' | 'router' | 'sender' | 'gocd-sync' | 'console';
 
 /** The options every service takes: read here, and checked by the CLI with the same table. */
 export const SERVICE_OPTIONS = {
@@ -97,6 +98,8 @@ export async function runService({ name, factory, argv, env, exit, printError, p
     port: values['http-port'] !== undefined ? Number(values['http-port']) : config.http.ports[portKey],
   });
 
+  // The console's chart: this process's counters, summed into Redis every few seconds.
+  const sampler = startRateSampler({ registry, redis: gaugeConnection, prefix: config.redis.prefix, logger });
   const reloads = installReload({ file: configFile, env, logger, registry, config, service, watch: values['watch-config'] || config.reload.watch });
   const shutdown = createShutdown(
     [
@@ -112,6 +115,7 @@ export async function runService({ name, factory, argv, env, exit, printError, p
         name: 'close producers',
         run: async () => {
           await service.closeProducers();
+          await sampler.stop();
           await Promise.all(gaugeQueues.map((queue) => queue.close()));
         },
       },

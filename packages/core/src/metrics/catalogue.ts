@@ -35,6 +35,11 @@ export const LABEL_VALUES = {
   escalationResult: ['queued', 'delivered', 'failed', 'rate_limited', 'duplicate'],
   canaryResult: ['delivered', 'failed', 'timeout', 'refused'],
   gocdErrorReason: ['timeout', 'unreachable', 'unauthorized', 'forbidden', 'not_found', 'status', 'invalid', 'empty'],
+  consolePage: ['overview', 'messages', 'message', 'dead_letters', 'explain', 'audit', 'login', 'asset', 'api', 'other'],
+  consoleStatus: ['2xx', '3xx', '4xx', '5xx'],
+  consoleLoginResult: ['ok', 'invalid_credentials', 'rate_limited'],
+  consoleAction: ['retry', 'replay', 'delete'],
+  consoleActionResult: ['done', 'refused', 'forbidden'],
 } as const;
 
 /** The webhook deliveries' `upstream` label. */
@@ -262,6 +267,28 @@ export function createOutcomeMetrics(registry: Registry) {
     ),
   };
 }
+
+/** The operator console (docs/console.md): pages served, logins, and the state changes made from it. */
+export function createConsoleMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    requests: startAtZero(
+      new Counter({ name: 'mailsort_console_requests_total', help: 'Console HTTP requests, by page and status class.', labelNames: ['page', 'status'], registers }),
+      combinations({ page: LABEL_VALUES.consolePage, status: LABEL_VALUES.consoleStatus }),
+    ),
+    duration: new Histogram({ name: 'mailsort_console_request_duration_seconds', help: 'Time to answer a console request, by page.', labelNames: ['page'], buckets: LATENCY_BUCKETS, registers }),
+    logins: startAtZero(
+      new Counter({ name: 'mailsort_console_logins_total', help: 'Console logins, by result (bearer tokens included).', labelNames: ['result'], registers }),
+      combinations({ result: LABEL_VALUES.consoleLoginResult }),
+    ),
+    actions: startAtZero(
+      new Counter({ name: 'mailsort_console_actions_total', help: 'State changes asked for from the console (each one audited), by action and result.', labelNames: ['action', 'result'], registers }),
+      combinations({ action: LABEL_VALUES.consoleAction, result: LABEL_VALUES.consoleActionResult }),
+    ),
+  };
+}
+
+export type ConsoleMetrics = ReturnType<typeof createConsoleMetrics>;
 
 export function createGocdMetrics(registry: Registry) {
   const registers = [registry];

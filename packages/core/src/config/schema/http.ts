@@ -11,6 +11,7 @@ export const httpSchema = z.strictObject({
       router: port.default(9302),
       sender: port.default(9303),
       gocd_sync: port.default(9304),
+      console: port.default(9305),
     })
     .prefault({}),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canarySchema, type CanaryConfig } from './canary.js';
+import { consoleSchema } from './console.js';
 import { deliverySchema } from './delivery.js';
 import { gocdSchema } from './gocd.js';
 import { httpSchema } from './http.js';
@@ -21,6 +22,7 @@ export const configSchema = z
     gocd: gocdSchema.optional(),
     reload: reloadSchema.prefault({}),
     canary: canarySchema.optional(),
+    console: consoleSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     // The stored message must outlive its retries, or a delivery still being retried would
@@ -72,3 +74,4 @@ export { PROVIDER_PRESETS, type TlsConfig } from './upstreams.js';
 export { DEFAULT_RETRY_SCHEDULE, type DeliveryConfig } from './delivery.js';
 export { routingSchema, managerSchema, ruleSchema, filterSchema, GOCD_EVENTS, type ManagerConfig, type RuleConfig, type ExpectationConfig } from './routing.js';
 export { canarySchema, type CanaryConfig } from './canary.js';
+export { CONSOLE_ROLES, consoleSchema, type ConsoleConfig, type ConsoleRole } from './console.js';

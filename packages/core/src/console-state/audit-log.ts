@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+import { consoleKeys } from './keys.js';
+
+/** One state change made from the console: who, when, what, and what the operation answered. */
+export interface AuditEntry {
+  at: number;
+  user: string;
+  role: string;
+  action: 'retry' | 'replay' | 'delete';
+  target: string;
+  /** The operation's exit code: 0 done, 1 refused or failed. */
+  code: number;
+  output: string[];
+}
+
+export function createAuditLog(redis: Redis, prefix: string, keep: number) {
+  const key = consoleKeys(prefix).audit();
+  return {
+    async append(entry: AuditEntry): Promise<void> {
+      await redis
+        .multi()
+        .lpush(key, JSON.stringify(entry))
+        .ltrim(key, 0, keep - 1)
+        .exec();
+    },
+    async recent(count = 100): Promise<AuditEntry[]> {
+      return (await redis.lrange(key, 0, count - 1)).map((item) => JSON.parse(item) as AuditEntry);
+    },
+  };
+}

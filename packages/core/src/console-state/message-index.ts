@@ -1,0 +1,106 @@
+import type { Redis } from 'ioredis';
+import { isMessageId, messageIdTime } from '../ids.js';
+import type { RouteJob } from '../queues/payloads.js';
+import { headerValues } from '../rules/headers.js';
+import type { MessageFacts } from '../rules/types.js';
+import { consoleKeys } from './keys.js';
+
+/** What the console finds a message by, written once per routed message (one ZADD). */
+export interface IndexedMessage {
+  id: string;
+  /** Accepted at (ms). */
+  at: number;
+  from: string;
+  to: string[];
+  subject: string;
+  messageId: string;
+  client: { address: string; hostname?: string; helo?: string; tls: boolean; user?: string };
+}
+
+export interface MessageQuery {
+  /** Words that must all appear (case-insensitive) in the id, Message-ID, from, to or subject. */
+  text?: string;
+  from?: string;
+  to?: string;
+  subject?: string;
+  messageId?: string;
+  /** Accepted within [since, until] (ms). */
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+const PAGE = 2000;
+const MAX_LIMIT = 200;
+
+function contains(haystack: string, needle: string | undefined): boolean {
+  return !needle || haystack.toLowerCase().includes(needle.toLowerCase());
+}
+
+/** The pure filter a search applies to each summary. */
+export function matchesQuery(entry: IndexedMessage, query: MessageQuery): boolean {
+  const words = (query.text ?? '').split(/\s+/).filter(Boolean);
+  const all = `${entry.id} ${entry.messageId} ${entry.from} ${entry.to.join(' ')} ${entry.subject}`;
+  return (
+    words.every((word) => contains(all, word)) &&
+    contains(entry.from, query.from) &&
+    contains(entry.to.join(' '), query.to) &&
+    contains(entry.subject, query.subject) &&
+    contains(entry.messageId, query.messageId)
+  );
+}
+
+export function createMessageIndex(redis: Redis, prefix: string) {
+  const key = consoleKeys(prefix).messageIndex();
+  return {
+    /** The router's one extra command per message (a re-route writes the same member again). */
+    async record(entry: IndexedMessage): Promise<void> {
+      await redis.zadd(key, entry.at, JSON.stringify(entry));
+    },
+    /** Newest first, scanning the time range page by page until `limit` match. */
+    async search(query: MessageQuery, now = Date.now()): Promise<{ results: IndexedMessage[]; scanned: number }> {
+      const limit = Math.min(query.limit ?? 50, MAX_LIMIT);
+      const results: IndexedMessage[] = [];
+      let scanned = 0;
+      for (let offset = 0; results.length < limit; offset += PAGE) {
+        const page = await redis.zrevrangebyscore(key, query.until ?? now, query.since ?? 0, 'LIMIT', offset, PAGE);
+        for (const member of page) {
+          scanned += 1;
+          const entry = JSON.parse(member) as IndexedMessage;
+          if (matchesQuery(entry, query)) results.push(entry);
+          if (results.length >= limit) break;
+        }
+        if (page.length < PAGE) break;
+      }
+      return { results, scanned };
+    },
+    /** The summary of one message: its id says when it was accepted, so only that hour is read. */
+    async find(id: string): Promise<IndexedMessage | undefined> {
+      if (!isMessageId(id)) return undefined;
+      const at = messageIdTime(id);
+      const hour = 3_600_000;
+      return (await this.search({ text: id, since: at - hour, until: at + hour, limit: 1 })).results.find((entry) => entry.id === id);
+    },
+    /** How many are indexed; the console trims what is older than the traces. */
+    count: () => redis.zcard(key),
+    trim: (olderThan: number) => redis.zremrangebyscore(key, '-inf', `(${olderThan}`),
+  };
+}
+
+export type MessageIndex = ReturnType<typeof createMessageIndex>;
+
+const SUBJECT_CHARS = 300;
+
+/** A routed message's summary: the envelope ingest accepted, who sent it, and its subject and Message-ID. */
+export function indexEntry(message: RouteJob, facts: Pick<MessageFacts, 'subject' | 'headers'>): IndexedMessage {
+  const { address, hostname, helo, tls, user } = message.client;
+  return {
+    id: message.id,
+    at: message.acceptedAt,
+    from: message.envelope.from,
+    to: message.envelope.to,
+    subject: facts.subject.slice(0, SUBJECT_CHARS),
+    messageId: (headerValues(facts.headers, 'message-id')[0] ?? '').trim().slice(0, SUBJECT_CHARS),
+    client: { address, tls, ...(hostname ? { hostname } : {}), ...(helo ? { helo } : {}), ...(user ? { user } : {}) },
+  };
+}

@@ -1,0 +1,1 @@
+export { buildConsoleApp, createConsoleService, type ConsoleService } from './console-service.js';
