@@ -1,6 +1,7 @@
 import type { Job, JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
+  redisTargetOf,
   ConfigError,
   createDeliveryStates,
   createMessageLifecycle,
@@ -61,7 +62,7 @@ export async function openQueueContext(configFile: string | undefined, env: Env,
     io.err(error instanceof ConfigError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
     return undefined;
   }
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
+  const redis = new Redis({ ...redisTargetOf(config.redis).options, maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
   redis.on('error', () => undefined);
   const { prefix } = config.redis;
   const deliver = createQueue(QUEUES.deliver, redis, prefix);
