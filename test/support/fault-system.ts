@@ -16,6 +16,8 @@ export interface FaultSystemOptions {
   senders?: number;
   /** Merged over the generated config (shallow per top-level key). */
   extra?: Record<string, unknown>;
+  /** Merged into the generated `redis:` section, which keeps its unique prefix. */
+  redis?: Record<string, unknown>;
 }
 
 export interface Replica {
@@ -31,7 +33,7 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prio
  * ingest plus N routers and M senders, each its own OS process against one Redis, with the
  * means to SIGKILL, SIGTERM and restart any one of them, and to read the queues directly.
  */
-export async function startFaultSystem({ name, redisUrl, upstreamPort, routers = 1, senders = 1, extra = {} }: FaultSystemOptions) {
+export async function startFaultSystem({ name, redisUrl, upstreamPort, routers = 1, senders = 1, extra = {}, redis: redisKeys = {} }: FaultSystemOptions) {
   const prefix = uniquePrefix(name);
   const smtpPort = await freePort();
   const configFile = writeConfigFile({
@@ -39,6 +41,7 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
     // Production retries start at a minute; a fault test needs the same policy on a scale of seconds.
     delivery: { retry: ['200ms', '1s'], breaker: { failures: 5, open_for: '1s' }, stalled_after: '5s' },
     ...extra,
+    redis: { prefix, ...redisKeys },
   });
   // info, not the harness's debug: tens of thousands of debug lines would cost the test more than the system.
   const env = { REDIS_URL: redisUrl, LOG_LEVEL: 'info' };

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { createLogger, createMetricsRegistry, createRedisFactory, loadConfig, type Config, type Service, type ServiceDeps } from '@mailsort/core';
+import { createLogger, createMetricsRegistry, createRedisFactory, loadConfig, redisTargetOf, type Config, type Service, type ServiceDeps } from '@mailsort/core';
 import { metricValue } from './metrics.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from './redis.js';
 import { waitUntil } from './wait.js';
@@ -26,8 +26,8 @@ export async function startInProcess<S extends Service>(
   const logs: LogLine[] = [];
   const logger = createLogger({ service: name, level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
   const registry = createMetricsRegistry(name);
-  const redis = createRedisFactory({ url: REDIS_URL, name, logger });
   const loaded = testConfig(prefix, config);
+  const redis = createRedisFactory({ target: redisTargetOf(loaded.redis), name, logger });
   const service = await factory(loaded, { logger, registry, redis });
   await service.start();
   let stopped = false;

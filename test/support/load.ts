@@ -34,6 +34,8 @@ export interface LoadOptions {
   retryUntilAccepted?: boolean;
   bodyBytes?: number;
   onOutcome?: (outcome: SendOutcome) => void;
+  /** Every reply, retries included: its code, when it came and how long the attempt took. */
+  onAttempt?: (attempt: { seq: number; code: number; response: string; at: number; ms: number }) => void;
 }
 
 const transportOptions = (port: number) => ({
@@ -59,7 +61,7 @@ async function attempt(transport: Transporter, seq: number, bodyBytes: number): 
  * Sends numbered messages from `connections` parallel clients and records each one's final
  * reply, so a test knows exactly which messages got 250 (mailsort owes them a delivery).
  */
-export async function sendNumbered({ port, seqs, connections = 8, pool = true, retryUntilAccepted = false, bodyBytes = 512, onOutcome }: LoadOptions): Promise<SendOutcome[]> {
+export async function sendNumbered({ port, seqs, connections = 8, pool = true, retryUntilAccepted = false, bodyBytes = 512, onOutcome, onAttempt }: LoadOptions): Promise<SendOutcome[]> {
   const shared = pool ? nodemailer.createTransport({ ...transportOptions(port), pool: true, maxConnections: connections, maxMessages: Infinity }) : undefined;
   const iterator = seqs[Symbol.iterator]();
   const outcomes: SendOutcome[] = [];
@@ -72,7 +74,9 @@ export async function sendNumbered({ port, seqs, connections = 8, pool = true, r
       for (;;) {
         attempts += 1;
         const transport = shared ?? nodemailer.createTransport(transportOptions(port));
+        const started = Date.now();
         result = await attempt(transport, seq, bodyBytes);
+        onAttempt?.({ seq, ...result, at: Date.now(), ms: Date.now() - started });
         if (!shared) transport.close();
         if (result.code === 250 || !retryUntilAccepted || result.code >= 500 || Date.now() > deadline) break;
         await new Promise((resolve) => setTimeout(resolve, 100 * Math.min(attempts, 10)));

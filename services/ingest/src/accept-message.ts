@@ -39,6 +39,8 @@ export interface AcceptDeps {
   routeQueue: ReturnType<typeof createQueue>;
   metrics: IngestMetrics;
   canary: CanaryStore;
+  /** Resolves once enough replicas have the write (redis.min_replicas_acked), see replicaAck. */
+  confirmReplicas: () => Promise<void>;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface AcceptDeps {
  * queue id only once both are in Redis. A header section over `max_header_size` is refused
  * (MESSAGE_TOO_BIG) before anything is written: the route job carries it.
  */
-export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, lifecycle, routeQueue, metrics, canary }: AcceptDeps): Promise<string> {
+export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, lifecycle, routeQueue, metrics, canary, confirmReplicas }: AcceptDeps): Promise<string> {
   const id = newMessageId();
   const acceptedAt = Date.now();
   const user = sessionUser(session);
@@ -83,11 +85,10 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
     headers,
   };
   // One connection, so Redis runs the SET before the job is added (a job never points at a
-  // message that was not stored), and a withdrawal after both.
+  // message that was not stored), a WAIT for the replicas after both, and a withdrawal after that.
   const routeJobId = jobId('route', id);
-  await storeWithin(Promise.all([lifecycle.accept(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]), config.ingest.limits.store_timeout, () =>
-    withdraw(id, routeJobId, { lifecycle, routeQueue }),
-  );
+  const stored = Promise.all([lifecycle.accept(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]).then(confirmReplicas);
+  await storeWithin(stored, config.ingest.limits.store_timeout, () => withdraw(id, routeJobId, { lifecycle, routeQueue }));
   // A canary probe counts only in the canary's metrics (docs/guards.md); the look-up is made
   // only for a mail that carries the canary header, and a failed one counts the mail as any other.
   if (!(await isCanary(canary, headers, envelope))) {

@@ -13,6 +13,7 @@ import {
   type ServiceDeps,
 } from '@mailsort/core';
 import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
+import { replicaAck } from './replica-ack.js';
 import { createAuthLockout } from './auth-lockout.js';
 import { createConnectionGuard } from './connection-guard.js';
 import { listenerOptions, listenerTls } from './listener-options.js';
@@ -49,6 +50,8 @@ export function createIngestService(config: Config, { logger, registry, redis }:
   const lifecycle = createMessageLifecycle(acceptor, { prefix: config.redis.prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
   const canary = createCanaryStore(connection, config.redis.prefix);
   const routeQueue = createQueue(QUEUES.route, acceptor, config.redis.prefix);
+  // Redis config is restart-only: the WAIT is set once, from the config the process started with.
+  const confirmReplicas = replicaAck(acceptor, config.redis);
   const metrics = createIngestMetrics(registry, { listeners: config.ingest.listeners.map((listener) => listener.name) });
   const rateLimiter = createRateLimiter(connection, config.redis.prefix);
 
@@ -146,7 +149,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
             const admission = await policy.admit(session);
             if (admission.refused) return callback(admission.refused);
             try {
-              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueue, metrics, canary });
+              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueue, metrics, canary, confirmReplicas });
               logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
               callback(null, `2.0.0 Ok: queued as ${id}`);
             } catch (error) {

@@ -22,3 +22,9 @@ test('a write Redis did not confirm in time is answered 451 4.3.0 with its own r
   assert.deepEqual([failure.code, failure.reason, failure.errorCode], [451, 'store_timeout', 'STORE_TIMEOUT']);
   assert.match(failure.text, /^4\.3\.0 /);
 });
+
+test('a message too few replicas confirmed (redis.min_replicas_acked) is answered 451 4.3.0 with its own reason', () => {
+  const failure = storageFailure(new MailsortError('REPLICA_ACK_TIMEOUT', '0 of 1'));
+  assert.deepEqual([failure.code, failure.reason, failure.errorCode], [451, 'not_replicated', 'REPLICA_ACK_TIMEOUT']);
+  assert.match(failure.text, /^4\.3\.0 /);
+});

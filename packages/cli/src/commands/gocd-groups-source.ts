@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { createGocdState, parsePipelineGroups, type Config, type ExplainRedis, type GocdState, type PipelineGroup } from '@mailsort/core';
+import { createGocdState, parsePipelineGroups, redisTargetOf, type Config, type ExplainRedis, type GocdState, type PipelineGroup } from '@mailsort/core';
 
 export { snapshotGroups, type GroupsSource } from '@mailsort/core';
 
@@ -22,14 +22,14 @@ export function readGroupsFile(file: string): PipelineGroup[] {
  * command run without Redis says so at once.
  */
 export async function connectCliRedis(config: Config): Promise<{ redis: Redis; gocd: GocdState } | { error: string }> {
-  const redis = new Redis(config.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  const redis = new Redis({ ...redisTargetOf(config.redis).options, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
     return { redis, gocd: createGocdState(redis, config.redis.prefix) };
   } catch (error) {
     redis.disconnect();
-    return { error: `Redis at ${config.redis.url.replace(/\/\/[^@/]*@/, '//')} does not answer (${(error as Error).message})` };
+    return { error: `Redis (${redisTargetOf(config.redis).describe}) does not answer (${(error as Error).message})` };
   }
 }
 

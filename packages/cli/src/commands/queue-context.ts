@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { ConfigError, createAdminContext, formatProblem, loadConfigFile, type AdminContext, type Config, type Env } from '@mailsort/core';
+import { redisTargetOf, ConfigError, createAdminContext, formatProblem, loadConfigFile, type AdminContext, type Config, type Env } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
 
@@ -32,7 +32,7 @@ export async function openQueueContext(configFile: string | undefined, env: Env,
     io.err(error instanceof ConfigError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
     return undefined;
   }
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
+  const redis = new Redis({ ...redisTargetOf(config.redis).options, maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
   redis.on('error', () => undefined);
   return createAdminContext(config, redis);
 }

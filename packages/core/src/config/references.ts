@@ -17,7 +17,7 @@ export interface ReferenceProblem {
  * (routing.default_upstream and upstream fallbacks are checked by the schema itself.)
  */
 export function checkReferences(config: Config, readFile: ReadFile): ReferenceProblem[] {
-  return [...deadLetterReferences(config), ...listenerReferences(config), ...ingestFiles(config, readFile), ...upstreamFiles(config, readFile)];
+  return [...deadLetterReferences(config), ...listenerReferences(config), ...ingestFiles(config, readFile), ...upstreamFiles(config, readFile), ...redisFiles(config, readFile)];
 }
 
 function deadLetterReferences(config: Config): ReferenceProblem[] {
@@ -90,5 +90,12 @@ function upstreamFiles(config: Config, readFile: ReadFile): ReferenceProblem[] {
       if (file !== undefined) tryRead(readFile, file, ['upstreams', index, 'tls_config', key], problems);
     }
   });
+  return problems;
+}
+
+function redisFiles(config: Config, readFile: ReadFile): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = [];
+  const caFile = config.redis.tls?.ca_file;
+  if (caFile !== undefined) tryRead(readFile, caFile, ['redis', 'tls', 'ca_file'], problems);
   return problems;
 }

@@ -1,7 +1,7 @@
 import type { ConfigPath } from './yaml-locate.js';
 
 /** Keys whose value may instead be read from a file: `password_file: /run/secrets/x`. */
-const SECRET_NAMES = new Set(['password', 'passwd', 'token', 'secret', 'client_secret', 'access_token', 'refresh_token', 'api_key', 'url']);
+const SECRET_NAMES = new Set(['password', 'passwd', 'sentinel_password', 'token', 'secret', 'client_secret', 'access_token', 'refresh_token', 'api_key', 'url']);
 
 export type ReadSecretFile = (path: string) => string;
 
@@ -34,6 +34,8 @@ export function resolveSecretFiles(value: unknown, read: ReadSecretFile, path: C
       }
       if (record[base] !== undefined) {
         problems.push({ path: [...path, key], message: `give either ${base} or ${key}, not both` });
+        // Reported once, here: the schema must not call the key unknown as well.
+        delete record[key];
         continue;
       }
       try {

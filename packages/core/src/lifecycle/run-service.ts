@@ -4,11 +4,12 @@ import type { Env } from '../config/interpolate.js';
 import { errorCodeOf } from '../errors.js';
 import { createOpsServer } from '../http/ops-server.js';
 import { createLogger } from '../logging/logger.js';
-import { createQueueGauges, createReloadMetrics } from '../metrics/catalogue.js';
+import { createQueueGauges, createRedisMetrics, createReloadMetrics } from '../metrics/catalogue.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { createQueue, QUEUES } from '../queues/catalogue.js';
 import { startRateSampler } from '../console-state/rate-sampler.js';
-import { createRedisFactory } from '../redis/connections.js';
+import { createRedisFactory, redisTargetOf } from '../redis/connections.js';
+import type { RedisTarget } from '../redis/connection-options.js';
 import type { Config } from '../config/schema/index.js';
 import { watchFiles } from './config-watch.js';
 import { createReloader } from './reload.js';
@@ -72,14 +73,22 @@ export async function runService({ name, factory, argv, env, exit, printError, p
     return exit(2);
   }
 
+  let target: RedisTarget;
+  try {
+    target = redisTargetOf(config.redis);
+  } catch (error) {
+    printError(`mailsort ${name}: ${errorCodeOf(error) ?? 'CONFIG_INVALID'}: ${(error as Error).message}`);
+    return exit(2);
+  }
   const logger = createLogger({ service: name, level: env.LOG_LEVEL ?? 'info' });
   const registry = createMetricsRegistry(name);
-  const redis = createRedisFactory({ url: config.redis.url, name, logger });
+  const redis = createRedisFactory({ target, name, logger });
   // Every service reports the mail queues' lengths, so a dashboard sees them while any one
   // service is up; dashboards aggregate with max by (queue, state).
   const gaugeConnection = redis.connect('producer');
   const gaugeQueues = [QUEUES.route, QUEUES.deliver].map((queue) => createQueue(queue, gaugeConnection, config.redis.prefix));
   createQueueGauges(registry, gaugeQueues);
+  createRedisMetrics(registry, { master: () => redis.master(), role: () => gaugeConnection.call('ROLE') });
   let service: Service;
   try {
     service = await factory(config, { logger, registry, redis });
@@ -145,7 +154,7 @@ export async function runService({ name, factory, argv, env, exit, printError, p
 
   const httpPort = await ops.listen();
   await service.start();
-  logger.info({ httpPort, redis: redactUrl(config.redis.url) }, `${name} started`);
+  logger.info({ httpPort, redis: target.describe }, `${name} started`);
 }
 
 /** The files whose change a watch reloads on: the config itself and the files it names. */
@@ -193,8 +202,4 @@ function installReload({
       watcher?.close();
     },
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//[redacted]@');
 }

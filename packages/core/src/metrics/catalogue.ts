@@ -4,6 +4,9 @@ import { ERROR_CODES } from '../errors.js';
 import { ALERT_SEVERITIES, ALERT_SOURCES, ALERT_STATUSES } from '../alerts/types.js';
 import { REFUSAL_LABELS } from '../smtp/refusals.js';
 import { GOCD_EVENT_NAMES } from '../rules/types.js';
+import { roleOf, type RedisRoleName } from '../redis/master-address.js';
+
+const REDIS_ROLES: readonly RedisRoleName[] = ['master', 'replica', 'unreachable'];
 
 // Every mailsort metric is declared here, once. Labels are bounded: queue, state, result,
 // reason, upstream (configured names), never an address or a subject.
@@ -423,4 +426,59 @@ export function createQueueGauges(registry: Registry, queues: Queue[]): void {
       }
     },
   });
+}
+
+export interface RedisMetricSources {
+  /** The master this process's connections last came up on, and the failovers seen (the Redis factory). */
+  master(): { address: string | undefined; failovers: number };
+  /** The node's ROLE reply, asked at scrape time; undefined when it did not answer. */
+  role(): Promise<unknown>;
+}
+
+/**
+ * Where a process's Redis is and what it is: the master's address, the role of the node its
+ * connections are on (a "replica" means a demoted master still holds them), its connected
+ * replicas, and the failovers the process followed. Read when Prometheus scrapes.
+ */
+export function createRedisMetrics(registry: Registry, sources: RedisMetricSources): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'mailsort_redis_master_info',
+    help: 'Always 1; the address label is the Redis master (host:port) this process is connected to.',
+    labelNames: ['address'],
+    registers,
+    collect() {
+      this.reset();
+      const { address } = sources.master();
+      if (address !== undefined) this.set({ address }, 1);
+    },
+  });
+  new Counter({
+    name: 'mailsort_redis_failovers_total',
+    help: "Times this process's Redis connections came back on another master than before (a Sentinel failover followed).",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(sources.master().failovers);
+    },
+  });
+  // Both gauges come from one ROLE: whichever Prometheus collects first asks, the other reuses it.
+  let pending: Promise<void> | undefined;
+  const once = () => {
+    pending ??= read().finally(() => setImmediate(() => (pending = undefined)));
+    return pending;
+  };
+  const role = new Gauge({
+    name: 'mailsort_redis_role',
+    help: '1 for the role of the Redis node this process writes to (master, replica, unreachable), 0 for the others.',
+    labelNames: ['role'],
+    registers,
+    collect: once,
+  });
+  const replicas = new Gauge({ name: 'mailsort_redis_connected_replicas', help: "Replicas connected to this process's Redis master (ROLE), read at scrape time.", registers, collect: once });
+  async function read(): Promise<void> {
+    const seen = roleOf(await sources.role().catch(() => undefined));
+    for (const name of REDIS_ROLES) role.set({ role: name }, name === seen.role ? 1 : 0);
+    replicas.set(seen.replicas);
+  }
 }

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisConfig } from '../config/schema/redis.js';
 import type { Logger } from 'pino';
+import { redisTarget, type RedisTarget } from './connection-options.js';
+import { noteMaster, type MasterSeen } from './master-address.js';
 import { watchConnection, type ConnectionWatch } from './watch-connection.js';
 
 export type RedisRole = 'producer' | 'acceptor' | 'worker' | 'store';
@@ -24,8 +28,14 @@ const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
   store: { enableOfflineQueue: true, maxRetriesPerRequest: null },
 };
 
+/** config.redis as ioredis options, its CA file read from disk. */
+export function redisTargetOf(redis: RedisConfig): RedisTarget {
+  return redisTarget(redis, (path) => readFileSync(path, 'utf8'));
+}
+
 export interface RedisFactoryOptions {
-  url: string;
+  /** Where Redis is: one server, or a master the Sentinels name (redisTarget). */
+  target: RedisTarget;
   /** Shown in `CLIENT LIST`, to tell the services apart. */
   name: string;
   /** Where each connection's changes of state go, one line each. */
@@ -33,14 +43,24 @@ export interface RedisFactoryOptions {
 }
 
 /** Makes ioredis connections in the roles above, and closes them all at the end. */
-export function createRedisFactory({ url, name, logger }: RedisFactoryOptions) {
+export function createRedisFactory({ target, name, logger }: RedisFactoryOptions) {
   const connections: Redis[] = [];
   const watched: ConnectionWatch[] = [];
+  let master: MasterSeen = { address: undefined, failovers: 0 };
+  // Every connection that comes up says where the master is; the first on a new address is the
+  // process's one line about the failover.
+  const noteReady = (redis: Redis) => {
+    const { remoteAddress, remotePort } = redis.stream ?? {};
+    const change = noteMaster(master, remoteAddress ? `${remoteAddress}:${remotePort}` : undefined);
+    master = change.seen;
+    if (change.failover) logger.warn({ code: 'REDIS_FAILOVER', ...change.failover, failovers: master.failovers }, `redis master moved from ${change.failover.from} to ${change.failover.to}`);
+  };
   const allUp = () => watched.every((watch) => watch.state === 'up' || watch.state === 'closed');
   // BullMQ duplicates a worker's connection for its blocking commands (and ioredis copies no
   // listeners): each duplicate is watched like its original, or its errors would go unlogged.
   const watch = (redis: Redis, role: string, connection: string): Redis => {
     watched.push(watchConnection(redis, logger, { role, connection }, allUp));
+    redis.on('ready', () => noteReady(redis));
     const duplicate = redis.duplicate.bind(redis);
     let copies = 0;
     redis.duplicate = (override) => watch(duplicate(override), role, `${connection}-copy${++copies}`);
@@ -49,15 +69,28 @@ export function createRedisFactory({ url, name, logger }: RedisFactoryOptions) {
   return {
     connect(role: RedisRole): Redis {
       const connectionName = `mailsort-${name}-${role}`;
-      const redis = new Redis(url, {
+      const answersClients = role === 'producer' || role === 'acceptor';
+      const redis = new Redis({
+        ...target.options,
         ...ROLE_OPTIONS[role],
         connectionName,
         // Ingest's connections retry briskly: until they reconnect, ingest can only answer 451.
-        retryStrategy: (times) => (role === 'producer' || role === 'acceptor' ? Math.min(times * 50, 250) : Math.min(times * 200, 2000)),
+        retryStrategy: (times) => (answersClients ? Math.min(times * 50, 250) : Math.min(times * 200, 2000)),
+        // A master demoted by a failover refuses writes with READONLY while the connection
+        // stays open: reconnect, and the Sentinels name the new master. A refused command did
+        // not run, so a worker's is sent again there; ingest's fail, and the client hears 451.
+        reconnectOnError: (error) => (/^READONLY\b/.test(error.message) ? (answersClients ? 1 : 2) : false),
         lazyConnect: false,
       });
       connections.push(watch(redis, role, `${connectionName}-${connections.length + 1}`));
       return redis;
+    },
+    /** How this process reaches Redis, and the master its connections last came up on. */
+    get target(): RedisTarget {
+      return target;
+    },
+    master(): MasterSeen {
+      return master;
     },
     allReady(): boolean {
       return connections.every((redis) => redis.status === 'ready');

@@ -26,6 +26,7 @@ const REJECTION_ARGS: { [R in RejectReason]: Parameters<typeof rejection<R>> ext
   header_too_big: [],
   redis_full: [],
   store_timeout: [],
+  not_replicated: [],
   bad_address: ['sender', 'no domain'],
   redis_unavailable: ['store'],
   sender_not_allowed: ['ceo@example.com', 'alert'],
@@ -37,7 +38,7 @@ const rows: Array<{ table: string; refusal: Refusal; temporary: boolean; label: 
     table: 'rejections',
     refusal: (rejection as (r: RejectReason, ...a: unknown[]) => Refusal)(reason, ...REJECTION_ARGS[reason]),
     // Only what the client can fix by waiting is 4xx; a refusal of who it is or what it sent is 5xx.
-    temporary: ['too_many_recipients', 'redis_unavailable', 'redis_full', 'store_timeout', 'rate_limited'].includes(reason),
+    temporary: ['too_many_recipients', 'redis_unavailable', 'redis_full', 'store_timeout', 'not_replicated', 'rate_limited'].includes(reason),
     label: LABEL_VALUES.rejectReason,
   })),
   ...(Object.keys(CONNECTION_REFUSALS) as ConnectionRefusedReason[]).map((reason) => ({

@@ -33,6 +33,8 @@ export const REJECTIONS = table({
   // RFC 3463 4.3.1 "mail system full", as Postfix answers when its queue file system is full.
   redis_full: { code: 452, text: '4.3.1 Insufficient system storage, try again later', errorCode: 'REDIS_FULL' },
   store_timeout: { code: 451, text: TEMPORARY_STORE, errorCode: 'STORE_TIMEOUT' },
+  // redis.min_replicas_acked: the master has it, too few replicas confirmed it in time.
+  not_replicated: { code: 451, text: '4.3.0 Temporary failure: the message could not be replicated, try again later', errorCode: 'REPLICA_ACK_TIMEOUT' },
   sender_not_allowed: { code: 553, text: (from: string, user: string) => `5.7.1 Sender address <${from}> is not allowed for user ${user}`, errorCode: 'SENDER_NOT_ALLOWED' },
   rate_limited: { code: 450, text: (user: string) => `4.7.1 Rate limit for user ${user} exceeded, try again later`, errorCode: 'RATE_LIMITED' },
 });

@@ -30,6 +30,10 @@ export const configSchema = z
     if (config.redis.message_ttl < config.delivery.max_lifetime) {
       ctx.addIssue({ code: 'custom', path: ['redis', 'message_ttl'], message: `must be at least delivery.max_lifetime (${config.delivery.max_lifetime / 1000} s)` });
     }
+    // WAIT must give up before ingest does, or a replica outage reads as STORE_TIMEOUT.
+    if (config.redis.min_replicas_acked > 0 && config.redis.replica_ack_timeout >= config.ingest.limits.store_timeout) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'replica_ack_timeout'], message: `must be less than ingest.limits.store_timeout (${config.ingest.limits.store_timeout / 1000} s)` });
+    }
     const names = new Set<string>();
     config.upstreams.forEach((upstream, index) => {
       if (names.has(upstream.name)) {

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../load-config.js';
+
+const UPSTREAM = 'upstreams: [{ name: default, host: mx }]';
+const files: Record<string, string> = { '/run/secrets/sentinel': 'hunter2\n', '/etc/redis/ca.pem': '-----BEGIN CERTIFICATE-----' };
+const readFile = (path: string) => {
+  if (!(path in files)) throw new Error('ENOENT: no such file');
+  return files[path]!;
+};
+
+function load(redisLines: string[], extra: string[] = []) {
+  return loadConfig({ file: 'm.yml', text: ['redis:', ...redisLines.map((line) => `  ${line}`), ...extra, UPSTREAM].join('\n') }, {}, readFile);
+}
+
+function problemsOf(redisLines: string[], extra: string[] = []): string[] {
+  try {
+    load(redisLines, extra);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => `${p.line}: ${p.key}: ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+const refused: Array<{ name: string; redis: string[]; extra?: string[]; expected: string[] }> = [
+  { name: 'Sentinels without the master they watch', redis: ['sentinels: [s1:26379]'], expected: ['2: redis.sentinels: needs redis.master_name, the master group the Sentinels monitor'] },
+  { name: 'a master name without Sentinels', redis: ['master_name: mymaster'], expected: ['2: redis.master_name: is used only with redis.sentinels; list them, or leave master_name out'] },
+  {
+    name: 'a Sentinel password without Sentinels',
+    redis: ['sentinel_password: x'],
+    expected: ['2: redis.sentinel_password: is used only with redis.sentinels; list them, or leave sentinel_password out'],
+  },
+  { name: 'an empty Sentinel list', redis: ['sentinels: []', 'master_name: m'], expected: ['2: redis.sentinels: list at least one Sentinel, or leave sentinels out'] },
+  {
+    name: 'a Sentinel without a port',
+    redis: ['sentinels: [s1:26379, s2]', 'master_name: m'],
+    expected: ['2: redis.sentinels[1]: expected host:port, e.g. sentinel-0:26379'],
+  },
+  { name: 'a URL that is not redis://', redis: ['url: http://redis:6379'], expected: ['2: redis.url: "http://redis:6379" is not a redis:// or rediss:// URL'] },
+  { name: 'a URL that is not redis://, its password hidden', redis: ['url: "tcp://:pw@redis:6379"'], expected: ['2: redis.url: "tcp://[redacted]@redis:6379" is not a redis:// or rediss:// URL'] },
+  { name: 'a negative replica count', redis: ['min_replicas_acked: -1'], expected: ['2: redis.min_replicas_acked: Too small: expected number to be >=0'] },
+  {
+    name: 'WAIT with no timeout would block for ever',
+    redis: ['min_replicas_acked: 1', 'replica_ack_timeout: 0'],
+    expected: ['3: redis.replica_ack_timeout: must be more than 0 when min_replicas_acked is set (WAIT with 0 waits for ever)'],
+  },
+  {
+    name: 'a replica timeout past the store timeout',
+    redis: ['min_replicas_acked: 1', 'replica_ack_timeout: 20s'],
+    expected: ['3: redis.replica_ack_timeout: must be less than ingest.limits.store_timeout (15 s)'],
+  },
+  { name: 'a CA file that cannot be read', redis: ['tls: { ca_file: /nowhere/ca.pem }'], expected: ['2: redis.tls.ca_file: cannot read /nowhere/ca.pem: ENOENT: no such file'] },
+  { name: 'an unknown TLS key', redis: ['tls: { ca: x }'], expected: ['2: redis.tls.ca: unknown key'] },
+  {
+    name: 'a Sentinel password given twice',
+    redis: ['sentinels: [s1:26379]', 'master_name: m', 'sentinel_password: a', 'sentinel_password_file: /run/secrets/sentinel'],
+    expected: ['5: redis.sentinel_password_file: give either sentinel_password or sentinel_password_file, not both'],
+  },
+];
+
+for (const { name, redis, extra, expected } of refused) {
+  test(`check-config refuses ${name}, at its line`, () => {
+    assert.deepEqual(problemsOf(redis, extra), expected);
+  });
+}
+
+test('a Sentinel setup loads: Sentinels, master name, the Sentinel password from a file, TLS with a CA file, WAIT 1 after 1 s by default', () => {
+  const { config } = load([
+    'url: rediss://redis',
+    'sentinels: [sentinel-0:26379, "[::1]:26380"]',
+    'master_name: mymaster',
+    'sentinel_password_file: /run/secrets/sentinel',
+    'tls: { ca_file: /etc/redis/ca.pem }',
+    'min_replicas_acked: 1',
+  ]);
+  assert.deepEqual(config.redis.sentinels, ['sentinel-0:26379', '[::1]:26380']);
+  assert.equal(config.redis.master_name, 'mymaster');
+  assert.equal(config.redis.sentinel_password, 'hunter2');
+  assert.deepEqual(config.redis.tls, { ca_file: '/etc/redis/ca.pem', reject_unauthorized: true });
+  assert.equal(config.redis.min_replicas_acked, 1);
+  assert.equal(config.redis.replica_ack_timeout, 1000);
+});
+
+test("without the new keys Redis is today's: one URL, no replicas awaited", () => {
+  const { config } = load(['prefix: p']);
+  assert.equal(config.redis.url, 'redis://127.0.0.1:6379');
+  assert.equal(config.redis.sentinels, undefined);
+  assert.equal(config.redis.min_replicas_acked, 0);
+});

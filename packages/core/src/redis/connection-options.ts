@@ -1,0 +1,79 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { RedisOptions } from 'ioredis';
+import { MailsortError } from '../errors.js';
+import { redactedUrl, type RedisConfig } from '../config/schema/redis.js';
+
+export type ReadFile = (path: string) => string;
+
+/** What `connect` needs to reach Redis: the options of every connection, whatever its role. */
+export interface RedisTarget {
+  options: RedisOptions;
+  mode: 'single' | 'sentinel';
+  /** For logs: the URL without its password, or the Sentinels and the master's name. */
+  describe: string;
+}
+
+/** `host:port` (IPv6 in brackets) as ioredis takes a Sentinel. */
+export function parseHostPort(value: string): { host: string; port: number } {
+  const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65_535) throw new MailsortError('CONFIG_INVALID', `"${value}" is not host:port`);
+  return { host: match[1]!, port };
+}
+
+function tlsOptions(redis: RedisConfig, secureUrl: boolean, read: ReadFile): ConnectionOptions | undefined {
+  if (!redis.tls && !secureUrl) return undefined;
+  const { ca_file: caFile, servername, reject_unauthorized: rejectUnauthorized = true } = redis.tls ?? {};
+  return {
+    rejectUnauthorized,
+    ...(caFile ? { ca: read(caFile) } : {}),
+    ...(servername ? { servername } : {}),
+  };
+}
+
+/**
+ * The ioredis options for `config.redis`: one Redis from `url`, or the master of
+ * `master_name` as the Sentinels name it. The URL's user, password and database apply in
+ * both modes; `password`/`username` override the URL's. TLS (`rediss://` or `tls:`) covers
+ * the Sentinels too: a deployment that encrypts Redis encrypts its Sentinels alike.
+ * Reads the CA file through `read`, and nothing else.
+ */
+export function redisTarget(redis: RedisConfig, read: ReadFile): RedisTarget {
+  let url: URL;
+  try {
+    url = new URL(redis.url);
+  } catch {
+    throw new MailsortError('CONFIG_INVALID', `redis.url "${redactedUrl(redis.url)}" is not a URL`);
+  }
+  const secureUrl = url.protocol === 'rediss:';
+  const tls = tlsOptions(redis, secureUrl, read);
+  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) throw new MailsortError('CONFIG_INVALID', `redis.url "${redactedUrl(redis.url)}": "${url.pathname.slice(1)}" is not a database number`);
+  const username = redis.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = redis.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const common: RedisOptions = {
+    db,
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(tls ? { tls } : {}),
+  };
+  if (!redis.sentinels) {
+    const host = url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+    const port = url.port ? Number(url.port) : 6379;
+    return { mode: 'single', options: { ...common, host, port }, describe: redactedUrl(redis.url) };
+  }
+  return {
+    mode: 'sentinel',
+    options: {
+      ...common,
+      sentinels: redis.sentinels.map(parseHostPort),
+      name: redis.master_name,
+      ...(redis.sentinel_password !== undefined ? { sentinelPassword: redis.sentinel_password } : {}),
+      ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
+      // A master demoted while its connections stay open (a manual failover, a network split
+      // healed) says nothing on those connections: Sentinel's +switch-master does.
+      failoverDetector: true,
+    },
+    describe: `sentinel ${redis.master_name} via ${redis.sentinels.join(',')}`,
+  };
+}
