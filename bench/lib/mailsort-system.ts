@@ -20,6 +20,8 @@ export interface MailsortOptions {
   routing?: Record<string, unknown>;
   /** Processes (`router`, `sender-1`…) not started until startHeld(), e.g. to pre-load a queue. */
   held?: string[];
+  /** Another checkout's root (bench/lib/baseline.ts): run its built CLI instead of this one's. */
+  cliRoot?: string;
 }
 
 interface Proc {
@@ -33,7 +35,7 @@ interface Proc {
  * fsyncs its queue file before 250, so like is compared with like), and ingest, router and N
  * senders as separate processes started the way `mailsort <service>` starts them.
  */
-export async function startMailsort({ dir, upstreamPort, senders, concurrency, logLevel, profile, ingestImport, routing, held = [] }: MailsortOptions) {
+export async function startMailsort({ dir, upstreamPort, senders, concurrency, logLevel, profile, ingestImport, routing, held = [], cliRoot }: MailsortOptions) {
   mkdirSync(dir, { recursive: true });
   const redisPort = await freePort();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
@@ -53,7 +55,7 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
   writeFileSync(configFile, JSON.stringify(config, null, 2)); // JSON is YAML
 
   // Production runs the built JavaScript (bench/run.sh builds it first), not tsx.
-  const { command, args } = cliCommand({ built: true });
+  const { command, args } = cliRoot ? { command: process.execPath, args: [join(cliRoot, 'packages', 'cli', 'dist', 'main.js')] } : cliCommand({ built: true });
   const procs: Proc[] = [];
   const launch = async (name: string): Promise<Proc> => {
     const service = name.replace(/-\d+$/, '');
