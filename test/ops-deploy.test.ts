@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { loadConfig, loadConfigFile } from '@mailsort/core';
 import { parse } from 'yaml';
+import { productionNodeEnv } from './support/node-flags.js';
 import { DASHBOARD_FILE, deployPath, manifests, type K8sObject, PROMETHEUS_RULE_FILE, prometheusRuleManifest, ROOT, RULE_TESTS_FILE, RULES_FILE } from './support/ops-queries.js';
 
 // No Docker engine or cluster runs here: these prove the deploy/ files with the tools that do
@@ -21,6 +22,7 @@ function assertRan(result: ReturnType<typeof run>, what: string) {
 
 interface Container {
   args: string[];
+  env: Array<{ name: string; value?: string }>;
   readinessProbe: { httpGet: { path: string } };
   livenessProbe: { httpGet: { path: string } };
   resources: { requests: { cpu?: string; memory?: string } };
@@ -140,6 +142,9 @@ for (const dir of ['k8s/base', 'k8s']) {
       assert.equal(container.readinessProbe.httpGet.path, '/readyz');
       assert.equal(container.livenessProbe.httpGet.path, '/healthz');
       assert.ok(container.resources.requests.cpu && container.resources.requests.memory, `${service} has resource requests`);
+      for (const [name, value] of Object.entries(productionNodeEnv())) {
+        assert.equal(container.env.find((e) => e.name === name)?.value, value, `${service} runs with the image's ${name} (deploy/Dockerfile)`);
+      }
       const http = container.ports.find((port) => port.name === 'http');
       assert.equal(http?.containerPort, config.http.ports[service === 'gocd-sync' ? 'gocd_sync' : service], `${service} probes the port its config serves`);
       assert.ok(

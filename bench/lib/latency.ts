@@ -49,7 +49,14 @@ export const WARMUP_SECONDS = 2;
  * Sends `rate` messages a second for `seconds` (after a warm-up), each on a new connection,
  * and measures from the client's 250 to the sink's end of DATA.
  */
-export async function measureLatency(smtpPort: number, arrivals: Map<number, number>, rate: number, seconds: number, size: number): Promise<LatencyResult> {
+export async function measureLatency(
+  smtpPort: number,
+  arrivals: Map<number, number>,
+  rate: number,
+  seconds: number,
+  size: number,
+  subject: (seq: number) => string = (seq) => `latency ${seq}`,
+): Promise<LatencyResult> {
   const body = `${'x'.repeat(76)}\r\n`;
   const text = body.repeat(Math.max(1, Math.round(size / body.length)));
   const accepted = new Map<number, number>();
@@ -69,7 +76,7 @@ export async function measureLatency(smtpPort: number, arrivals: Map<number, num
           headers: { 'X-Bench-Seq': String(seq) },
           from: 'bench@example.com',
           to: 'sink@example.net',
-          subject: `latency ${seq}`,
+          subject: subject(seq),
           text,
         })
         .then(

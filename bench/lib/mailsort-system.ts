@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { cliCommand, freePort, redisAnswers } from '@mailsort/cli';
+import { nodeEnvOf } from '../../test/support/node-flags.js';
 import { waitUntil } from '../../test/support/wait.js';
 import { statusKb, stat } from './proc.js';
 import { stopChild } from './smtp-tools.js';
@@ -20,6 +21,8 @@ export interface MailsortOptions {
   routing?: Record<string, unknown>;
   /** Processes (`router`, `sender-1`…) not started until startHeld(), e.g. to pre-load a queue. */
   held?: string[];
+  /** Another checkout's root (bench/lib/baseline.ts): run its built CLI instead of this one's. */
+  cliRoot?: string;
 }
 
 interface Proc {
@@ -33,7 +36,7 @@ interface Proc {
  * fsyncs its queue file before 250, so like is compared with like), and ingest, router and N
  * senders as separate processes started the way `mailsort <service>` starts them.
  */
-export async function startMailsort({ dir, upstreamPort, senders, concurrency, logLevel, profile, ingestImport, routing, held = [] }: MailsortOptions) {
+export async function startMailsort({ dir, upstreamPort, senders, concurrency, logLevel, profile, ingestImport, routing, held = [], cliRoot }: MailsortOptions) {
   mkdirSync(dir, { recursive: true });
   const redisPort = await freePort();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
@@ -53,13 +56,15 @@ export async function startMailsort({ dir, upstreamPort, senders, concurrency, l
   writeFileSync(configFile, JSON.stringify(config, null, 2)); // JSON is YAML
 
   // Production runs the built JavaScript (bench/run.sh builds it first), not tsx.
-  const { command, args } = cliCommand({ built: true });
+  const { command, args } = cliRoot ? { command: process.execPath, args: [join(cliRoot, 'packages', 'cli', 'dist', 'main.js')] } : cliCommand({ built: true });
+  const runtimeEnv = nodeEnvOf(cliRoot ?? resolve(import.meta.dirname, '..', '..'));
   const procs: Proc[] = [];
   const launch = async (name: string): Promise<Proc> => {
     const service = name.replace(/-\d+$/, '');
     const httpPort = await freePort();
     const log = openSync(join(dir, `${name}.log`), 'w');
-    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: logLevel };
+    // The Node flags that checkout's image runs with (deploy/Dockerfile), as production does.
+    const env: NodeJS.ProcessEnv = { ...process.env, ...runtimeEnv, REDIS_URL: redisUrl, LOG_LEVEL: logLevel };
     if (ingestImport && service === 'ingest') env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import ${ingestImport}`.trim();
     // --cpu-prof is refused in NODE_OPTIONS, so it goes on node's own command line.
     const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profiles', name)}`] : [];

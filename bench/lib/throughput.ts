@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { parseCommandStats, startMailsort } from './mailsort-system.js';
-import type { PostfixInstance } from './postfix-instance.js';
+/** A peer MTA the bench starts and stops, measured as a process tree (Postfix, Haraka). */
+export interface PeerInstance {
+  smtpPort: number;
+  masterPid(): number | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 import { sampleTree, treeCpu } from './proc.js';
 import { runSmtpSource, startSmtpSink, type SourceOptions } from './smtp-tools.js';
 
@@ -48,10 +54,10 @@ export async function runMailsort(
   dir: string,
   sinkPort: number,
   load: Load,
-  options: { senders: number; concurrency?: number; logLevel: string; profile: boolean; ingestImport?: string },
+  options: { senders: number; concurrency?: number; logLevel: string; profile: boolean; ingestImport?: string; cliRoot?: string; label?: string },
 ): Promise<RunResult> {
   const system = await startMailsort({ dir, upstreamPort: sinkPort, ...options });
-  const label = `mailsort (${options.senders} sender${options.senders > 1 ? 's' : ''})`;
+  const label = options.label ?? `mailsort (${options.senders} sender${options.senders > 1 ? 's' : ''})`;
   try {
     system.redisCli('CONFIG', 'RESETSTAT');
     const before = system.cpu();
@@ -62,7 +68,7 @@ export async function runMailsort(
     const stats = parseCommandStats(system.redisCli('INFO', 'commandstats'));
     const redisCommandsPerMessage = Object.fromEntries(
       Object.entries(stats)
-        .filter(([name]) => name !== 'config')
+        .filter(([name]) => !/^(config|info)\b/.test(name))
         .map(([name, s]) => [name, s.calls / load.messages]),
     );
     redisCommandsPerMessage.total = Object.values(redisCommandsPerMessage).reduce((a, b) => a + b, 0);
@@ -94,20 +100,20 @@ export async function runMailsort(
   }
 }
 
-export async function runPostfix(postfix: PostfixInstance, sinkPort: number, load: Load): Promise<RunResult> {
-  await postfix.start();
-  const sampler = sampleTree(postfix.masterPid);
+export async function runPeer(system: string, peer: PeerInstance, sinkPort: number, load: Load): Promise<RunResult> {
+  await peer.start();
+  const sampler = sampleTree(peer.masterPid);
   try {
-    const master = postfix.masterPid()!;
+    const master = peer.masterPid()!;
     const before = treeCpu(master);
-    const t = await timed(sinkPort, postfix.smtpPort, load);
+    const t = await timed(sinkPort, peer.smtpPort, load);
     const cpu = treeCpu(master) - before;
     const { peakByName, peakTotalKb } = sampler.stop();
-    return { system: 'postfix', messages: load.messages, ...rates(load.messages, t), peakRssKb: peakByName, totalRssKb: peakTotalKb, cpuSeconds: { total: cpu } };
+    return { system, messages: load.messages, ...rates(load.messages, t), peakRssKb: peakByName, totalRssKb: peakTotalKb, cpuSeconds: { total: cpu } };
   } catch (error) {
     const { peakByName } = sampler.stop();
     return {
-      system: 'postfix',
+      system,
       messages: load.messages,
       acceptedPerSec: NaN,
       endToEndPerSec: NaN,
@@ -119,7 +125,7 @@ export async function runPostfix(postfix: PostfixInstance, sinkPort: number, loa
       error: (error as Error).message,
     };
   } finally {
-    await postfix.stop();
+    await peer.stop();
   }
 }
 

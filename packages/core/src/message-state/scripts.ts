@@ -29,9 +29,9 @@ local function finish_once(msg, pending, finished, delivery_id, ttl)
   if redis.call('SADD', finished, delivery_id) == 0 then
     return tonumber(redis.call('GET', pending) or '0'), 0
   end
-  redis.call('PEXPIRE', finished, ttl)
   local left = redis.call('DECR', pending)
-  if left <= 0 then redis.call('DEL', msg, pending, finished) end
+  -- The last delivery deletes the set it was just added to: no expiry to set on it then.
+  if left <= 0 then redis.call('DEL', msg, pending, finished) else redis.call('PEXPIRE', finished, ttl) end
   return left, 1
 end
 `;
