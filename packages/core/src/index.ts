@@ -39,3 +39,7 @@ export * from './guards/index.js';
 export * from './expectations/index.js';
 export * from './canary/canary-store.js';
 export { listenerTls, type CanaryConfig } from './config/schema/index.js';
+export { createKeyspace, keyspaceOf, shardOfId, asKeyspace, type Keyspace, type KeyPrefix } from './store/keyspace.js';
+export { createShardQueues, type ShardQueues } from './queues/shard-queues.js';
+export { lifecycleKeys } from './message-state/lifecycle-keys.js';
+export { connectRedis } from './redis/cluster.js';

@@ -1,4 +1,4 @@
-import { arrive, createGroupStore, decisionPolicy, emptyGroup, groupIdentity, type Config, type Decision, type Destination, type GroupState } from '@mailsort/core';
+import { arrive, createGroupStore, keyspaceOf, decisionPolicy, emptyGroup, groupIdentity, type Config, type Decision, type Destination, type GroupState } from '@mailsort/core';
 import { connectCliRedis } from './gocd-groups-source.js';
 
 export interface GroupingExplained {
@@ -26,7 +26,7 @@ export async function explainGrouping(config: Config, decision: Decision, routed
     origin = `none: ${connected.error}; explained as the group's first mail`;
   } else {
     try {
-      current = (await createGroupStore(connected.redis, config.redis.prefix).read(id))?.state ?? null;
+      current = (await createGroupStore(connected.redis, keyspaceOf(config.redis)).read(id))?.state ?? null;
       origin = current
         ? `Redis: ${Object.keys(current.alerts).length} alert(s), ${current.thread.sent} notification(s) in thread ${current.thread.epoch}`
         : 'Redis: no such group yet (this mail would open it)';

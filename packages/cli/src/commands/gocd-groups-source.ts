@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { createGocdState, parsePipelineGroups, type Config, type GocdState, type PipelineGroup } from '@mailsort/core';
+import type { Redis } from 'ioredis';
+import { connectRedis, createGocdState, keyspaceOf, parsePipelineGroups, type Config, type GocdState, type PipelineGroup } from '@mailsort/core';
 
 export interface GroupsSource {
   groups: PipelineGroup[] | null;
@@ -26,11 +26,11 @@ export function readGroupsFile(file: string): PipelineGroup[] {
  * command run without Redis says so at once.
  */
 export async function connectCliRedis(config: Config): Promise<{ redis: Redis; gocd: GocdState } | { error: string }> {
-  const redis = new Redis(config.redis.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  const redis = connectRedis(config.redis, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    return { redis, gocd: createGocdState(redis, config.redis.prefix) };
+    return { redis, gocd: createGocdState(redis, keyspaceOf(config.redis)) };
   } catch (error) {
     redis.disconnect();
     return { error: `Redis at ${config.redis.url.replace(/\/\/[^@/]*@/, '//')} does not answer (${(error as Error).message})` };

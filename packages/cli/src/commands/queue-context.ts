@@ -1,19 +1,22 @@
 import type { Job, JobType, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   ConfigError,
   createDeliveryStates,
   createMessageLifecycle,
   createMessageStore,
-  createQueue,
+  connectRedis,
+  createShardQueues,
   deliverJobSchema,
   formatProblem,
   isMessageId,
+  keyspaceOf,
   loadConfigFile,
   QUEUES,
   type Config,
   type DeliverJob,
   type Env,
+  type ShardQueues,
 } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
@@ -22,8 +25,9 @@ import { parseCommand } from './parse-command.js';
 export interface QueueContext {
   config: Config;
   redis: Redis;
-  deliver: Queue;
-  route: Queue;
+  /** Every shard's queue (redis.shards): a job is looked for in all, or in the one its id names. */
+  deliver: ShardQueues;
+  route: ShardQueues;
   store: ReturnType<typeof createMessageStore>;
   states: ReturnType<typeof createDeliveryStates>;
   /** The only way the queue commands change a message's state. */
@@ -61,11 +65,11 @@ export async function openQueueContext(configFile: string | undefined, env: Env,
     io.err(error instanceof ConfigError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
     return undefined;
   }
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
+  const redis = connectRedis(config.redis, { maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
   redis.on('error', () => undefined);
-  const { prefix } = config.redis;
-  const deliver = createQueue(QUEUES.deliver, redis, prefix);
-  const route = createQueue(QUEUES.route, redis, prefix);
+  const prefix = keyspaceOf(config.redis);
+  const deliver = createShardQueues(QUEUES.deliver, redis, prefix);
+  const route = createShardQueues(QUEUES.route, redis, prefix);
   return {
     config,
     redis,
@@ -83,8 +87,13 @@ export async function openQueueContext(configFile: string | undefined, env: Env,
 
 const PAGE = 500;
 
-/** Every deliver job in the given states, oldest first, with its parsed payload. */
-export async function deliveriesIn(queue: Queue, types: JobType[]): Promise<DeliveryEntry[]> {
+/** Every deliver job in the given states, in every shard (or in the one queue given), oldest first, with its parsed payload. */
+export async function deliveriesIn(queues: ShardQueues | Queue, types: JobType[]): Promise<DeliveryEntry[]> {
+  if ('all' in queues) {
+    const perShard = await Promise.all(queues.all.map((queue) => deliveriesIn(queue, types)));
+    return queues.all.length === 1 ? perShard[0]! : perShard.flat().sort((a, b) => a.job.timestamp - b.job.timestamp);
+  }
+  const queue = queues;
   const entries: DeliveryEntry[] = [];
   for (const type of types) {
     for (let start = 0; ; start += PAGE) {
@@ -104,8 +113,9 @@ export const ALL_OPEN_TYPES: JobType[] = [...QUEUED_TYPES, 'delayed', 'failed'];
 
 /** A delivery id names one delivery; a message id (M…) names all of that message's deliveries in the queue. */
 export async function findDeliveries(context: QueueContext, target: string, types: JobType[] = ALL_OPEN_TYPES): Promise<DeliveryEntry[]> {
-  if (isMessageId(target)) return (await deliveriesIn(context.deliver, types)).filter((entry) => entry.data.id === target);
-  const job = await context.deliver.getJob(target);
+  // A message's deliveries are all in its shard, which its id (and each delivery id) names.
+  if (isMessageId(target)) return (await deliveriesIn(context.deliver.forId(target), types)).filter((entry) => entry.data.id === target);
+  const job = await context.deliver.forId(target).getJob(target);
   if (!job) return [];
   const parsed = deliverJobSchema.safeParse(job.data);
   if (!parsed.success) return [];

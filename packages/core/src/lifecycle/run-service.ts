@@ -8,6 +8,7 @@ import { createQueueGauges, createReloadMetrics } from '../metrics/catalogue.js'
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { createQueue, QUEUES } from '../queues/catalogue.js';
 import { createRedisFactory } from '../redis/connections.js';
+import { keyspaceOf } from '../store/keyspace.js';
 import type { Config } from '../config/schema/index.js';
 import { watchFiles } from './config-watch.js';
 import { createReloader } from './reload.js';
@@ -73,11 +74,14 @@ export async function runService({ name, factory, argv, env, exit, printError, p
 
   const logger = createLogger({ service: name, level: env.LOG_LEVEL ?? 'info' });
   const registry = createMetricsRegistry(name);
-  const redis = createRedisFactory({ url: config.redis.url, name, logger });
+  const redis = createRedisFactory({ url: config.redis.url, name, logger, clusterNodes: config.redis.cluster_nodes });
   // Every service reports the mail queues' lengths, so a dashboard sees them while any one
   // service is up; dashboards aggregate with max by (queue, state).
   const gaugeConnection = redis.connect('producer');
-  const gaugeQueues = [QUEUES.route, QUEUES.deliver].map((queue) => createQueue(queue, gaugeConnection, config.redis.prefix));
+  const keyspace = keyspaceOf(config.redis);
+  const gaugeQueues = [QUEUES.route, QUEUES.deliver].flatMap((queue) =>
+    Array.from({ length: keyspace.shards }, (_, shard) => ({ queue: createQueue(queue, gaugeConnection, keyspace.shardPrefix(shard)), shard })),
+  );
   createQueueGauges(registry, gaugeQueues);
   let service: Service;
   try {
@@ -112,7 +116,7 @@ export async function runService({ name, factory, argv, env, exit, printError, p
         name: 'close producers',
         run: async () => {
           await service.closeProducers();
-          await Promise.all(gaugeQueues.map((queue) => queue.close()));
+          await Promise.all(gaugeQueues.map(({ queue }) => queue.close()));
         },
       },
       { name: 'quit redis', run: () => redis.quitAll() },

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { connectCluster } from './cluster.js';
 import { watchConnection, type ConnectionWatch } from './watch-connection.js';
 
 export type RedisRole = 'producer' | 'acceptor' | 'worker' | 'store';
@@ -30,10 +31,12 @@ export interface RedisFactoryOptions {
   name: string;
   /** Where each connection's changes of state go, one line each. */
   logger: Logger;
+  /** redis.cluster_nodes: set, every connection is a Redis Cluster one (cluster.ts) and `url` is not used. */
+  clusterNodes?: readonly string[];
 }
 
 /** Makes ioredis connections in the roles above, and closes them all at the end. */
-export function createRedisFactory({ url, name, logger }: RedisFactoryOptions) {
+export function createRedisFactory({ url, name, logger, clusterNodes }: RedisFactoryOptions) {
   const connections: Redis[] = [];
   const watched: ConnectionWatch[] = [];
   const allUp = () => watched.every((watch) => watch.state === 'up' || watch.state === 'closed');
@@ -43,19 +46,21 @@ export function createRedisFactory({ url, name, logger }: RedisFactoryOptions) {
     watched.push(watchConnection(redis, logger, { role, connection }, allUp));
     const duplicate = redis.duplicate.bind(redis);
     let copies = 0;
-    redis.duplicate = (override) => watch(duplicate(override), role, `${connection}-copy${++copies}`);
+    // A Cluster's duplicate takes (startupNodes, options): every argument is passed on.
+    redis.duplicate = (...args: unknown[]) => watch((duplicate as (...given: unknown[]) => Redis)(...args), role, `${connection}-copy${++copies}`);
     return redis;
   };
   return {
     connect(role: RedisRole): Redis {
       const connectionName = `mailsort-${name}-${role}`;
-      const redis = new Redis(url, {
+      const options: RedisOptions = {
         ...ROLE_OPTIONS[role],
         connectionName,
         // Ingest's connections retry briskly: until they reconnect, ingest can only answer 451.
         retryStrategy: (times) => (role === 'producer' || role === 'acceptor' ? Math.min(times * 50, 250) : Math.min(times * 200, 2000)),
         lazyConnect: false,
-      });
+      };
+      const redis = clusterNodes?.length ? connectCluster(clusterNodes, options) : new Redis(url, options);
       connections.push(watch(redis, role, `${connectionName}-${connections.length + 1}`));
       return redis;
     },

@@ -1,0 +1,37 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+/** `host:port` seed nodes (redis.cluster_nodes, checked by the config schema) as ioredis wants them. */
+export function clusterStartupNodes(nodes: readonly string[]): Array<{ host: string; port: number }> {
+  return nodes.map((node) => {
+    const at = node.lastIndexOf(':');
+    return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+  });
+}
+
+/**
+ * A Redis Cluster connection in one of the factory's roles. ioredis's Cluster has the
+ * commands, scripts, MULTI and events of a single connection (a MULTI or script must stay in
+ * one slot: store/keyspace.ts sees to it), so every store and BullMQ take it where they take a
+ * Redis; the cast says so once, here.
+ */
+export function connectCluster(nodes: readonly string[], options: RedisOptions): Redis {
+  const { enableOfflineQueue, retryStrategy, lazyConnect, ...redisOptions } = options;
+  const cluster = new Cluster(clusterStartupNodes(nodes), {
+    enableOfflineQueue,
+    lazyConnect,
+    redisOptions,
+    // After a master dies its replica takes over within cluster-node-timeout (+ election):
+    // commands to its slots are retried on the refreshed slot map meanwhile.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    maxRedirections: 32,
+    clusterRetryStrategy: (times) => (retryStrategy ? retryStrategy(times) : Math.min(times * 200, 2000)),
+    slotsRefreshTimeout: 2000,
+  });
+  return cluster as unknown as Redis;
+}
+
+/** A connection to the Redis a config's `redis` section names: its cluster when cluster_nodes is set, else its url (the CLI's short-lived ones). */
+export function connectRedis(settings: { url: string; cluster_nodes?: readonly string[] | undefined }, options: RedisOptions): Redis {
+  return settings.cluster_nodes?.length ? connectCluster(settings.cluster_nodes, options) : new Redis(settings.url, options);
+}
