@@ -14,9 +14,8 @@
 // Usage: node --conditions=development --import tsx bench/shards.ts [--messages 3000] [--connections 16] [--rounds 2]
 import { parseArgs } from 'node:util';
 import { startCountingSink } from '../test/support/counting-sink.js';
-import { startFaultSystem } from '../test/support/fault-system.js';
 import { accepted, range, sendNumbered } from '../test/support/load.js';
-import { startRedisCluster, type RedisCluster } from '../test/support/redis-cluster.js';
+import { startClusterServices, startRedisCluster, type RedisCluster } from '../test/support/redis-cluster.js';
 import { fmt, median, table } from './lib/report.js';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '3000' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' } } });
@@ -37,12 +36,7 @@ async function spreadPrefix(cluster: RedisCluster, round: string, shards: number
 async function measure(cluster: RedisCluster, shards: number, round: number): Promise<number> {
   const sink = await startCountingSink();
   const prefix = await spreadPrefix(cluster, `r${round}k${shards}`, shards);
-  const system = await startFaultSystem({
-    name: `bench-shards-${shards}`,
-    redisUrl: `redis://${cluster.addresses[0]}`,
-    upstreamPort: sink.port,
-    extra: { redis: { prefix, shards, cluster_nodes: cluster.addresses } },
-  });
+  const system = await startClusterServices({ cluster, prefix, shards, upstreamPort: sink.port });
   try {
     const started = Date.now();
     const outcomes = await sendNumbered({ port: system.smtpPort, seqs: range(0, messages), connections });

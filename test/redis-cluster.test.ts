@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startCountingSink } from './support/counting-sink.js';
-import { startFaultSystem } from './support/fault-system.js';
 import { accepted, codes, range, sendNumbered, type SendOutcome } from './support/load.js';
-import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
+import { startClusterServices, startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { waitUntil } from './support/wait.js';
 
 const COUNT = 3000;
-const FAILOVER_COUNT = 1500;
+const FAILOVER_COUNT = 1200;
 const SHARDS = 3;
 
 /** A prefix whose three shard tags ({p}, {p-s1}, {p-s2}) are served by three different masters, so the shards spread. */
@@ -27,12 +26,7 @@ test('Redis Cluster, 3 masters, shards: 3: every message delivered exactly once;
   const cluster = await startRedisCluster({ masters: 3, nodeTimeoutMs: 1000 });
   const prefix = await spreadPrefix(cluster);
   const sink = await startCountingSink();
-  const system = await startFaultSystem({
-    name: 'redis-cluster',
-    redisUrl: `redis://${cluster.addresses[0]}`,
-    upstreamPort: sink.port,
-    extra: { redis: { prefix, shards: SHARDS, cluster_nodes: cluster.addresses } },
-  });
+  const system = await startClusterServices({ cluster, prefix, shards: SHARDS, upstreamPort: sink.port });
   after(async () => {
     await system.stop();
     await sink.close();
@@ -42,7 +36,7 @@ test('Redis Cluster, 3 masters, shards: 3: every message delivered exactly once;
 
   // 1. No fault: every message once, spread over the shards.
   const loadStarted = Date.now();
-  const first = await sendNumbered({ port: system.smtpPort, seqs: range(0, COUNT), connections: 8 });
+  const first = await sendNumbered({ port: system.smtpPort, seqs: range(0, COUNT), connections: 16 });
   assert.deepEqual(codes(first), { 250: COUNT }, 'every message accepted');
   await sink.waitForAll(range(0, COUNT), 30_000);
   const elapsed = Date.now() - loadStarted;
@@ -61,7 +55,7 @@ test('Redis Cluster, 3 masters, shards: 3: every message delivered exactly once;
   let killedAt = 0;
   const replies: Array<{ at: number; code: number }> = [];
   const before = sink.total;
-  const load = sendNumbered({ port: system.smtpPort, seqs: range(COUNT, FAILOVER_COUNT), connections: 8, onOutcome: ({ code }) => replies.push({ at: Date.now(), code }) });
+  const load = sendNumbered({ port: system.smtpPort, seqs: range(COUNT, FAILOVER_COUNT), connections: 16, onOutcome: ({ code }) => replies.push({ at: Date.now(), code }) });
   await waitUntil(
     () => sink.total - before >= FAILOVER_COUNT / 4,
     30_000,

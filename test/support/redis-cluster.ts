@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@mailsort/cli';
+import { baseConfig, writeConfigFile } from './config.js';
+import { startService } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -103,3 +105,42 @@ export async function startRedisCluster({ masters = 3, nodeTimeoutMs = 1000 } = 
 }
 
 export type RedisCluster = Awaited<ReturnType<typeof startRedisCluster>>;
+
+/**
+ * ingest, router and sender, each its own process, on the cluster with `shards`, started side
+ * by side (not one after the other as startFaultSystem does: a cluster test has no time to spare).
+ */
+export async function startClusterServices({ cluster, prefix, shards, upstreamPort }: { cluster: RedisCluster; prefix: string; shards: number; upstreamPort: number }) {
+  const smtpPort = await freePort();
+  const configFile = writeConfigFile({
+    ...baseConfig({ prefix, smtpPort, upstreamPort }),
+    redis: { prefix, shards, cluster_nodes: cluster.addresses },
+    delivery: { retry: ['200ms', '1s'], breaker: { failures: 5, open_for: '1s' }, stalled_after: '5s' },
+  });
+  const env = { LOG_LEVEL: 'info' };
+  const services = (['sender', 'router', 'ingest'] as const).map((kind) => startService(kind, configFile, { args: ['--http-port', '0'], env }));
+  const killAll = () => {
+    for (const service of services) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  try {
+    await Promise.all(services.map((service) => service.waitForLog((line) => line.msg === `${service.name} started`, 60_000)));
+  } catch (error) {
+    killAll();
+    throw error;
+  }
+  return {
+    smtpPort,
+    services,
+    async stop(): Promise<void> {
+      await Promise.all(
+        services.map(async (service) => {
+          const timer = setTimeout(() => service.child.kill('SIGKILL'), 20_000);
+          await service.stop('SIGTERM');
+          clearTimeout(timer);
+        }),
+      );
+      process.off('exit', killAll);
+    },
+  };
+}
