@@ -1,4 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ConnectionLabel } from './watch-connection.js';
 
 /** `host:port` seed nodes (redis.cluster_nodes, checked by the config schema) as ioredis wants them. */
 export function clusterStartupNodes(nodes: readonly string[]): Array<{ host: string; port: number }> {
@@ -34,4 +36,31 @@ export function connectCluster(nodes: readonly string[], options: RedisOptions):
 /** A connection to the Redis a config's `redis` section names: its cluster when cluster_nodes is set, else its url (the CLI's short-lived ones). */
 export function connectRedis(settings: { url: string; cluster_nodes?: readonly string[] | undefined }, options: RedisOptions): Redis {
   return settings.cluster_nodes?.length ? connectCluster(settings.cluster_nodes, options) : new Redis(settings.url, options);
+}
+
+/**
+ * A Cluster connection stays `ready` while one of its nodes is down (the other slots are
+ * served), so its own watch (watch-connection.ts) says nothing: the nodes get one line each
+ * per change instead — REDIS_UNAVAILABLE when one first fails, REDIS_RECONNECTED when it is
+ * back in the pool, and a line when a failover's new slot map leaves it out.
+ */
+export function watchClusterNodes(connection: Redis, logger: Logger, label: ConnectionLabel): void {
+  const redis: unknown = connection;
+  if (!(redis instanceof Cluster)) return;
+  const down = new Map<string, number>();
+  const nameOf = (node: Redis) => `${node.options.host}:${node.options.port}`;
+  redis.on('node error', (error: Error | undefined, node: string) => {
+    if (down.has(node)) return;
+    down.set(node, Date.now());
+    logger.warn({ code: 'REDIS_UNAVAILABLE', ...label, node, error: error?.message }, 'a Redis Cluster node does not answer; its slots wait for a failover');
+  });
+  redis.on('+node', (node: Redis) => {
+    const since = down.get(nameOf(node));
+    if (since === undefined) return;
+    down.delete(nameOf(node));
+    logger.info({ code: 'REDIS_RECONNECTED', ...label, node: nameOf(node), downForMs: Date.now() - since }, 'a Redis Cluster node is back');
+  });
+  redis.on('-node', (node: Redis) => {
+    if (down.delete(nameOf(node))) logger.info({ ...label, node: nameOf(node) }, 'a Redis Cluster node left the slot map (failed over)');
+  });
 }

@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { connectCluster } from './cluster.js';
+import { connectCluster, watchClusterNodes } from './cluster.js';
 import { watchConnection, type ConnectionWatch } from './watch-connection.js';
 
 export type RedisRole = 'producer' | 'acceptor' | 'worker' | 'store';
@@ -44,6 +44,7 @@ export function createRedisFactory({ url, name, logger, clusterNodes }: RedisFac
   // listeners): each duplicate is watched like its original, or its errors would go unlogged.
   const watch = (redis: Redis, role: string, connection: string): Redis => {
     watched.push(watchConnection(redis, logger, { role, connection }, allUp));
+    watchClusterNodes(redis, logger, { role, connection });
     const duplicate = redis.duplicate.bind(redis);
     let copies = 0;
     // A Cluster's duplicate takes (startupNodes, options): every argument is passed on.
