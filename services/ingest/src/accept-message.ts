@@ -90,9 +90,13 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
   // message that was not stored), and a withdrawal after both. On a Redis Cluster the message
   // and its shard's route queue share a hash tag, hence a node and that node's one connection.
   const routeJobId = jobId('route', id);
-  await storeWithin(Promise.all([lifecycle.accept(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]), config.ingest.limits.store_timeout, () =>
-    withdraw(id, routeJobId, { lifecycle, routeQueues }),
-  );
+  // On a Redis Cluster that order does not hold: the commands a dead master never answered
+  // are sent again after the failover, each on its own retry, and may reach the new master in
+  // either order (a route job before its message is routed as missing: lost after a 250). So
+  // there the job is added only once the message is stored, one round trip more.
+  const add = () => routeQueue.add('message', job, { jobId: routeJobId });
+  const write = config.redis.cluster_nodes?.length ? lifecycle.accept(id, parts).then(add) : Promise.all([lifecycle.accept(id, parts), add()]);
+  await storeWithin(write, config.ingest.limits.store_timeout, () => withdraw(id, routeJobId, { lifecycle, routeQueues }));
   // A canary probe counts only in the canary's metrics (docs/guards.md); the look-up is made
   // only for a mail that carries the canary header, and a failed one counts the mail as any other.
   if (!(await isCanary(canary, headers, envelope))) {
