@@ -45,7 +45,7 @@ async function whereIs(cluster: RedisCluster, prefix: string, outcome: SendOutco
 
 const shardOfReply = (outcome: SendOutcome) => Number(/queued as M[0-9A-Z]{19}(?:-s(\d+))?/.exec(outcome.response)?.[1] ?? 0);
 
-test('Redis Cluster, 3 masters, shards: 3: every message delivered exactly once; a master SIGKILLed mid-run fails over and no acknowledged message is lost', { timeout: 150_000 }, async (t) => {
+test('Redis Cluster, 3 masters, shards: 3: every message delivered exactly once; a master SIGKILLed mid-run fails over and no acknowledged message is lost', { timeout: 240_000 }, async (t) => {
   const started = Date.now();
   const cluster = await startRedisCluster({ masters: 3, nodeTimeoutMs: 1000 });
   const prefix = await spreadPrefix(cluster);
