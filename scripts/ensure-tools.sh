@@ -15,7 +15,7 @@ set -euo pipefail
 # install skips (--no-install-recommends keeps postfix and prometheus from pulling in half a desktop).
 tool_packages() {
   case "$1" in
-    redis-server) echo redis-server ;;
+    redis-server) echo redis-server redis-tools ;;
     swaks) echo swaks libnet-ssleay-perl libio-socket-ssl-perl ;;
     msmtp) echo msmtp ;;
     openssl) echo openssl ;;
@@ -50,7 +50,11 @@ check_tool() {
       { command -v postconf || [ -x /usr/sbin/postconf ]; } >/dev/null 2>&1 || { echo "postconf is missing"; return 1; } ;;
     promtool) promtool --version >/dev/null 2>&1 || { echo "promtool --version failed"; return 1; } ;;
     prometheus-alertmanager) prometheus-alertmanager --version >/dev/null 2>&1 || { echo "prometheus-alertmanager --version failed"; return 1; } ;;
-    redis-server) redis-server --version >/dev/null 2>&1 || { echo "redis-server --version failed"; return 1; } ;;
+    redis-server)
+      redis-server --version >/dev/null 2>&1 || { echo "redis-server --version failed"; return 1; }
+      # test/redis-cluster.test.ts builds its cluster with redis-cli --cluster create (redis-cli 5+).
+      out=$(redis-cli --cluster help 2>&1) || true
+      grep -q 'create' <<<"$out" || { echo "redis-cli has no --cluster create"; return 1; } ;;
     docker-compose) docker-compose version >/dev/null 2>&1 || { echo "docker-compose version failed"; return 1; } ;;
     kubectl) kubectl version --client >/dev/null 2>&1 || { echo "kubectl version --client failed"; return 1; } ;;
     chromium)

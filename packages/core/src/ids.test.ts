@@ -17,3 +17,13 @@ test('job ids never contain a colon and never are all digits', () => {
   assert.equal(jobId('deliver', 'M1', 0), 'd-M1-0');
   assert.equal(jobId('route', 'a:b'), 'r-a_b');
 });
+
+test('a message of shard s > 0 carries -s<s>; shard 0 keeps the id of a single Redis', () => {
+  const sharded = newMessageId(1_700_000_000_000, 2);
+  assert.match(sharded, /^M[0-9A-Z]{19}-s2$/);
+  assert.ok(isMessageId(sharded));
+  assert.equal(messageIdTime(sharded), 1_700_000_000_000);
+  assert.match(newMessageId(1_700_000_000_000, 0), /^M[0-9A-Z]{19}$/);
+  assert.equal(isMessageId(`${newMessageId()}-s0`), false);
+  assert.equal(isMessageId(`${newMessageId()}-sx`), false);
+});

@@ -29,13 +29,15 @@ function timeChars(ms: number): string {
 /**
  * A queue id like Postfix's: sortable by accept time (9 chars of milliseconds), then 10
  * random chars (50 bits). It starts with M, never contains ':' and is never all digits, so
- * BullMQ accepts it as a job id as it is.
+ * BullMQ accepts it as a job id as it is. A message of shard s > 0 (redis.shards) carries
+ * `-s<s>` at the end: its keys and queues are found from the id (store/keyspace.ts).
  */
-export function newMessageId(now: number = Date.now()): string {
-  return `M${timeChars(now)}${randomChars(10)}`;
+export function newMessageId(now: number = Date.now(), shard = 0): string {
+  const id = `M${timeChars(now)}${randomChars(10)}`;
+  return shard > 0 ? `${id}-s${shard}` : id;
 }
 
-const MESSAGE_ID_PATTERN = /^M[0-9A-HJKMNP-TV-Z]{19}$/;
+const MESSAGE_ID_PATTERN = /^M[0-9A-HJKMNP-TV-Z]{19}(?:-s[1-9][0-9]*)?$/;
 
 export function isMessageId(value: string): boolean {
   return MESSAGE_ID_PATTERN.test(value);

@@ -5,6 +5,7 @@ import {
   createConsoleMetrics,
   createMessageIndex,
   createTraceStore,
+  keyspaceOf,
   type AdminContext,
   type Config,
   type ConsoleMetrics,
@@ -17,7 +18,9 @@ import { createAuth, createLoginThrottle } from './auth.js';
 export function createConsoleContext(initial: Config, redis: Redis, logger: Logger, registry: ServiceDeps['registry']) {
   let config = initial;
   const admin: AdminContext = createAdminContext(config, redis);
-  const { prefix } = config.redis;
+  const keyspace = keyspaceOf(config.redis);
+  // The console's own keys belong to no message: the global prefix (one Cluster slot).
+  const prefix = keyspace.global;
   return {
     get config() {
       return config;
@@ -30,7 +33,7 @@ export function createConsoleContext(initial: Config, redis: Redis, logger: Logg
     logger,
     prefix,
     admin,
-    traces: createTraceStore(redis, prefix),
+    traces: createTraceStore(redis, keyspace),
     index: createMessageIndex(redis, prefix),
     audit: createAuditLog(redis, prefix, config.console.audit_keep),
     auth: createAuth(redis, prefix, () => config.console),

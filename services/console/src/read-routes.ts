@@ -17,7 +17,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /** The pages that only read: overview, search, a message, the dead letters, the audit log. */
 export function readRoutes(app: FastifyInstance, context: ConsoleContext): void {
-  const overview = () => readOverview(context.redis, context.prefix, [context.admin.route, context.admin.deliver], () => context.index.count());
+  const overview = () => readOverview(context.redis, context.prefix, [...context.admin.route.all, ...context.admin.deliver.all], () => context.index.count());
 
   app.get('/', async (request, reply) => reply.type('text/html').send(overviewPage(principalOf(request), await overview()).text));
   app.get('/overview/live', async (_request, reply) => reply.type('text/html').send(overviewFragment(await overview()).text));
@@ -87,7 +87,7 @@ async function deliveryViews(context: ConsoleContext, trace: Awaited<ReturnType<
   }
   return Promise.all(
     [...seen].map(async ([deliveryId, to]) => {
-      const [job, record] = await Promise.all([context.admin.deliver.getJob(deliveryId), context.admin.states.get(deliveryId)]);
+      const [job, record] = await Promise.all([context.admin.deliver.forId(deliveryId).getJob(deliveryId), context.admin.states.get(deliveryId)]);
       const state = job ? await job.getState() : 'gone';
       return { deliveryId, to, state: state === 'waiting' || state === 'prioritized' ? 'queued' : state, record };
     }),

@@ -1,11 +1,11 @@
-import { createGocdMetrics, failureCode, type Config, type Service, type ServiceDeps } from '@mailsort/core';
+import { createGocdMetrics, failureCode, keyspaceOf, type Config, type Service, type ServiceDeps } from '@mailsort/core';
 import { createPoller } from './poller.js';
 
 /** Keeps a Redis snapshot of GoCD's pipeline groups for the router, polled once per interval across replicas. */
 export function createGocdSyncService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
   const metrics = createGocdMetrics(registry);
   const connection = redis.connect('worker');
-  const pollerFor = (gocd: Config['gocd']) => (gocd ? createPoller(gocd, { redis: connection, prefix: config.redis.prefix, logger, metrics }) : undefined);
+  const pollerFor = (gocd: Config['gocd']) => (gocd ? createPoller(gocd, { redis: connection, prefix: keyspaceOf(config.redis), logger, metrics }) : undefined);
   // What a reload swaps: the GoCD settings and the poller built from them, in one assignment.
   let current = { gocd: config.gocd, poller: pollerFor(config.gocd) };
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { createGocdState, storeKeys, type GocdMetrics, type GroupsSnapshot, type Logger } from '@mailsort/core';
+import { createGocdState, storeKeys, type GocdMetrics, type GroupsSnapshot, type KeyPrefix, type Logger } from '@mailsort/core';
 import { parseCctray } from './cctray.js';
 import { authHeaders, fetchPipelineGroups, gocdUrl, type GocdApi, type GocdSettings } from './gocd-client.js';
 
@@ -8,7 +8,7 @@ export type PollOutcome = 'skipped' | 'updated' | 'unchanged' | 'failed';
 
 interface PollerDeps {
   redis: Redis;
-  prefix: string;
+  prefix: KeyPrefix;
   logger: Logger;
   metrics: GocdMetrics;
   now?: () => number;

@@ -1,5 +1,5 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { headerBytes, jobId, newMessageId, type CanaryStore, type createQueue, type Config, type IngestMetrics, type MessageLifecycle, type RouteJob } from '@mailsort/core';
+import { headerBytes, jobId, newMessageId, type CanaryStore, type Config, type IngestMetrics, type MessageLifecycle, type RouteJob, type ShardQueues } from '@mailsort/core';
 import { sessionEnvelope } from './envelope-address.js';
 import { receivedHeader } from './received-header.js';
 import { messageParts } from './message-parts.js';
@@ -36,7 +36,10 @@ export function tlsFacts(session: SMTPServerSession): { protocol: string; cipher
 export interface AcceptDeps {
   config: Config;
   lifecycle: MessageLifecycle;
-  routeQueue: ReturnType<typeof createQueue>;
+  /** The route queue of each shard (redis.shards). */
+  routeQueues: ShardQueues;
+  /** The shard of the next message. */
+  nextShard: () => number;
   metrics: IngestMetrics;
   canary: CanaryStore;
   /** Resolves once enough replicas have the write (redis.min_replicas_acked), see replicaAck. */
@@ -48,8 +51,9 @@ export interface AcceptDeps {
  * queue id only once both are in Redis. A header section over `max_header_size` is refused
  * (MESSAGE_TOO_BIG) before anything is written: the route job carries it.
  */
-export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, lifecycle, routeQueue, metrics, canary, confirmReplicas }: AcceptDeps): Promise<string> {
-  const id = newMessageId();
+export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, lifecycle, routeQueues, nextShard, metrics, canary, confirmReplicas }: AcceptDeps): Promise<string> {
+  const id = newMessageId(Date.now(), nextShard());
+  const routeQueue = routeQueues.forId(id);
   const acceptedAt = Date.now();
   const user = sessionUser(session);
   const tls = tlsFacts(session);
@@ -85,10 +89,17 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
     headers,
   };
   // One connection, so Redis runs the SET before the job is added (a job never points at a
-  // message that was not stored), a WAIT for the replicas after both, and a withdrawal after that.
+  // message that was not stored), a WAIT for the replicas after both, and a withdrawal after
+  // that. On a Redis Cluster the message and its shard's route queue share a hash tag, hence a
+  // node and that node's one connection.
   const routeJobId = jobId('route', id);
-  const stored = Promise.all([lifecycle.accept(id, parts), routeQueue.add('message', job, { jobId: routeJobId })]).then(confirmReplicas);
-  await storeWithin(stored, config.ingest.limits.store_timeout, () => withdraw(id, routeJobId, { lifecycle, routeQueue }));
+  // On a Redis Cluster that order does not hold: the commands a dead master never answered
+  // are sent again after the failover, each on its own retry, and may reach the new master in
+  // either order (a route job before its message is routed as missing: lost after a 250). So
+  // there the job is added only once the message is stored, one round trip more.
+  const add = () => routeQueue.add('message', job, { jobId: routeJobId });
+  const write = config.redis.cluster_nodes?.length ? lifecycle.accept(id, parts).then(add) : Promise.all([lifecycle.accept(id, parts), add()]);
+  await storeWithin(write.then(confirmReplicas), config.ingest.limits.store_timeout, () => withdraw(id, routeJobId, { lifecycle, routeQueues }));
   // A canary probe counts only in the canary's metrics (docs/guards.md); the look-up is made
   // only for a mail that carries the canary header, and a failed one counts the mail as any other.
   if (!(await isCanary(canary, headers, envelope))) {
@@ -105,7 +116,7 @@ async function isCanary(canary: CanaryStore, headers: string, envelope: RouteJob
 }
 
 /** Removes a message whose store was not confirmed: its route job if no router took it yet, and the message, so a router that did finds it gone. */
-async function withdraw(id: string, routeJobId: string, { lifecycle, routeQueue }: Pick<AcceptDeps, 'lifecycle' | 'routeQueue'>): Promise<void> {
+async function withdraw(id: string, routeJobId: string, { lifecycle, routeQueues }: Pick<AcceptDeps, 'lifecycle' | 'routeQueues'>): Promise<void> {
   // Runs twice (see storeWithin): the second finds the message gone, a refusal with nothing to undo.
-  await Promise.allSettled([lifecycle.withdraw(id), routeQueue.remove(routeJobId)]);
+  await Promise.allSettled([lifecycle.withdraw(id), routeQueues.forId(id).remove(routeJobId)]);
 }

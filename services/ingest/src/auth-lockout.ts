@@ -1,4 +1,4 @@
-import { redisScript, storeKeys, type IngestConfig, type RedisFactory } from '@mailsort/core';
+import { redisScript, storeKeys, type IngestConfig, type KeyPrefix, type RedisFactory } from '@mailsort/core';
 
 type Redis = ReturnType<RedisFactory['connect']>;
 
@@ -46,7 +46,7 @@ type CheckStart = 'allowed' | 'locked' | 'busy';
  * same count and the same lockout. Every password check is reserved first (`beginCheck`)
  * and ended by exactly one of `recordFailure`, `recordSuccess` or `abandonCheck`.
  */
-export function createAuthLockout(redis: Redis, prefix: string, auth: IngestConfig['auth']) {
+export function createAuthLockout(redis: Redis, prefix: KeyPrefix, auth: IngestConfig['auth']) {
   const keys = storeKeys(prefix);
   const beginCheck = redisScript<CheckStart>(redis, 'auth_begin_check', 3, BEGIN_CHECK);
   const recordFailure = redisScript<number>(redis, 'auth_record_failure', 3, RECORD_FAILURE);

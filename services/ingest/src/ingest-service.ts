@@ -1,10 +1,12 @@
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { createShardPicker } from './shard-picker.js';
 import {
   createCanaryStore,
   createIngestMetrics,
   createMessageLifecycle,
-  createQueue,
+  createShardQueues,
   errorCodeOf,
+  keyspaceOf,
   QUEUES,
   rejection,
   type Config,
@@ -47,13 +49,15 @@ interface Generation {
 export function createIngestService(config: Config, { logger, registry, redis }: ServiceDeps): IngestService {
   const connection = redis.connect('producer');
   const acceptor = redis.connect('acceptor');
-  const lifecycle = createMessageLifecycle(acceptor, { prefix: config.redis.prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
-  const canary = createCanaryStore(connection, config.redis.prefix);
-  const routeQueue = createQueue(QUEUES.route, acceptor, config.redis.prefix);
+  const keyspace = keyspaceOf(config.redis);
+  const lifecycle = createMessageLifecycle(acceptor, { prefix: keyspace, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
+  const canary = createCanaryStore(connection, keyspace);
+  const routeQueues = createShardQueues(QUEUES.route, acceptor, keyspace);
+  const nextShard = createShardPicker(keyspace.shards);
   // Redis config is restart-only: the WAIT is set once, from the config the process started with.
   const confirmReplicas = replicaAck(acceptor, config.redis);
   const metrics = createIngestMetrics(registry, { listeners: config.ingest.listeners.map((listener) => listener.name) });
-  const rateLimiter = createRateLimiter(connection, config.redis.prefix);
+  const rateLimiter = createRateLimiter(connection, keyspace);
 
   function generationFor(next: Config): Generation {
     const { ingest } = next;
@@ -65,7 +69,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
       ingest,
       users,
       isTrusted: (address) => trusted.contains(address),
-      lockout: createAuthLockout(connection, next.redis.prefix, ingest.auth),
+      lockout: createAuthLockout(connection, keyspace, ingest.auth),
       rateLimiter,
       verifyPassword: createPasswordVerifier(
         [...users.values()].map((user) => user.password_hash),
@@ -149,7 +153,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
             const admission = await policy.admit(session);
             if (admission.refused) return callback(admission.refused);
             try {
-              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueue, metrics, canary, confirmReplicas });
+              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueues, nextShard, metrics, canary, confirmReplicas });
               logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
               callback(null, `2.0.0 Ok: queued as ${id}`);
             } catch (error) {
@@ -216,7 +220,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
     },
     async closeWorkers() {},
     async closeProducers() {
-      await routeQueue.close();
+      await routeQueues.close();
     },
   };
 }

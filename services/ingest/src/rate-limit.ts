@@ -1,4 +1,4 @@
-import { redisScript, storeKeys, type IngestUser, type RedisFactory } from '@mailsort/core';
+import { redisScript, storeKeys, type IngestUser, type KeyPrefix, type RedisFactory } from '@mailsort/core';
 
 type Redis = ReturnType<RedisFactory['connect']>;
 
@@ -27,7 +27,7 @@ const NOTHING_RESERVED: RateReservation = { release: async () => undefined };
  * the one that decides, at the end of DATA before the message is stored. A replica that
  * dies between reserve and store costs the user one message of that window, never more.
  */
-export function createRateLimiter(redis: Redis, prefix: string, now: () => number = Date.now) {
+export function createRateLimiter(redis: Redis, prefix: KeyPrefix, now: () => number = Date.now) {
   const keys = storeKeys(prefix);
   const reserve = redisScript<number>(redis, 'rate_reserve', 1, RESERVE);
   const release = redisScript<unknown>(redis, 'rate_release', 1, RELEASE);

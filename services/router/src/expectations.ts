@@ -19,6 +19,7 @@ import {
   type AlertEvent,
   type AlertRecord,
   type Config,
+  type KeyPrefix,
   type DeliverJob,
   type EvaluationContext,
   type ExpectationConfig,
@@ -35,7 +36,7 @@ import {
 
 export interface ExpectationDeps {
   redis: ReturnType<ServiceDeps['redis']['connect']>;
-  prefix: string;
+  prefix: KeyPrefix;
   lifecycle: MessageLifecycle;
   store: MessageStore;
   gocd: GocdState;

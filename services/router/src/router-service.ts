@@ -9,6 +9,7 @@ import {
   indexEntry,
   createOutcomeMetrics,
   createQueue,
+  createShardQueues,
   createFloodStore,
   createGroupStore,
   createRouterMetrics,
@@ -18,6 +19,7 @@ import {
   groupIdentity,
   decisionPolicy,
   jobId,
+  keyspaceOf,
   messageIdDomain,
   observeBullmq,
   parseJob,
@@ -49,18 +51,20 @@ const TIMED_JOB_STALLS = 3;
 
 /** Reads each accepted message's route job, decides with the rules engine, and enqueues one deliver job per destination. */
 export function createRouterService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
-  const { prefix } = config.redis;
+  // Message keys and route/deliver queues per shard; the rest under the global prefix (store/keyspace.ts).
+  const keyspace = keyspaceOf(config.redis);
+  const prefix = keyspace;
   // The routing a job starts with is the one it finishes with; a reload swaps this for the next job.
   let routing = config.routing;
   // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix);
   const lifecycle = createMessageLifecycle(storeConnection, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
-  const messageIndex = createMessageIndex(storeConnection, prefix);
+  const messageIndex = createMessageIndex(storeConnection, keyspace.global);
   const gocd = createGocdState(storeConnection, prefix);
   const canary = createCanaryStore(storeConnection, prefix);
-  const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
-  const flushQueue = createQueue(QUEUES.alertFlush, redis.connect('worker'), prefix);
+  const deliverQueues = createShardQueues(QUEUES.deliver, redis.connect('worker'), keyspace);
+  const flushQueue = createQueue(QUEUES.alertFlush, redis.connect('worker'), keyspace.global);
   const metrics = createRouterMetrics(registry);
   const outcomes = createOutcomeMetrics(registry);
   const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain: messageIdDomain(config.ingest.hostname) });
@@ -77,8 +81,8 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     domain: messageIdDomain(config.ingest.hostname),
     routing: () => routing,
   });
-  let worker: Worker | undefined;
-  const digestQueue = createQueue(QUEUES.floodDigest, redis.connect('worker'), prefix);
+  let routeWorkers: Worker[] = [];
+  const digestQueue = createQueue(QUEUES.floodDigest, redis.connect('worker'), keyspace.global);
   const floodControl = createFloodControl({
     store,
     flood: createFloodStore(storeConnection, prefix),
@@ -123,10 +127,16 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   }
 
   // One delivery, the common case, goes in with add(): addBulk's MULTI costs more per message.
+  // Every delivery of one message is in that message's shard, so one addBulk per message.
   async function enqueue(deliveries: DeliverJob[]): Promise<unknown> {
-    const jobs = deliveries.map((data) => ({ name: 'delivery', data, opts: { jobId: data.deliveryId } }));
-    if (jobs.length === 1) return deliverQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
-    return jobs.length > 0 ? deliverQueue.addBulk(jobs) : undefined;
+    const byQueue = new Map<ReturnType<typeof deliverQueues.forId>, DeliverJob[]>();
+    for (const delivery of deliveries) byQueue.set(deliverQueues.forId(delivery.id), [...(byQueue.get(deliverQueues.forId(delivery.id)) ?? []), delivery]);
+    return Promise.all(
+      [...byQueue].map(([deliverQueue, shardDeliveries]) => {
+        const jobs = shardDeliveries.map((data) => ({ name: 'delivery', data, opts: { jobId: data.deliveryId } }));
+        return jobs.length === 1 ? deliverQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : deliverQueue.addBulk(jobs);
+      }),
+    );
   }
 
   async function route(job: Job): Promise<void> {
@@ -223,7 +233,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   function timerWorker(queue: string, handler: (job: Job) => Promise<void>, concurrency: number, subject: string, failed: string): Worker {
     const connection = redis.connect('worker');
     // A timed job that keeps killing its router (a mail too big to build) fails after a few stalls instead of taking every router down in turn; the sweep tries it again hourly.
-    const timed = new Worker(queue, handler, { connection, prefix, concurrency, ...crashRecovery(ROUTE_STALLED_AFTER_MS), maxStalledCount: TIMED_JOB_STALLS });
+    const timed = new Worker(queue, handler, { connection, prefix: keyspace.global, concurrency, ...crashRecovery(ROUTE_STALLED_AFTER_MS), maxStalledCount: TIMED_JOB_STALLS });
     timed.on('failed', (job: Job<Record<string, unknown>> | undefined, error) => {
       logger.error({ [subject]: job?.data?.[subject], jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), err: error }, failed);
     });
@@ -233,16 +243,20 @@ export function createRouterService(config: Config, { logger, registry, redis }:
 
   return {
     async start() {
-      const connection = redis.connect('worker');
-      worker = new Worker(QUEUES.route, route, { connection, prefix, concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
-      worker.on('failed', (job: Job<{ id?: unknown }> | undefined, error) => {
-        const dead = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
-        logger.error(
-          { id: job?.data?.id, jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), dead, err: error },
-          dead ? 'routing failed; kept as a dead letter (mailsort queue list)' : 'routing failed; will retry',
-        );
+      // One route worker per shard (redis.shards), each on its shard's queue.
+      routeWorkers = Array.from({ length: keyspace.shards }, (_, shard) => {
+        const connection = redis.connect('worker');
+        const worker = new Worker(QUEUES.route, route, { connection, prefix: keyspace.shardPrefix(shard), concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
+        worker.on('failed', (job: Job<{ id?: unknown }> | undefined, error) => {
+          const dead = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
+          logger.error(
+            { id: job?.data?.id, jobId: job?.id, attempts: job?.attemptsMade, code: routeFailureCode(error), dead, err: error },
+            dead ? 'routing failed; kept as a dead letter (mailsort queue list)' : 'routing failed; will retry',
+          );
+        });
+        observeBullmq(worker, connection, 'route worker');
+        return worker;
       });
-      observeBullmq(worker, connection, 'route worker');
       flushWorker = timerWorker(QUEUES.alertFlush, flush, 10, 'groupId', 'alert-group flush failed; it is retried (and swept again if it runs out of attempts)');
       digestWorker = timerWorker(QUEUES.floodDigest, digest, 5, 'bucket', 'flood-control digest failed; it is retried (and swept again if it runs out of attempts)');
       sweeper = setInterval(() => {
@@ -252,7 +266,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       sweeper.unref();
       expectations.start();
     },
-    isReady: () => [worker, flushWorker, digestWorker].every((running) => running?.isRunning() ?? false),
+    isReady: () => routeWorkers.length > 0 && [...routeWorkers, flushWorker, digestWorker].every((running) => running?.isRunning() ?? false),
     reload(next) {
       routing = next.routing;
     },
@@ -260,10 +274,10 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     async closeWorkers() {
       clearInterval(sweeper);
       await expectations.stop();
-      await Promise.all([worker?.close(), flushWorker?.close(), digestWorker?.close()]);
+      await Promise.all([...routeWorkers.map((worker) => worker.close()), flushWorker?.close(), digestWorker?.close()]);
     },
     async closeProducers() {
-      await Promise.all([deliverQueue.close(), flushQueue.close(), digestQueue.close()]);
+      await Promise.all([deliverQueues.close(), flushQueue.close(), digestQueue.close()]);
     },
   };
 }

@@ -1,5 +1,5 @@
-import type { Queue } from 'bullmq';
 import {
+  keyspaceOf,
   storeKeys,
   type Config,
   type DeadContact,
@@ -11,6 +11,7 @@ import {
   type RecipientOutcome,
   type RedisFactory,
   type SenderMetrics,
+  type ShardQueues,
 } from '@mailsort/core';
 import { deadLetterNotice } from './dead-letter-notice.js';
 import { contactKey, noticeIdOf, noticeJobs, noticeTargets, noticeUpstream, rateWindow, withinLimit } from './notice-plan.js';
@@ -26,7 +27,8 @@ export interface NotifierDeps {
   config: Config;
   store: MessageStore;
   lifecycle: MessageLifecycle;
-  queue: Queue;
+  /** The deliver queues: a notice goes to the shard of the dead delivery it is about (its id embeds it). */
+  queues: ShardQueues;
   redis: Redis;
   metrics: SenderMetrics;
   logger: Logger;
@@ -42,9 +44,9 @@ type Single = { kind: 'mailto'; address: string } | Extract<DeadContact, { kind:
  * so it is retried like any mail; its id comes from the dead delivery's, so however often the
  * sender re-runs, it is made once. Each contact gets at most `per_contact` per window.
  */
-export function createNotifier({ config, store, lifecycle, queue, redis, metrics, logger }: NotifierDeps) {
+export function createNotifier({ config, store, lifecycle, queues, redis, metrics, logger }: NotifierDeps) {
   const settings = config.delivery.dead_letters.notify;
-  const keys = storeKeys(config.redis.prefix);
+  const keys = storeKeys(keyspaceOf(config.redis));
   const upstreams = config.upstreams.map((upstream) => upstream.name);
 
   /** Counts this notice against each contact's window; the contacts over their limit are left out, counted and logged. */
@@ -96,7 +98,7 @@ export function createNotifier({ config, store, lifecycle, queue, redis, metrics
       // Made by a sender that died before queueing it: the adds below are no-ops for jobs that exist.
       if (made.from === 'gone') return;
     }
-    await queue.addBulk(jobs.map((job) => ({ name: 'dead-letter-notice', data: job, opts: { jobId: job.deliveryId } })));
+    await queues.forId(noticeId).addBulk(jobs.map((job) => ({ name: 'dead-letter-notice', data: job, opts: { jobId: job.deliveryId } })));
     if (made.ok) metrics.escalations.inc({ result: 'queued' });
     logger.info({ ...log, upstream, contacts: contacts.map((contact) => (contact.kind === 'mailto' ? contact.to.join(', ') : 'webhook')) }, 'dead-letter notice queued');
   }

@@ -6,9 +6,10 @@ import {
   createCanaryStore,
   createMessageLifecycle,
   errorCodeOf,
+  keyspaceOf,
   createMessageStore,
   createOutcomeMetrics,
-  createQueue,
+  createShardQueues,
   createDeliveryStates,
   createSenderMetrics,
   MailsortError,
@@ -35,13 +36,15 @@ function readCanaryTarget(canary: NonNullable<Config['canary']>, config: Config)
 
 /** Delivers deliver jobs: SMTP through pooled upstreams with failover, webhooks over HTTP. */
 export function createSenderService(config: Config, { logger, registry, redis }: ServiceDeps): Service {
-  const { prefix } = config.redis;
+  // Message keys and deliver queues per shard; the rest under the global prefix (store/keyspace.ts).
+  const keyspace = keyspaceOf(config.redis);
+  const prefix = keyspace;
   // The stores share a connection apart from BullMQ's (see the `store` role).
   const storeConnection = redis.connect('store');
   const store = createMessageStore(storeConnection, prefix);
   const lifecycle = createMessageLifecycle(storeConnection, { prefix, messageTtlMs: config.redis.message_ttl, traceTtlMs: config.redis.trace_ttl });
   const states = createDeliveryStates(storeConnection, prefix);
-  const deliverQueue = createQueue(QUEUES.deliver, redis.connect('worker'), prefix);
+  const deliverQueues = createShardQueues(QUEUES.deliver, redis.connect('worker'), keyspace);
   let smtp: ReturnType<typeof createSmtpDelivery> | undefined;
   const metrics = createSenderMetrics(registry, { poolConnections: () => smtp?.connections() ?? [], upstreams: config.upstreams.map((upstream) => upstream.name) });
   const outcomes = createOutcomeMetrics(registry);
@@ -63,7 +66,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
   const swapProber = (next: ReturnType<typeof proberFor>) => {
     const old = prober;
     prober = next;
-    if (worker) prober?.start();
+    if (workers.length > 0) prober?.start();
     if (!old) return;
     retiring = old.stop().then(() => {
       if (old.upstream === prober?.upstream) return;
@@ -96,12 +99,12 @@ export function createSenderService(config: Config, { logger, registry, redis }:
       logger,
       states,
       canary: canaryStore,
-      notify: createNotifier({ config: next, store, lifecycle, queue: deliverQueue, redis: storeConnection, metrics, logger }),
+      notify: createNotifier({ config: next, store, lifecycle, queues: deliverQueues, redis: storeConnection, metrics, logger }),
     }),
   });
   // A job runs on the generation it started with; a reload swaps this for the next job.
   let current = generation(config);
-  let worker: Worker | undefined;
+  let workers: Worker[] = [];
   const backoff = (attemptsMade: number, error?: Error) => {
     const { retry } = current.config.delivery;
     return error instanceof DeferredDelivery ? error.delayMs : (retry[Math.min(attemptsMade, retry.length) - 1] ?? retry.at(-1)!);
@@ -109,24 +112,28 @@ export function createSenderService(config: Config, { logger, registry, redis }:
 
   return {
     async start() {
-      const connection = redis.connect('worker');
-      worker = new Worker(QUEUES.deliver, (job) => current.processDelivery(job), {
-        connection,
-        prefix,
-        concurrency: current.config.delivery.concurrency,
-        ...crashRecovery(config.delivery.stalled_after),
-        settings: {
-          backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => backoff(attemptsMade, error),
-        },
+      // One deliver worker per shard (redis.shards), each with delivery.concurrency.
+      workers = Array.from({ length: keyspace.shards }, (_, shard) => {
+        const connection = redis.connect('worker');
+        const worker = new Worker(QUEUES.deliver, (job) => current.processDelivery(job), {
+          connection,
+          prefix: keyspace.shardPrefix(shard),
+          concurrency: current.config.delivery.concurrency,
+          ...crashRecovery(config.delivery.stalled_after),
+          settings: {
+            backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => backoff(attemptsMade, error),
+          },
+        });
+        // Dead letters log themselves; a payload that failed its schema is logged here.
+        worker.on('failed', (job, error) => {
+          if (errorCodeOf(error) === 'JOB_INVALID') logger.error({ jobId: job?.id, code: 'JOB_INVALID', err: error }, 'deliver job is not a valid payload');
+        });
+        observeBullmq(worker, connection, 'deliver worker');
+        return worker;
       });
-      // Dead letters log themselves; a payload that failed its schema is logged here.
-      worker.on('failed', (job, error) => {
-        if (errorCodeOf(error) === 'JOB_INVALID') logger.error({ jobId: job?.id, code: 'JOB_INVALID', err: error }, 'deliver job is not a valid payload');
-      });
-      observeBullmq(worker, connection, 'deliver worker');
       prober?.start();
     },
-    isReady: () => worker?.isRunning() ?? false,
+    isReady: () => workers.length > 0 && workers.every((worker) => worker.isRunning()),
     reload(next) {
       // Read first: a canary CA file that cannot be read refuses the reload before anything changed.
       const nextCanary = targetFor(next);
@@ -141,17 +148,17 @@ export function createSenderService(config: Config, { logger, registry, redis }:
         swapProber(proberFor(nextCanary));
       }
       current = generation(next);
-      if (worker && worker.concurrency !== next.delivery.concurrency) worker.concurrency = next.delivery.concurrency;
+      for (const worker of workers) if (worker.concurrency !== next.delivery.concurrency) worker.concurrency = next.delivery.concurrency;
     },
     async stopIntake() {
       await Promise.all([prober?.stop(), retiring]);
     },
     async closeWorkers() {
-      await worker?.close();
+      await Promise.all(workers.map((worker) => worker.close()));
     },
     async closeProducers() {
       smtp?.close();
-      await deliverQueue.close();
+      await deliverQueues.close();
     },
   };
 }

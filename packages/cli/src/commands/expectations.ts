@@ -4,6 +4,7 @@ import {
   createExpectationStore,
   dueTimes,
   formatProblem,
+  keyspaceOf,
   lastPing,
   loadConfigFile,
   printable,
@@ -68,7 +69,7 @@ export async function expectations(args: string[], env: Env, io: Io): Promise<nu
     return 1;
   }
   try {
-    const store = createExpectationStore(connected.redis, config.redis.prefix);
+    const store = createExpectationStore(connected.redis, keyspaceOf(config.redis));
     const now = Date.now();
     const report = [];
     for (const expectation of config.routing.expect) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { createGocdState, parsePipelineGroups, redisTargetOf, type Config, type ExplainRedis, type GocdState, type PipelineGroup } from '@mailsort/core';
+import type { Redis } from 'ioredis';
+import { connectRedis, createGocdState, keyspaceOf, parsePipelineGroups, redisTargetOf, type Config, type ExplainRedis, type GocdState, type PipelineGroup } from '@mailsort/core';
 
 export { snapshotGroups, type GroupsSource } from '@mailsort/core';
 
@@ -22,11 +22,11 @@ export function readGroupsFile(file: string): PipelineGroup[] {
  * command run without Redis says so at once.
  */
 export async function connectCliRedis(config: Config): Promise<{ redis: Redis; gocd: GocdState } | { error: string }> {
-  const redis = new Redis({ ...redisTargetOf(config.redis).options, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  const redis = connectRedis(config.redis, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    return { redis, gocd: createGocdState(redis, config.redis.prefix) };
+    return { redis, gocd: createGocdState(redis, keyspaceOf(config.redis)) };
   } catch (error) {
     redis.disconnect();
     return { error: `Redis (${redisTargetOf(config.redis).describe}) does not answer (${(error as Error).message})` };

@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import { redisTargetOf, ConfigError, createAdminContext, formatProblem, loadConfigFile, type AdminContext, type Config, type Env } from '@mailsort/core';
+import { connectRedis, ConfigError, createAdminContext, formatProblem, loadConfigFile, type AdminContext, type Config, type Env } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
 
@@ -32,7 +31,7 @@ export async function openQueueContext(configFile: string | undefined, env: Env,
     io.err(error instanceof ConfigError ? error.problems.map(formatProblem).join('\n') : (error as Error).message);
     return undefined;
   }
-  const redis = new Redis({ ...redisTargetOf(config.redis).options, maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
+  const redis = connectRedis(config.redis, { maxRetriesPerRequest: 2, connectTimeout: 3000, connectionName: 'mailsort-cli-queue' });
   redis.on('error', () => undefined);
   return createAdminContext(config, redis);
 }

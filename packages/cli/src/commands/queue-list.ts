@@ -47,7 +47,7 @@ export async function queueList(context: QueueContext, state: string | undefined
     io.out(printableJson(rows));
     return 0;
   }
-  if (await context.deliver.isPaused()) io.out('delivery is PAUSED (mailsort queue resume); ingest keeps accepting');
+  if ((await Promise.all(context.deliver.all.map((queue) => queue.isPaused()))).some(Boolean)) io.out('delivery is PAUSED (mailsort queue resume); ingest keeps accepting');
   if (rows.length === 0) {
     io.out(state ? `no ${state} deliveries` : 'the delivery queue is empty');
     return 0;

@@ -1,4 +1,4 @@
-import { ConfigError, createTraceStore, formatProblem, loadConfigFile, printable, printableJson, traceLine, type Config, type Env } from '@mailsort/core';
+import { ConfigError, createTraceStore, keyspaceOf, formatProblem, loadConfigFile, printable, printableJson, traceLine, type Config, type Env } from '@mailsort/core';
 import type { Io } from '../io.js';
 import { parseCommand } from './parse-command.js';
 import { connectCliRedis } from './gocd-groups-source.js';
@@ -27,7 +27,7 @@ export async function trace(args: string[], env: Env, io: Io): Promise<number> {
     return 1;
   }
   try {
-    const events = await createTraceStore(connected.redis, config.redis.prefix).read(id);
+    const events = await createTraceStore(connected.redis, keyspaceOf(config.redis)).read(id);
     if (values.json) {
       io.out(printableJson({ id, events }));
     } else if (events.length > 0) {

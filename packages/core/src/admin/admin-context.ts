@@ -3,10 +3,12 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema/index.js';
 import { isMessageId } from '../ids.js';
 import { createMessageLifecycle } from '../message-state/message-lifecycle.js';
-import { createQueue, QUEUES } from '../queues/catalogue.js';
+import { QUEUES } from '../queues/catalogue.js';
+import { createShardQueues, type ShardQueues } from '../queues/shard-queues.js';
 import { deliverJobSchema, type DeliverJob } from '../queues/payloads.js';
 import { createDeliveryStates } from '../store/delivery-state.js';
 import { createMessageStore } from '../store/message-store.js';
+import { keyspaceOf } from '../store/keyspace.js';
 
 /**
  * What the operator's operations (the CLI's `queue` commands and the console) work with: the
@@ -15,8 +17,9 @@ import { createMessageStore } from '../store/message-store.js';
 export interface AdminContext {
   config: Config;
   redis: Redis;
-  deliver: Queue;
-  route: Queue;
+  /** Every shard's queue (redis.shards): a job is looked for in all, or in the one its id names. */
+  deliver: ShardQueues;
+  route: ShardQueues;
   store: ReturnType<typeof createMessageStore>;
   states: ReturnType<typeof createDeliveryStates>;
   lifecycle: ReturnType<typeof createMessageLifecycle>;
@@ -51,9 +54,9 @@ export interface DeliveryEntry {
 
 /** The queues and stores of `config`, on a connection the caller made (and the context closes). */
 export function createAdminContext(config: Config, redis: Redis): AdminContext {
-  const { prefix } = config.redis;
-  const deliver = createQueue(QUEUES.deliver, redis, prefix);
-  const route = createQueue(QUEUES.route, redis, prefix);
+  const prefix = keyspaceOf(config.redis);
+  const deliver = createShardQueues(QUEUES.deliver, redis, prefix);
+  const route = createShardQueues(QUEUES.route, redis, prefix);
   return {
     config,
     redis,
@@ -71,8 +74,13 @@ export function createAdminContext(config: Config, redis: Redis): AdminContext {
 
 const PAGE = 500;
 
-/** Every deliver job in the given states, oldest first, with its parsed payload. */
-export async function deliveriesIn(queue: Queue, types: JobType[]): Promise<DeliveryEntry[]> {
+/** Every deliver job in the given states, in every shard (or in the one queue given), oldest first, with its parsed payload. */
+export async function deliveriesIn(queues: ShardQueues | Queue, types: JobType[]): Promise<DeliveryEntry[]> {
+  if ('all' in queues) {
+    const perShard = await Promise.all(queues.all.map((queue) => deliveriesIn(queue, types)));
+    return queues.all.length === 1 ? perShard[0]! : perShard.flat().sort((a, b) => a.job.timestamp - b.job.timestamp);
+  }
+  const queue = queues;
   const entries: DeliveryEntry[] = [];
   for (const type of types) {
     for (let start = 0; ; start += PAGE) {
@@ -92,8 +100,9 @@ export const ALL_OPEN_TYPES: JobType[] = [...QUEUED_TYPES, 'delayed', 'failed'];
 
 /** A delivery id names one delivery; a message id (M…) names all of that message's deliveries in the queue. */
 export async function findDeliveries(context: AdminContext, target: string, types: JobType[] = ALL_OPEN_TYPES): Promise<DeliveryEntry[]> {
-  if (isMessageId(target)) return (await deliveriesIn(context.deliver, types)).filter((entry) => entry.data.id === target);
-  const job = await context.deliver.getJob(target);
+  // A message's deliveries are all in its shard, which its id (and each delivery id) names.
+  if (isMessageId(target)) return (await deliveriesIn(context.deliver.forId(target), types)).filter((entry) => entry.data.id === target);
+  const job = await context.deliver.forId(target).getJob(target);
   if (!job) return [];
   const parsed = deliverJobSchema.safeParse(job.data);
   if (!parsed.success) return [];

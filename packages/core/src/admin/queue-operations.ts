@@ -157,15 +157,14 @@ export async function queueReplay(context: AdminContext, target: string, io: Io,
     client: { address: '127.0.0.1', hostname: actor.service === 'cli' ? 'mailsort-queue-replay' : 'mailsort-console-replay', tls: false },
   };
   const routeJobId = jobId('route', id, 'replay', Date.now());
-  await context.route.add('message', routeJob, { jobId: routeJobId });
+  await context.route.forId(id).add('message', routeJob, { jobId: routeJobId });
   io.out(`message ${id}: ${failed.length} failed deliver${failed.length === 1 ? 'y' : 'ies'} removed; routed again as ${routeJobId}`);
   return 0;
 }
 
 /** `mailsort queue pause|resume`: stop or restart delivery for every sender; ingest and routing go on. */
 export async function queuePause(context: AdminContext, pause: boolean, io: Io): Promise<number> {
-  if (pause) await context.deliver.pause();
-  else await context.deliver.resume();
+  await Promise.all(context.deliver.all.map((queue) => (pause ? queue.pause() : queue.resume())));
   io.out(pause ? 'delivery paused: senders finish what they are sending and take nothing new; ingest keeps accepting' : 'delivery resumed');
   return 0;
 }

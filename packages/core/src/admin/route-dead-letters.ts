@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { routeJobSchema, type RouteJob } from '../queues/payloads.js';
 import type { AdminContext } from './admin-context.js';
 
@@ -14,9 +14,13 @@ const PAGE = 500;
  * delivery yet, so `queue list` and `show` list them from here, with the coded reason.
  */
 export async function routeDeadLetters(context: AdminContext): Promise<RouteDeadLetter[]> {
+  return (await Promise.all(context.route.all.map(deadLettersIn))).flat();
+}
+
+async function deadLettersIn(queue: Queue): Promise<RouteDeadLetter[]> {
   const letters: RouteDeadLetter[] = [];
   for (let start = 0; ; start += PAGE) {
-    const jobs = await context.route.getJobs(['failed'], start, start + PAGE - 1, true);
+    const jobs = await queue.getJobs(['failed'], start, start + PAGE - 1, true);
     for (const job of jobs) {
       const parsed = routeJobSchema.safeParse(job?.data);
       if (job && parsed.success) letters.push({ job, data: parsed.data });

@@ -1,3 +1,4 @@
+import type { KeyPrefix } from '../store/keyspace.js';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { splitHeaderFields, fieldName } from '../mail/header-block.js';
@@ -48,7 +49,7 @@ export function canaryProbeId(headers: string): string | undefined {
 }
 
 /** The canary's state in Redis: probes in flight, their results, the lock and the last result. */
-export function createCanaryStore(redis: Redis, prefix: string) {
+export function createCanaryStore(redis: Redis, prefix: KeyPrefix) {
   const keys = storeKeys(prefix);
   return {
     async register(probe: CanaryProbe, ttlMs: number): Promise<void> {

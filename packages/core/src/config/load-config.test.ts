@@ -203,3 +203,19 @@ test('cross-reference checks pass a config whose references and files are all go
   const { config } = loadConfig({ file: 'f', text }, {});
   assert.equal(config.delivery.dead_letters.notify?.upstream, 'backup');
 });
+
+test('redis.shards and redis.cluster_nodes: bad values are refused with their key; defaults are one shard and no cluster', () => {
+  const table: Array<{ redis: string; problem: string }> = [
+    { redis: 'shards: 0', problem: '2:3 redis.shards: must be at least 1' },
+    { redis: 'shards: 2.5', problem: '2:3 redis.shards: must be a whole number' },
+    { redis: 'shards: 65', problem: '2:3 redis.shards: at most 64' },
+    { redis: 'cluster_nodes: [redis-0]', problem: '2:19 redis.cluster_nodes[0]: a cluster node is host:port, e.g. redis-0.redis:6379' },
+    { redis: 'cluster_nodes: []', problem: '2:3 redis.cluster_nodes: list at least one node, or leave cluster_nodes out' },
+  ];
+  for (const { redis, problem } of table) assert.deepEqual(problemsOf(`redis:\n  ${redis}\n${MINIMAL}`), [problem], redis);
+  const { config } = loadConfig({ file: 'f', text: MINIMAL }, {});
+  assert.equal(config.redis.shards, 1);
+  assert.equal(config.redis.cluster_nodes, undefined);
+  const { config: clustered } = loadConfig({ file: 'f', text: `redis:\n  shards: 3\n  cluster_nodes: [redis-0.redis:6379, 10.0.0.2:7000]\n${MINIMAL}` }, {});
+  assert.deepEqual([clustered.redis.shards, clustered.redis.cluster_nodes], [3, ['redis-0.redis:6379', '10.0.0.2:7000']]);
+});

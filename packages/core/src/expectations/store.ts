@@ -1,3 +1,4 @@
+import type { KeyPrefix } from '../store/keyspace.js';
 import type { Redis } from 'ioredis';
 import { redisScript } from '../redis/script.js';
 import { storeKeys } from '../store/keys.js';
@@ -37,7 +38,7 @@ export interface InstanceState {
   stored: string;
 }
 
-export function createExpectationStore(redis: Redis, prefix: string) {
+export function createExpectationStore(redis: Redis, prefix: KeyPrefix) {
   const keys = storeKeys(prefix);
   const record = redisScript<number>(redis, 'expect_record', 1, RECORD);
   const swap = redisScript<number>(redis, 'expect_swap', 1, SWAP);

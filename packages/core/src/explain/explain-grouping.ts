@@ -3,6 +3,7 @@ import type { Config } from '../config/schema/index.js';
 import type { Destination } from '../queues/payloads.js';
 import type { Decision } from '../rules/types.js';
 import type { ExplainRedis } from './explain-redis.js';
+import { keyspaceOf } from '../store/keyspace.js';
 
 export interface GroupingExplained {
   route: string;
@@ -29,7 +30,7 @@ export async function explainGrouping(config: Config, decision: Decision, routed
     origin = `none: ${connected.error}; explained as the group's first mail`;
   } else {
     try {
-      current = (await createGroupStore(connected.redis, config.redis.prefix).read(id))?.state ?? null;
+      current = (await createGroupStore(connected.redis, keyspaceOf(config.redis)).read(id))?.state ?? null;
       origin = current
         ? `Redis: ${Object.keys(current.alerts).length} alert(s), ${current.thread.sent} notification(s) in thread ${current.thread.epoch}`
         : 'Redis: no such group yet (this mail would open it)';

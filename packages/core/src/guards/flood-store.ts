@@ -1,3 +1,4 @@
+import { asKeyspace, type KeyPrefix } from '../store/keyspace.js';
 import type { Redis } from 'ioredis';
 import { redisScript } from '../redis/script.js';
 import type { Destination } from '../queues/payloads.js';
@@ -35,7 +36,8 @@ redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 return redis.call('HGETALL', KEYS[2])`;
 
 /** Flood control's buckets in Redis: one per destination (and route), shared by every router replica. */
-export function createFloodStore(redis: Redis, prefix: string) {
+export function createFloodStore(redis: Redis, keyPrefix: KeyPrefix) {
+  const prefix = asKeyspace(keyPrefix).global;
   const key = (bucket: string, window: number, part: string) => `${prefix}:flood:${bucket}:${window}:${part}`;
   const meta = (bucket: string) => `${prefix}:flood:${bucket}:destination`;
   const openIndex = `${prefix}:flood:open`;

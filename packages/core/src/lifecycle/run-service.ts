@@ -10,6 +10,7 @@ import { createQueue, QUEUES } from '../queues/catalogue.js';
 import { startRateSampler } from '../console-state/rate-sampler.js';
 import { createRedisFactory, redisTargetOf } from '../redis/connections.js';
 import type { RedisTarget } from '../redis/connection-options.js';
+import { keyspaceOf } from '../store/keyspace.js';
 import type { Config } from '../config/schema/index.js';
 import { watchFiles } from './config-watch.js';
 import { createReloader } from './reload.js';
@@ -82,11 +83,14 @@ export async function runService({ name, factory, argv, env, exit, printError, p
   }
   const logger = createLogger({ service: name, level: env.LOG_LEVEL ?? 'info' });
   const registry = createMetricsRegistry(name);
-  const redis = createRedisFactory({ target, name, logger });
+  const redis = createRedisFactory({ target, name, logger, clusterNodes: config.redis.cluster_nodes });
   // Every service reports the mail queues' lengths, so a dashboard sees them while any one
   // service is up; dashboards aggregate with max by (queue, state).
   const gaugeConnection = redis.connect('producer');
-  const gaugeQueues = [QUEUES.route, QUEUES.deliver].map((queue) => createQueue(queue, gaugeConnection, config.redis.prefix));
+  const keyspace = keyspaceOf(config.redis);
+  const gaugeQueues = [QUEUES.route, QUEUES.deliver].flatMap((queue) =>
+    Array.from({ length: keyspace.shards }, (_, shard) => ({ queue: createQueue(queue, gaugeConnection, keyspace.shardPrefix(shard)), shard })),
+  );
   createQueueGauges(registry, gaugeQueues);
   createRedisMetrics(registry, { master: () => redis.master(), role: () => gaugeConnection.call('ROLE') });
   let service: Service;
@@ -108,7 +112,7 @@ export async function runService({ name, factory, argv, env, exit, printError, p
   });
 
   // The console's chart: this process's counters, summed into Redis every few seconds.
-  const sampler = startRateSampler({ registry, redis: gaugeConnection, prefix: config.redis.prefix, logger });
+  const sampler = startRateSampler({ registry, redis: gaugeConnection, prefix: keyspace.global, logger });
   const reloads = installReload({ file: configFile, env, logger, registry, config, service, watch: values['watch-config'] || config.reload.watch });
   const shutdown = createShutdown(
     [
@@ -125,7 +129,7 @@ export async function runService({ name, factory, argv, env, exit, printError, p
         run: async () => {
           await service.closeProducers();
           await sampler.stop();
-          await Promise.all(gaugeQueues.map((queue) => queue.close()));
+          await Promise.all(gaugeQueues.map(({ queue }) => queue.close()));
         },
       },
       { name: 'quit redis', run: () => redis.quitAll() },

@@ -2,8 +2,10 @@ import type { Redis } from 'ioredis';
 import { redisScript } from '../redis/script.js';
 import { parseState, recordFields, type AttemptRecord, type DeliveryState } from '../store/delivery-state.js';
 import { storeKeys } from '../store/keys.js';
+import type { KeyPrefix } from '../store/keyspace.js';
 import type { TraceEvent } from '../store/trace-store.js';
 import { acceptMulti } from './accept-multi.js';
+import { lifecycleKeys } from './lifecycle-keys.js';
 import * as lua from './scripts.js';
 import { allowedArg, type DeliveryStateName, type MessageState, type TransitionName } from './transitions.js';
 
@@ -18,7 +20,7 @@ export type Step<T = object> = ({ ok: true } & T) | Refused;
 export type Finished = { left: number; counted: boolean };
 
 export interface LifecycleOptions {
-  prefix: string;
+  prefix: KeyPrefix;
   messageTtlMs: number;
   traceTtlMs: number;
 }
@@ -61,17 +63,15 @@ export function createMessageLifecycle(redis: Redis, { prefix, messageTtlMs: ttl
     create: run('create', 4, lua.CREATE),
     fold: run('fold', 6, lua.DELETE),
   };
-  const message = (id: string) => [keys.message(id), keys.pending(id)];
-  const counting = (id: string) => [...message(id), keys.finished(id)];
-  const delivery = (deliveryId: string) => [keys.delivered(deliveryId), keys.deliveryState(deliveryId)];
+  const k = lifecycleKeys(keys);
   const fields = (attempt: AttemptRecord) => Object.entries(recordFields(attempt)).flat();
 
   return {
     /** gone → accepted: the message whole or in parts (see acceptMulti), with the safety-net expiry. */
-    accept: (id: string, raw: Buffer | readonly Buffer[]): Promise<void> => acceptMulti(redis, keys.message(id), raw, ttl),
+    accept: (id: string, raw: Buffer | readonly Buffer[]): Promise<void> => acceptMulti(redis, k.accept(id)[0]!, raw, ttl),
     /** accepted | routed → gone: ingest's undo of a store it could not confirm. */
     async withdraw(id: string): Promise<Step> {
-      return step('withdraw', await scripts.withdraw(...message(id), allowedArg('withdraw')), () => ({}));
+      return step('withdraw', await scripts.withdraw(...k.withdraw(id), allowedArg('withdraw')), () => ({}));
     },
     /**
      * accepted → routed with `count` deliveries (before any is enqueued, so a fast sender never
@@ -79,51 +79,51 @@ export function createMessageLifecycle(redis: Redis, { prefix, messageTtlMs: ttl
      * keeps the count (a router re-run: some deliveries may have finished since).
      */
     async route(id: string, count: number, trace?: TraceEvent): Promise<Step<{ outcome: 'routed' | 'rerouted' | 'dropped' }>> {
-      const reply = await scripts.route(...message(id), keys.trace(id), allowedArg('route'), count, ttl, event(trace), traceTtl);
+      const reply = await scripts.route(...k.route(id), allowedArg('route'), count, ttl, event(trace), traceTtl);
       return step('route', reply, ([, outcome]) => ({ outcome: text(outcome) as 'routed' | 'rerouted' | 'dropped' }));
     },
     /** queued | delivering → delivering, reading the record and the message; delivered → counted as finished. */
     async begin(id: string, deliveryId: string, now: number): Promise<Step<{ attempt: { state: DeliveryState; raw: Buffer | null } } | { delivered: Finished }>> {
-      const reply = await scripts.begin(...delivery(deliveryId), ...counting(id), allowedArg('begin'), deliveryId, now, ttl);
+      const reply = await scripts.begin(...k.begin(id, deliveryId), allowedArg('begin'), deliveryId, now, ttl);
       if (Number(reply[0]) === 2) return { ok: true, delivered: finished(reply) };
       return step('begin', reply, ([, flat, raw]) => ({ attempt: { state: stateOf(flat as Buffer[]), raw: (raw as Buffer | null) ?? null } }));
     },
     /** delivering → delivering: a temporary failure recorded. */
     async defer(deliveryId: string, attempt: AttemptRecord): Promise<Step> {
-      return step('defer', await scripts.defer(...delivery(deliveryId), allowedArg('defer'), ttl, ...fields(attempt)), () => ({}));
+      return step('defer', await scripts.defer(...k.defer(deliveryId), allowedArg('defer'), ttl, ...fields(attempt)), () => ({}));
     },
     /** → delivered, the first write after the upstream's 250: ledger, record, trace and finished count. */
     async deliver(id: string, deliveryId: string, attempt: AttemptRecord, trace: TraceEvent): Promise<Step<Finished>> {
-      const reply = await scripts.deliver(...counting(id), ...delivery(deliveryId), keys.trace(id), allowedArg('deliver'), deliveryId, ttl, attempt.reply, event(trace), traceTtl, ...fields(attempt));
+      const reply = await scripts.deliver(...k.deliver(id, deliveryId), allowedArg('deliver'), deliveryId, ttl, attempt.reply, event(trace), traceTtl, ...fields(attempt));
       return step('deliver', reply, finished);
     },
     /** delivering → dead: the record and the message kept for `keepForMs`. */
     async deadLetter(id: string, deliveryId: string, attempt: AttemptRecord, keepForMs: number, trace: TraceEvent): Promise<Step> {
-      const reply = await scripts.deadLetter(...message(id), ...delivery(deliveryId), keys.trace(id), allowedArg('deadLetter'), keepForMs, event(trace), traceTtl, ...fields(attempt));
+      const reply = await scripts.deadLetter(...k.deadLetter(id, deliveryId), allowedArg('deadLetter'), keepForMs, event(trace), traceTtl, ...fields(attempt));
       return step('deadLetter', reply, () => ({}));
     },
     /** dead | delivering | queued → delivering with a fresh lifetime (`queue retry`). */
     async retry(id: string, deliveryId: string, trace: TraceEvent): Promise<Step> {
-      return step('retry', await scripts.retry(...delivery(deliveryId), keys.trace(id), allowedArg('retry'), event(trace), traceTtl), () => ({}));
+      return step('retry', await scripts.retry(...k.retry(id, deliveryId), allowedArg('retry'), event(trace), traceTtl), () => ({}));
     },
     /** gone → routed: a notification mailsort composed, with its delivery count; refused (with its state) once made. */
     async create(id: string, raw: Buffer, count: number, trace: TraceEvent): Promise<Step> {
-      const reply = await scripts.create(...message(id), keys.trace(id), keys.notificationCreated(id), allowedArg('create'), raw, count, ttl, event(trace), traceTtl);
+      const reply = await scripts.create(...k.create(id), allowedArg('create'), raw, count, ttl, event(trace), traceTtl);
       return step('create', reply, () => ({}));
     },
     /** The grouping part `partId` of a message finished (folded, or carried into a notification); the message goes with its last part. */
     async fold(id: string, partId: string, trace: TraceEvent): Promise<Step<Finished>> {
-      const reply = await scripts.fold(...counting(id), ...delivery(partId), keys.trace(id), allowedArg('fold'), partId, ttl, event(trace), traceTtl);
+      const reply = await scripts.fold(...k.fold(id, partId), allowedArg('fold'), partId, ttl, event(trace), traceTtl);
       return step('fold', reply, finished);
     },
     /** dead | delivering | queued → gone, counted as finished (`queue delete`); the message goes with the last. */
     async delete(id: string, deliveryId: string, trace: TraceEvent): Promise<Step<Finished>> {
-      const reply = await scripts.delete(...counting(id), ...delivery(deliveryId), keys.trace(id), allowedArg('delete'), deliveryId, ttl, event(trace), traceTtl);
+      const reply = await scripts.delete(...k.delete(id, deliveryId), allowedArg('delete'), deliveryId, ttl, event(trace), traceTtl);
       return step('delete', reply, finished);
     },
     /** routed → accepted: the dead deliveries' records and the counts forgotten (`queue replay`). */
     async replay(id: string, deadDeliveryIds: readonly string[], trace: TraceEvent): Promise<Step> {
-      const keyList = [...counting(id), keys.trace(id), ...deadDeliveryIds.map((deliveryId) => keys.deliveryState(deliveryId))];
+      const keyList = k.replay(id, deadDeliveryIds);
       return step('replay', await scripts.replay(keyList.length, ...keyList, allowedArg('replay'), event(trace), traceTtl), () => ({}));
     },
   };

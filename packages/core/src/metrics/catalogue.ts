@@ -396,34 +396,57 @@ export type ReloadMetrics = ReturnType<typeof createReloadMetrics>;
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children'] as const;
 
+/** A queue the gauges read, with the shard it belongs to (0 for the timed queues and a single shard). */
+export interface GaugedQueue {
+  queue: Queue;
+  shard: number;
+}
+
 /**
- * Queue lengths by state and the age of the oldest waiting job, read from Redis when
- * Prometheus scrapes, not on a timer.
+ * Queue lengths by state (summed over shards) and the age of the oldest waiting job, read
+ * from Redis when Prometheus scrapes, not on a timer; and the route/deliver lengths per shard
+ * (the same counts, no extra round trip), to see one shard fall behind.
  */
-export function createQueueGauges(registry: Registry, queues: Queue[]): void {
+export function createQueueGauges(registry: Registry, queues: readonly GaugedQueue[]): void {
+  const perShard = new Gauge({
+    name: 'mailsort_queue_shard_jobs',
+    help: 'Jobs in each shard of the route and deliver queues by state (redis.shards), read at scrape time.',
+    labelNames: ['queue', 'shard', 'state'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'mailsort_queue_jobs',
     help: 'Jobs in each queue by state, read at scrape time.',
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
-      for (const queue of queues) {
+      const totals = new Map<string, Record<string, number>>();
+      for (const { queue, shard } of queues) {
         const counts = await queue.getJobCounts(...STATES);
-        for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        const total = totals.get(queue.name) ?? {};
+        for (const state of STATES) {
+          total[state] = (total[state] ?? 0) + (counts[state] ?? 0);
+          perShard.set({ queue: queue.name, shard: String(shard), state }, counts[state] ?? 0);
+        }
+        totals.set(queue.name, total);
       }
+      for (const [name, total] of totals) for (const state of STATES) this.set({ queue: name, state }, total[state] ?? 0);
     },
   });
   new Gauge({
     name: 'mailsort_queue_oldest_waiting_age_seconds',
-    help: 'Age of the oldest job waiting (or delayed) in each queue; 0 when none.',
+    help: 'Age of the oldest job waiting (or delayed) in each queue (over all its shards); 0 when none.',
     labelNames: ['queue'],
     registers: [registry],
     async collect() {
       const now = Date.now();
-      for (const queue of queues) {
-        const [oldest] = await queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, 0, true);
-        this.set({ queue: queue.name }, oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0);
+      const oldest = new Map<string, number>();
+      for (const { queue } of queues) {
+        const [job] = await queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, 0, true);
+        const age = job ? Math.max(0, (now - job.timestamp) / 1000) : 0;
+        oldest.set(queue.name, Math.max(oldest.get(queue.name) ?? 0, age));
       }
+      for (const [name, age] of oldest) this.set({ queue: name }, age);
     },
   });
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/schema/redis.js';
 import type { Logger } from 'pino';
+import { connectCluster, watchClusterNodes } from './cluster.js';
 import { redisTarget, type RedisTarget } from './connection-options.js';
 import { noteMaster, type MasterSeen } from './master-address.js';
 import { watchConnection, type ConnectionWatch } from './watch-connection.js';
@@ -33,6 +34,12 @@ export function redisTargetOf(redis: RedisConfig): RedisTarget {
   return redisTarget(redis, (path) => readFileSync(path, 'utf8'));
 }
 
+/** A short-lived connection (the CLI's) to the Redis a config's `redis` section names: its cluster when cluster_nodes is set, else its url or Sentinels. */
+export function connectRedis(redis: RedisConfig, options: RedisOptions): Redis {
+  const merged = { ...redisTargetOf(redis).options, ...options };
+  return redis.cluster_nodes?.length ? connectCluster(redis.cluster_nodes, merged) : new Redis(merged);
+}
+
 export interface RedisFactoryOptions {
   /** Where Redis is: one server, or a master the Sentinels name (redisTarget). */
   target: RedisTarget;
@@ -40,10 +47,12 @@ export interface RedisFactoryOptions {
   name: string;
   /** Where each connection's changes of state go, one line each. */
   logger: Logger;
+  /** redis.cluster_nodes: set, every connection is a Redis Cluster one (cluster.ts) and the target's host is not used. */
+  clusterNodes?: readonly string[] | undefined;
 }
 
 /** Makes ioredis connections in the roles above, and closes them all at the end. */
-export function createRedisFactory({ target, name, logger }: RedisFactoryOptions) {
+export function createRedisFactory({ target, name, logger, clusterNodes }: RedisFactoryOptions) {
   const connections: Redis[] = [];
   const watched: ConnectionWatch[] = [];
   let master: MasterSeen = { address: undefined, failovers: 0 };
@@ -60,17 +69,19 @@ export function createRedisFactory({ target, name, logger }: RedisFactoryOptions
   // listeners): each duplicate is watched like its original, or its errors would go unlogged.
   const watch = (redis: Redis, role: string, connection: string): Redis => {
     watched.push(watchConnection(redis, logger, { role, connection }, allUp));
+    watchClusterNodes(redis, logger, { role, connection });
     redis.on('ready', () => noteReady(redis));
     const duplicate = redis.duplicate.bind(redis);
     let copies = 0;
-    redis.duplicate = (override) => watch(duplicate(override), role, `${connection}-copy${++copies}`);
+    // A Cluster's duplicate takes (startupNodes, options): every argument is passed on.
+    redis.duplicate = (...args: unknown[]) => watch((duplicate as (...given: unknown[]) => Redis)(...args), role, `${connection}-copy${++copies}`);
     return redis;
   };
   return {
     connect(role: RedisRole): Redis {
       const connectionName = `mailsort-${name}-${role}`;
       const answersClients = role === 'producer' || role === 'acceptor';
-      const redis = new Redis({
+      const options: RedisOptions = {
         ...target.options,
         ...ROLE_OPTIONS[role],
         connectionName,
@@ -81,7 +92,8 @@ export function createRedisFactory({ target, name, logger }: RedisFactoryOptions
         // not run, so a worker's is sent again there; ingest's fail, and the client hears 451.
         reconnectOnError: (error) => (/^READONLY\b/.test(error.message) ? (answersClients ? 1 : 2) : false),
         lazyConnect: false,
-      });
+      };
+      const redis = clusterNodes?.length ? connectCluster(clusterNodes, options) : new Redis(options);
       connections.push(watch(redis, role, `${connectionName}-${connections.length + 1}`));
       return redis;
     },

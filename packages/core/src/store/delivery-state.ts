@@ -1,3 +1,4 @@
+import type { KeyPrefix } from './keyspace.js';
 import type { Redis } from 'ioredis';
 import { storeKeys } from './keys.js';
 
@@ -73,7 +74,7 @@ export function parseState(hash: Record<string, string>): DeliveryState {
  * The record of each delivery beside BullMQ's job, read side: what `mailsort queue` shows
  * (attempts, last reply, recipients). Only the message lifecycle writes it.
  */
-export function createDeliveryStates(redis: Redis, prefix: string) {
+export function createDeliveryStates(redis: Redis, prefix: KeyPrefix) {
   const keys = storeKeys(prefix);
   return {
     async get(deliveryId: string): Promise<DeliveryState | undefined> {

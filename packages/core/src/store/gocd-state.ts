@@ -1,3 +1,4 @@
+import type { KeyPrefix } from './keyspace.js';
 import type { Redis } from 'ioredis';
 import { groupsSnapshotSchema, type GroupsSnapshot } from '../rules/gocd-groups.js';
 import type { StageResult } from '../rules/types.js';
@@ -29,7 +30,7 @@ function asResult(value: unknown): StageResult {
  * GoCD state shared by every replica: gocd-sync's pipeline-group snapshot (one key, replaced
  * whole, so readers never see half of one) and the last result per pipeline/stage.
  */
-export function createGocdState(redis: Redis, prefix: string) {
+export function createGocdState(redis: Redis, prefix: KeyPrefix) {
   const keys = storeKeys(prefix);
   const recordStage = redisScript<unknown>(redis, 'record_stage', 1, RECORD_STAGE);
   return {

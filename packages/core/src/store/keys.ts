@@ -1,17 +1,23 @@
+import { asKeyspace, type KeyPrefix } from './keyspace.js';
+
 /**
  * Every Redis key mailsort writes outside BullMQ's own, built in one place. A message's keys
- * (msg, pending, finished, delivered, delivery, trace) are written only by message-state/.
+ * (msg, pending, finished, delivered, delivery, trace, notification) are written only by
+ * message-state/ and live in the message's shard (keyspace.ts); the others under the global prefix.
  */
-export function storeKeys(prefix: string) {
+export function storeKeys(keyPrefix: KeyPrefix) {
+  const space = asKeyspace(keyPrefix);
+  const of = space.prefixOf;
+  const prefix = space.global;
   return {
-    message: (id: string) => `${prefix}:msg:${id}`,
-    pending: (id: string) => `${prefix}:msg:${id}:pending`,
-    trace: (id: string) => `${prefix}:trace:${id}`,
-    delivered: (deliveryId: string) => `${prefix}:delivered:${deliveryId}`,
+    message: (id: string) => `${of(id)}:msg:${id}`,
+    pending: (id: string) => `${of(id)}:msg:${id}:pending`,
+    trace: (id: string) => `${of(id)}:trace:${id}`,
+    delivered: (deliveryId: string) => `${of(deliveryId)}:delivered:${deliveryId}`,
     /** Ids of a message's deliveries already counted as finished, so a re-run never counts twice. */
-    finished: (id: string) => `${prefix}:msg:${id}:finished`,
+    finished: (id: string) => `${of(id)}:msg:${id}:finished`,
     /** The sender's record of one delivery: attempts, first/last attempt, last reply, per-recipient results. */
-    deliveryState: (deliveryId: string) => `${prefix}:delivery:${deliveryId}`,
+    deliveryState: (deliveryId: string) => `${of(deliveryId)}:delivery:${deliveryId}`,
     /** gocd-sync's snapshot of pipeline groups (JSON with its fetch time). */
     gocdGroups: () => `${prefix}:gocd:groups`,
     /** Held by the gocd-sync replica that polls GoCD this interval. */
@@ -29,7 +35,7 @@ export function storeKeys(prefix: string) {
     /** Alert groups by the time their next flush is due, so a lost flush job is found again. */
     alertGroupsDue: () => `${prefix}:alert-groups:due`,
     /** Notifications already created (by id), so a re-run of a flush never creates one twice. */
-    notificationCreated: (id: string) => `${prefix}:notification:${id}:created`,
+    notificationCreated: (id: string) => `${of(id)}:notification:${id}:created`,
     /** Dead-letter notices one contact (an address, or a webhook's URL hash) got in one fixed window. */
     escalationRate: (contact: string, window: number) => `${prefix}:sender:escalation-rate:${window}:${contact}`,
     /** Last pings per instance of one expectation (`s:HOST` success, `f:HOST` failure; ms), written by routers. */

@@ -1,3 +1,4 @@
+import type { KeyPrefix } from './keyspace.js';
 import type { Redis } from 'ioredis';
 import { storeKeys } from './keys.js';
 
@@ -5,7 +6,7 @@ import { storeKeys } from './keys.js';
  * Raw RFC 822 messages in Redis, one binary-safe key per message, read side. Jobs refer to a
  * message by id; only the message lifecycle (message-state/) stores and deletes them.
  */
-export function createMessageStore(redis: Redis, prefix: string) {
+export function createMessageStore(redis: Redis, prefix: KeyPrefix) {
   const keys = storeKeys(prefix);
   return {
     async get(id: string): Promise<Buffer | null> {

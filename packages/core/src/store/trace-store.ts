@@ -1,3 +1,4 @@
+import type { KeyPrefix } from './keyspace.js';
 import type { Redis } from 'ioredis';
 import { storeKeys } from './keys.js';
 
@@ -14,7 +15,7 @@ export interface TraceEvent {
   [detail: string]: unknown;
 }
 
-export function createTraceStore(redis: Redis, prefix: string) {
+export function createTraceStore(redis: Redis, prefix: KeyPrefix) {
   const keys = storeKeys(prefix);
   return {
     async read(id: string): Promise<TraceEvent[]> {

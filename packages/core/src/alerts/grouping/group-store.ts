@@ -1,3 +1,4 @@
+import type { KeyPrefix } from '../../store/keyspace.js';
 import type { Redis } from 'ioredis';
 import { redisScript } from '../../redis/script.js';
 import { storeKeys } from '../../store/keys.js';
@@ -24,7 +25,7 @@ export interface StoredGroup {
 }
 
 /** Alert groups in Redis: read, then write only if nobody wrote in between. */
-export function createGroupStore(redis: Redis, prefix: string) {
+export function createGroupStore(redis: Redis, prefix: KeyPrefix) {
   const keys = storeKeys(prefix);
   const compareAndSet = redisScript<number>(redis, 'alert_group_cas', 2, COMPARE_AND_SET);
   const forgetExpired = redisScript<number>(redis, 'alert_group_forget', 2, FORGET_EXPIRED);

@@ -4,6 +4,8 @@ import { duration } from '../units.js';
 /** `host:port` of a Sentinel; an IPv6 host in brackets, `[::1]:26379`. */
 const hostPort = z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, 'expected host:port, e.g. sentinel-0:26379');
 
+const clusterNode = z.string().regex(/^[A-Za-z0-9_.-]+:[0-9]{1,5}$/, 'a cluster node is host:port, e.g. redis-0.redis:6379');
+
 export const redisSchema = z
   .strictObject({
     /**
@@ -48,6 +50,15 @@ export const redisSchema = z
     min_replicas_acked: z.number().int().min(0).max(16).default(0),
     /** How long ingest waits for those replicas (WAIT's timeout); less than ingest.limits.store_timeout. */
     replica_ack_timeout: duration.prefault('1s'),
+
+    // Redis Cluster and shards (docs/operations.md, "Redis Cluster"); restart-only like all of redis.
+    /** Seed nodes of a Redis Cluster (`host:port`); set, mailsort talks Cluster and `url`'s host is not used. */
+    cluster_nodes: z.array(clusterNode).min(1, 'list at least one node, or leave cluster_nodes out').optional(),
+    /**
+     * Route/deliver queues and message keyspaces, each under its own hash tag, that ingest spreads
+     * messages over and every router and sender works. 1: the names of a single Redis, unchanged.
+     */
+    shards: z.number().int('must be a whole number').min(1, 'must be at least 1').max(64, 'at most 64').default(1),
   })
   .superRefine((redis, ctx) => {
     if (redis.sentinels && redis.master_name === undefined) {
@@ -61,6 +72,13 @@ export const redisSchema = z
     }
     if (!/^rediss?:\/\//i.test(redis.url)) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: `"${redactedUrl(redis.url)}" is not a redis:// or rediss:// URL` });
+    }
+    if (redis.cluster_nodes && redis.sentinels) {
+      ctx.addIssue({ code: 'custom', path: ['cluster_nodes'], message: 'a Redis Cluster fails over by itself: use cluster_nodes or sentinels, not both' });
+    }
+    if (redis.cluster_nodes && redis.min_replicas_acked > 0) {
+      // WAIT is keyless: on a Cluster ioredis sends it to any node, not the message's master.
+      ctx.addIssue({ code: 'custom', path: ['min_replicas_acked'], message: 'is not supported with cluster_nodes (WAIT would reach a random node, not the message\'s master); leave it 0' });
     }
     if (redis.min_replicas_acked > 0 && redis.replica_ack_timeout === 0) {
       // WAIT N 0 blocks for ever.
