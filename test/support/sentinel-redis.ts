@@ -60,7 +60,7 @@ export async function startSentinelRedis({ replicas = 2, sentinels = 3, downAfte
         `port ${port}`,
         'bind 127.0.0.1',
         `dir ${dir}`,
-        `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master.port} 2`,
+        `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master.port} ${Math.min(2, sentinels)}`,
         `sentinel down-after-milliseconds ${MASTER_NAME} ${downAfterMs}`,
         `sentinel failover-timeout ${MASTER_NAME} 5000`,
         `sentinel parallel-syncs ${MASTER_NAME} ${replicas}`,
