@@ -97,7 +97,10 @@ async function throughput(replicasAcked: number, redis: Awaited<ReturnType<typeo
   try {
     const started = Date.now();
     let last = started;
-    const outcomes = await sendNumbered({ port: system.smtpPort, seqs: range(0, throughputMessages), connections: 16, onOutcome: ({ code }) => code === 250 && (last = Date.now()) });
+    const onOutcome = ({ code }: { code: number }) => {
+      if (code === 250) last = Date.now();
+    };
+    const outcomes = await sendNumbered({ port: system.smtpPort, seqs: range(0, throughputMessages), connections: 16, onOutcome });
     const ok = accepted(outcomes).length;
     if (ok !== throughputMessages) throw new Error(`only ${ok} of ${throughputMessages} accepted with min_replicas_acked ${replicasAcked}`);
     return ok / ((last - started) / 1000);
