@@ -50,6 +50,7 @@ export async function startSentinelRedis({ replicas = 2, sentinels = 3, downAfte
   const nodes: Node[] = [master];
   for (let i = 0; i < replicas; i++) nodes.push(await dataNode(master.port));
   const sentinelPorts: number[] = [];
+  const sentinelChildren: ChildProcess[] = [];
   for (let i = 0; i < sentinels; i++) {
     const port = await freePort();
     const file = join(dir, `sentinel-${port}.conf`);
@@ -69,6 +70,7 @@ export async function startSentinelRedis({ replicas = 2, sentinels = 3, downAfte
     );
     const child = spawn('redis-server', [file, '--sentinel'], { stdio: 'ignore' });
     everyChild.push(child);
+    sentinelChildren.push(child);
     await answering(port);
     sentinelPorts.push(port);
   }
@@ -123,6 +125,10 @@ export async function startSentinelRedis({ replicas = 2, sentinels = 3, downAfte
         'the Sentinels promote a replica',
       );
       return port;
+    },
+    /** SIGKILLs one Sentinel (not the first, which this helper asks). */
+    killSentinel(index: number): void {
+      sentinelChildren[index]?.kill('SIGKILL');
     },
     async stop(): Promise<void> {
       killAll();
