@@ -301,3 +301,16 @@ canary:
   const result = mailsort('check-config', file);
   assert.equal(result.code, 0, result.stderr);
 });
+
+test('check-config refuses a Sentinel setup that cannot work, each problem with its file:line and key', () => {
+  const file = writeConfigFile(
+    ['redis:', '  sentinels: [sentinel-0:26379, sentinel-1]', '  min_replicas_acked: 1', '  replica_ack_timeout: 30s', 'upstreams: [{ name: default, host: smtp.example.com }]', ''].join('\n'),
+  );
+  const result = mailsort('check-config', file);
+  assert.equal(result.code, 1, result.stdout);
+  assert.deepEqual(result.stderr.replaceAll(file, 'FILE').trim().split('\n'), [
+    'FILE:2:3: redis.sentinels: needs redis.master_name, the master group the Sentinels monitor',
+    'FILE:2:33: redis.sentinels[1]: expected host:port, e.g. sentinel-0:26379',
+    'FILE:4:3: redis.replica_ack_timeout: must be less than ingest.limits.store_timeout (15 s)',
+  ]);
+});

@@ -220,3 +220,78 @@ test('the image runs node on the built dist as a non-root user, so signals reach
   assert.match(checked.stdout, /ok \(native format/);
   for (const service of SERVICES) assert.ok(existsSync(`${ROOT}/services/${service}/dist/main.js`), `${service} is built`);
 });
+
+test('the Sentinel compose override validates: a master, 2 replicas of it, 3 Sentinels watching it, and every service following the master they name', () => {
+  const result = run('docker-compose', ['-f', 'docker-compose.yml', '-f', 'compose.sentinel.yml', 'config'], deployPath());
+  assertRan(result, 'docker-compose config with compose.sentinel.yml');
+  const compose = parse(result.stdout) as {
+    services: Record<string, { command?: string[] | string; volumes?: Array<{ source: string; target: string } | string> }>;
+  };
+  const command = (name: string) => [compose.services[name]?.command ?? []].flat().join(' ');
+  for (const replica of ['redis-replica-1', 'redis-replica-2']) assert.match(command(replica), /--replicaof redis 6379/, `${replica} replicates the master`);
+  const { config } = loadConfigFile(deployPath('config', 'mailsort.sentinel.yml'), {});
+  assert.equal(config.redis.min_replicas_acked, 1, '250 only once a replica has the message');
+  const sentinels = ['sentinel-1', 'sentinel-2', 'sentinel-3'];
+  assert.deepEqual(
+    config.redis.sentinels,
+    sentinels.map((name) => `${name}:26379`),
+    'mailsort asks the three Sentinels',
+  );
+  for (const sentinel of sentinels) {
+    assert.match(command(sentinel), new RegExp(`sentinel monitor ${config.redis.master_name} redis 6379 2`), `${sentinel} monitors the master mailsort names, quorum 2`);
+    assert.match(command(sentinel), /--sentinel/);
+  }
+  for (const service of SERVICES) {
+    const mounts = compose.services[service]!.volumes!.map((volume) => (typeof volume === 'string' ? volume : `${volume.source}:${volume.target}`));
+    assert.ok(
+      mounts.some((mount) => mount.includes('mailsort.sentinel.yml:/etc/mailsort/mailsort.yml')),
+      `${service} reads the Sentinel configuration`,
+    );
+  }
+});
+
+test('kubectl kustomize builds deploy/k8s/sentinel: 3 Redis pods each with a Sentinel in place of the single Redis, and a config that asks their Service', () => {
+  const result = run('kubectl', ['kustomize', deployPath('k8s', 'sentinel')]);
+  assertRan(result, 'kubectl kustomize deploy/k8s/sentinel');
+  const objects = manifests(result.stdout);
+  assert.equal(
+    objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'mailsort-redis'),
+    undefined,
+    "the base's single Redis is gone",
+  );
+  const redis = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'mailsort-redis-node') as
+    | (K8sObject & { spec: { replicas: number; template: { spec: { containers: Array<{ name: string; command: string[] }> } } } })
+    | undefined;
+  assert.ok(redis);
+  assert.equal(redis.spec.replicas, 3);
+  assert.deepEqual(
+    redis.spec.template.spec.containers.map((container) => container.name),
+    ['redis', 'sentinel'],
+  );
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('mailsort-config')) as K8sObject & { data: Record<string, string> };
+  const { config } = loadConfig({ text: configMap.data['mailsort.yml']!, file: 'mailsort.yml' }, { REDIS_URL: 'redis://mailsort-redis:6379' });
+  assert.equal(config.redis.min_replicas_acked, 1);
+  const [host, port] = config.redis.sentinels![0]!.split(':');
+  const sentinelService = objects.find((o) => o.kind === 'Service' && o.metadata.name === host) as (K8sObject & { spec: { ports: Array<{ port: number }> } }) | undefined;
+  assert.ok(sentinelService, `the Sentinel Service ${host} exists`);
+  assert.ok(sentinelService.spec.ports.some((p) => p.port === Number(port)));
+  const scripts = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('mailsort-redis-scripts')) as K8sObject & { data: Record<string, string> };
+  assert.match(scripts.data['sentinel-start.sh']!, new RegExp(`sentinel monitor ${config.redis.master_name} `), 'the Sentinels monitor the master mailsort names');
+  for (const [name, script] of Object.entries(scripts.data)) {
+    const syntax = spawnSync('sh', ['-n'], { input: script, encoding: 'utf8' });
+    assert.equal(syntax.status, 0, `${name} is valid sh: ${syntax.stderr}`);
+  }
+  for (const service of SERVICES) {
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `mailsort-${service}`) as K8sObject & {
+      spec: { template: { spec: { volumes: Array<{ configMap?: { name: string } }> } } };
+    };
+    assert.ok(
+      deployment.spec.template.spec.volumes.some((volume) => volume.configMap?.name === configMap.metadata.name),
+      `${service} mounts the Sentinel configuration`,
+    );
+  }
+  assert.ok(
+    objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'mailsort'),
+    'everything lands in the mailsort namespace',
+  );
+});

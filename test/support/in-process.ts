@@ -7,9 +7,9 @@ import { waitUntil } from './wait.js';
 export type LogLine = Record<string, unknown> & { msg?: string; code?: string };
 
 /** A config object as YAML through the real loader (defaults, validation, freezing), on `prefix`. */
-export function testConfig(prefix: string, config: Record<string, unknown>): Config {
+export function testConfig(prefix: string, config: Record<string, unknown>, redisUrl = REDIS_URL): Config {
   const redis = { ...(config.redis as Record<string, unknown> | undefined), prefix };
-  return loadConfig({ file: 'in-process.yml', text: stringify({ ...config, redis }) }, { REDIS_URL }).config;
+  return loadConfig({ file: 'in-process.yml', text: stringify({ ...config, redis }) }, { REDIS_URL: redisUrl }).config;
 }
 
 /**
@@ -21,12 +21,12 @@ export async function startInProcess<S extends Service>(
   name: string,
   factory: (config: Config, deps: ServiceDeps) => S | Promise<S>,
   config: Record<string, unknown>,
-  { prefix = uniquePrefix(name) }: { prefix?: string } = {},
+  { prefix = uniquePrefix(name), redisUrl = REDIS_URL }: { prefix?: string; redisUrl?: string } = {},
 ) {
   const logs: LogLine[] = [];
   const logger = createLogger({ service: name, level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
   const registry = createMetricsRegistry(name);
-  const loaded = testConfig(prefix, config);
+  const loaded = testConfig(prefix, config, redisUrl);
   const redis = createRedisFactory({ target: redisTargetOf(loaded.redis), name, logger });
   const service = await factory(loaded, { logger, registry, redis });
   await service.start();
@@ -38,7 +38,7 @@ export async function startInProcess<S extends Service>(
     registry,
     config: loaded,
     /** Same config source, new values: what a reload would hand the service. */
-    configWith: (next: Record<string, unknown>) => testConfig(prefix, next),
+    configWith: (next: Record<string, unknown>) => testConfig(prefix, next, redisUrl),
     async metric(metricName: string, labels: Record<string, string> = {}): Promise<number> {
       return metricValue(await registry.metrics(), metricName, labels);
     },
@@ -56,7 +56,7 @@ export async function startInProcess<S extends Service>(
     },
     async cleanUp(): Promise<void> {
       await this.stop();
-      const connection = testRedis();
+      const connection = testRedis(redisUrl);
       await deletePrefix(connection, prefix);
       connection.disconnect();
     },

@@ -33,7 +33,8 @@ export async function createPrivateRedis(options: { appendonly?: boolean; extraA
       throw new Error(`private redis-server on ${port} did not start`);
     },
     async kill() {
-      if (!child || child.exitCode !== null) return;
+      // A process killed by a signal has no exit code, only its signalCode.
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child!.on('exit', resolve));
       child.kill('SIGKILL');
       await exited;

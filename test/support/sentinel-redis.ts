@@ -50,6 +50,7 @@ export async function startSentinelRedis({ replicas = 2, sentinels = 3, downAfte
   const nodes: Node[] = [master];
   for (let i = 0; i < replicas; i++) nodes.push(await dataNode(master.port));
   const sentinelPorts: number[] = [];
+  const sentinelChildren: ChildProcess[] = [];
   for (let i = 0; i < sentinels; i++) {
     const port = await freePort();
     const file = join(dir, `sentinel-${port}.conf`);
@@ -60,7 +61,7 @@ export async function startSentinelRedis({ replicas = 2, sentinels = 3, downAfte
         `port ${port}`,
         'bind 127.0.0.1',
         `dir ${dir}`,
-        `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master.port} 2`,
+        `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master.port} ${Math.min(2, sentinels)}`,
         `sentinel down-after-milliseconds ${MASTER_NAME} ${downAfterMs}`,
         `sentinel failover-timeout ${MASTER_NAME} 5000`,
         `sentinel parallel-syncs ${MASTER_NAME} ${replicas}`,
@@ -69,6 +70,7 @@ export async function startSentinelRedis({ replicas = 2, sentinels = 3, downAfte
     );
     const child = spawn('redis-server', [file, '--sentinel'], { stdio: 'ignore' });
     everyChild.push(child);
+    sentinelChildren.push(child);
     await answering(port);
     sentinelPorts.push(port);
   }
@@ -123,6 +125,10 @@ export async function startSentinelRedis({ replicas = 2, sentinels = 3, downAfte
         'the Sentinels promote a replica',
       );
       return port;
+    },
+    /** SIGKILLs one Sentinel (not the first, which this helper asks). */
+    killSentinel(index: number): void {
+      sentinelChildren[index]?.kill('SIGKILL');
     },
     async stop(): Promise<void> {
       killAll();

@@ -41,7 +41,7 @@ const rows: Array<{ name: string; config: Record<string, unknown>; expected: Red
     expected: { mode: 'single', options: { db: 0, host: '::1', port: 6379 }, describe: 'redis://[::1]:6379' },
   },
   {
-    name: 'Sentinels: the master by name, the failover detector on, the URL host unused',
+    name: 'Sentinels: the master by name, the URL host unused',
     config: { url: 'redis://:pw@ignored:1/1', sentinels: ['s0:26379', '[::1]:26380'], master_name: 'mymaster', sentinel_password: 'spw' },
     expected: {
       mode: 'sentinel',
@@ -54,7 +54,6 @@ const rows: Array<{ name: string; config: Record<string, unknown>; expected: Red
         ],
         name: 'mymaster',
         sentinelPassword: 'spw',
-        failoverDetector: true,
       },
       describe: 'sentinel mymaster via s0:26379,[::1]:26380',
     },
@@ -71,7 +70,6 @@ const rows: Array<{ name: string; config: Record<string, unknown>; expected: Red
         name: 'm',
         enableTLSForSentinelMode: true,
         sentinelTLS: { rejectUnauthorized: false, ca: CA },
-        failoverDetector: true,
       },
       describe: 'sentinel m via s0:26379',
     },

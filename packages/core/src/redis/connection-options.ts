@@ -70,9 +70,12 @@ export function redisTarget(redis: RedisConfig, read: ReadFile): RedisTarget {
       name: redis.master_name,
       ...(redis.sentinel_password !== undefined ? { sentinelPassword: redis.sentinel_password } : {}),
       ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
-      // A master demoted while its connections stay open (a manual failover, a network split
-      // healed) says nothing on those connections: Sentinel's +switch-master does.
-      failoverDetector: true,
+      // No failoverDetector (+switch-master): in a bench run with it on, ingest's accept
+      // connection ended for good after a failover and ingest stayed at 451 — ioredis sets
+      // "end" when the connector's connect is aborted, as its disconnect() on +switch-master
+      // can do mid-reconnect. A demoted master that
+      // keeps its connections is left on its first READONLY instead (connections.ts); every
+      // connection writes sooner or later, BullMQ's blocking pops included.
     },
     describe: `sentinel ${redis.master_name} via ${redis.sentinels.join(',')}`,
   };

@@ -55,6 +55,7 @@ export interface RedisFactoryOptions {
 export function createRedisFactory({ target, name, logger, clusterNodes }: RedisFactoryOptions) {
   const connections: Redis[] = [];
   const watched: ConnectionWatch[] = [];
+  let quitting = false;
   let master: MasterSeen = { address: undefined, failovers: 0 };
   // Every connection that comes up says where the master is; the first on a new address is the
   // process's one line about the failover.
@@ -95,6 +96,12 @@ export function createRedisFactory({ target, name, logger, clusterNodes }: Redis
       };
       const redis = clusterNodes?.length ? connectCluster(clusterNodes, options) : new Redis(options);
       connections.push(watch(redis, role, `${connectionName}-${connections.length + 1}`));
+      // ioredis gives up on a connection ("end") when a connect in progress is aborted, with
+      // no retry of its own: one of ours that ends before quitAll is connected again, or the
+      // process would answer 451 (or stop working) until restarted.
+      redis.on('end', () => {
+        if (!quitting) setTimeout(() => !quitting && redis.status === 'end' && redis.connect().catch(() => undefined), 1000).unref();
+      });
       return redis;
     },
     /** How this process reaches Redis, and the master its connections last came up on. */
@@ -120,6 +127,7 @@ export function createRedisFactory({ target, name, logger, clusterNodes }: Redis
       clearTimeout(timer);
     },
     async quitAll(): Promise<void> {
+      quitting = true;
       await Promise.allSettled(
         connections.map(async (redis) => {
           if (redis.status === 'end') return;
