@@ -74,7 +74,7 @@ test('regression: with no replica, 20 concurrent accepts share WAITs and all hea
   }
 });
 
-test('regression: a WAIT pending when the connection drops fails the accept (REDIS_UNAVAILABLE) at once, not a 250 from a WAIT re-sent on the new connection', async () => {
+test('regression: a WAIT pending when the connection drops fails the accept at once (REDIS_UNAVAILABLE); it is not re-sent on the new connection, whose reply would say nothing of the write (on a new master: a 250 for a write it never had)', async () => {
   replica = await createPrivateRedis({ extraArgs: ['--replicaof', '127.0.0.1', String(master.port)] });
   await replica.start();
   await waitUntil(async () => /slave0:.*state=online/.test(await look.info('replication')), 20_000, 'replica online at the master');
