@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'an authenticated user went over its rate_limit (SMTP 450)',
   STORE_TIMEOUT: 'Redis did not confirm a message was stored within ingest.limits.store_timeout; the client was told 451 and the write withdrawn',
   REPLICA_ACK_TIMEOUT: 'fewer than redis.min_replicas_acked replicas confirmed a stored message within redis.replica_ack_timeout; the client was told 451 and the write withdrawn',
+  REPLICAS_TOO_FEW: 'at ingest start the Redis master had fewer connected replicas than redis.min_replicas_acked: accepts answer 451 until enough connect',
+  ROUTE_PROMOTE_FAILED: 'a replicated message could not be released for routing at once; its held route job runs when its hold (store_timeout + replica_ack_timeout) ends: late, not lost',
   REDIS_FULL: 'Redis refused to store a message because it is at maxmemory (SMTP 452 4.3.1); the client retries',
   ADDRESS_INVALID: 'a MAIL FROM or RCPT TO address is not one RFC 5321 mailbox (SMTP 501 5.1.7 / 5.1.3)',
   BAD_COMMAND: 'a client sent a malformed command or talked out of turn (SMTP 501, 421)',

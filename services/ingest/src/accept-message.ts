@@ -4,6 +4,8 @@ import { sessionEnvelope } from './envelope-address.js';
 import { receivedHeader } from './received-header.js';
 import { messageParts } from './message-parts.js';
 import { storeWithin } from './store-within.js';
+import type { ConnectionGeneration } from './connection-generation.js';
+import { holdMs, type HeldJob, type ReplicaAck } from './replica-ack.js';
 import { sessionUser } from './session-policy.js';
 
 export interface ReadMessage {
@@ -42,8 +44,10 @@ export interface AcceptDeps {
   nextShard: () => number;
   metrics: IngestMetrics;
   canary: CanaryStore;
-  /** Resolves once enough replicas have the write (redis.min_replicas_acked), see replicaAck. */
-  confirmReplicas: () => Promise<void>;
+  /** The WAIT for redis.min_replicas_acked replicas, and the hold on the route job until it answered. */
+  replicas: ReplicaAck;
+  /** Of the connection lifecycle and routeQueue write on: a drop fails the accept at once. */
+  acceptorGeneration: ConnectionGeneration;
 }
 
 /**
@@ -51,7 +55,11 @@ export interface AcceptDeps {
  * queue id only once both are in Redis. A header section over `max_header_size` is refused
  * (MESSAGE_TOO_BIG) before anything is written: the route job carries it.
  */
-export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession, { config, lifecycle, routeQueues, nextShard, metrics, canary, confirmReplicas }: AcceptDeps): Promise<string> {
+export async function acceptMessage(
+  chunks: Buffer[],
+  session: SMTPServerSession,
+  { config, lifecycle, routeQueues, nextShard, metrics, canary, replicas, acceptorGeneration }: AcceptDeps,
+): Promise<string> {
   const id = newMessageId(Date.now(), nextShard());
   const routeQueue = routeQueues.forId(id);
   const acceptedAt = Date.now();
@@ -91,15 +99,24 @@ export async function acceptMessage(chunks: Buffer[], session: SMTPServerSession
   // One connection, so Redis runs the SET before the job is added (a job never points at a
   // message that was not stored), a WAIT for the replicas after both, and a withdrawal after
   // that. On a Redis Cluster the message and its shard's route queue share a hash tag, hence a
-  // node and that node's one connection.
+  // node and that node's one connection. With a WAIT the job is held (delayed) until ingest has
+  // answered: a router must not deliver a message the client is about to hear 451 for, and send again.
   const routeJobId = jobId('route', id);
+  const wroteOn = acceptorGeneration.current();
+  const hold = replicas.holds ? { delay: holdMs(config.ingest.limits.store_timeout, config.redis) } : {};
+  let routeJob: HeldJob | undefined;
+  const add = () => routeQueue.add('message', job, { jobId: routeJobId, ...hold });
   // On a Redis Cluster that order does not hold: the commands a dead master never answered
   // are sent again after the failover, each on its own retry, and may reach the new master in
   // either order (a route job before its message is routed as missing: lost after a 250). So
   // there the job is added only once the message is stored, one round trip more.
-  const add = () => routeQueue.add('message', job, { jobId: routeJobId });
-  const write = config.redis.cluster_nodes?.length ? lifecycle.accept(id, parts).then(add) : Promise.all([lifecycle.accept(id, parts), add()]);
-  await storeWithin(write.then(confirmReplicas), config.ingest.limits.store_timeout, () => withdraw(id, routeJobId, { lifecycle, routeQueues }));
+  const write = config.redis.cluster_nodes?.length ? lifecycle.accept(id, parts).then(add) : Promise.all([lifecycle.accept(id, parts), add()]).then(([, added]) => added);
+  const stored = write.then(async (added) => {
+    routeJob = added;
+    await replicas.confirm(wroteOn);
+  });
+  await storeWithin(acceptorGeneration.guard(wroteOn, stored), config.ingest.limits.store_timeout, () => withdraw(id, routeJobId, { lifecycle, routeQueues }));
+  if (routeJob && replicas.holds) replicas.release(routeJob);
   // A canary probe counts only in the canary's metrics (docs/guards.md); the look-up is made
   // only for a mail that carries the canary header, and a failed one counts the mail as any other.
   if (!(await isCanary(canary, headers, envelope))) {

@@ -15,7 +15,8 @@ import {
   type ServiceDeps,
 } from '@mailsort/core';
 import { acceptMessage, readMessage, tlsFacts } from './accept-message.js';
-import { replicaAck } from './replica-ack.js';
+import { connectionGeneration } from './connection-generation.js';
+import { replicaAck, warnIfTooFewReplicas } from './replica-ack.js';
 import { createAuthLockout } from './auth-lockout.js';
 import { createConnectionGuard } from './connection-guard.js';
 import { listenerOptions, listenerTls } from './listener-options.js';
@@ -55,7 +56,8 @@ export function createIngestService(config: Config, { logger, registry, redis }:
   const routeQueues = createShardQueues(QUEUES.route, acceptor, keyspace);
   const nextShard = createShardPicker(keyspace.shards);
   // Redis config is restart-only: the WAIT is set once, from the config the process started with.
-  const confirmReplicas = replicaAck(acceptor, config.redis);
+  const acceptorGeneration = connectionGeneration(acceptor);
+  const replicas = replicaAck(acceptor, acceptorGeneration, config.redis, logger);
   const metrics = createIngestMetrics(registry, { listeners: config.ingest.listeners.map((listener) => listener.name) });
   const rateLimiter = createRateLimiter(connection, keyspace);
 
@@ -153,7 +155,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
             const admission = await policy.admit(session);
             if (admission.refused) return callback(admission.refused);
             try {
-              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueues, nextShard, metrics, canary, confirmReplicas });
+              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueues, nextShard, metrics, canary, replicas, acceptorGeneration });
               logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
               callback(null, `2.0.0 Ok: queued as ${id}`);
             } catch (error) {
@@ -183,6 +185,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
       // Its connections fail fast rather than queue (a client hears 451 now): a first client
       // right after the start must not hear 451 only because they were still connecting.
       await redis.whenReady(STARTUP_REDIS_WAIT_MS);
+      await warnIfTooFewReplicas(acceptor, config.redis, logger);
       await Promise.all(
         servers.map(
           ({ listener, mode, server }) =>

@@ -77,3 +77,12 @@ test('regression: with the replica gone, ingest answers 451 4.3.0 within the rep
   const waiting = await look.zcard(`${ingest.prefix}:route:prioritized`);
   assert.equal(waiting + (await look.llen(`${ingest.prefix}:route:wait`)), 1, 'only the first message route job waits (no router runs here)');
 });
+
+test('regression: with the replica gone, 20 concurrent sessions all hear 451 not_replicated within about 2 × the replica timeout, none a store timeout', async () => {
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => sendOnce(port, mail(`concurrent ${i}`))));
+  for (const result of results) assert.match(result.response, /^451 4\.3\.0 Temporary failure: the message could not be replicated/);
+  const slowest = Math.max(...results.map((result) => result.ms));
+  // One WAIT after another would answer the last after 20 × 300 ms = 6 s.
+  assert.ok(slowest < 3000, `the slowest session was answered after ${slowest} ms`);
+  assert.equal(await ingest.metric('mailsort_ingest_messages_rejected_total', { reason: 'store_timeout' }), 0);
+});

@@ -74,6 +74,22 @@ const rows: Array<{ name: string; config: Record<string, unknown>; expected: Red
       describe: 'sentinel m via s0:26379',
     },
   },
+  {
+    name: "the data nodes' tls.servername is not applied to the Sentinels, which are checked against their own host",
+    config: { url: 'rediss://x', sentinels: ['s0:26379'], master_name: 'm', tls: { servername: 'redis.internal' } },
+    expected: {
+      mode: 'sentinel',
+      options: {
+        db: 0,
+        tls: { rejectUnauthorized: true, servername: 'redis.internal' },
+        sentinels: [{ host: 's0', port: 26379 }],
+        name: 'm',
+        enableTLSForSentinelMode: true,
+        sentinelTLS: { rejectUnauthorized: true },
+      },
+      describe: 'sentinel m via s0:26379',
+    },
+  },
 ];
 
 for (const { name, config, expected } of rows) {
@@ -83,11 +99,12 @@ for (const { name, config, expected } of rows) {
 }
 
 test('redisTarget refuses a database that is not a number, naming the URL without its password', () => {
-  assert.throws(() => redisTarget(redis({ url: 'redis://:pw@h/abc' }), read), /redis\.url "redis:\/\/\[redacted\]@h\/abc": "abc" is not a database number/);
+  assert.throws(() => redisTarget({ ...redis({}), url: 'redis://:pw@h/abc' }, read), /redis\.url "redis:\/\/\[redacted\]@h\/abc": "abc" is not a database number/);
 });
 
 test('parseHostPort takes host:port and [v6]:port, and refuses a port out of range', () => {
   assert.deepEqual(parseHostPort('sentinel-0:26379'), { host: 'sentinel-0', port: 26379 });
   assert.deepEqual(parseHostPort('[fd00::1]:26379'), { host: 'fd00::1', port: 26379 });
-  assert.throws(() => parseHostPort('s:70000'), /"s:70000" is not host:port/);
+  assert.throws(() => parseHostPort('s:70000'), /"s:70000": port 70000 is not 1 to 65535/);
+  assert.throws(() => parseHostPort('s'), /"s" is not host:port/);
 });

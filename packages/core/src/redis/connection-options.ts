@@ -1,7 +1,8 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
 import { MailsortError } from '../errors.js';
-import { redactedUrl, type RedisConfig } from '../config/schema/redis.js';
+import type { RedisConfig } from '../config/schema/redis.js';
+import { redactedUrl, redisUrlParts, sentinelAddress } from '../config/schema/redis-address.js';
 
 export type ReadFile = (path: string) => string;
 
@@ -15,10 +16,9 @@ export interface RedisTarget {
 
 /** `host:port` (IPv6 in brackets) as ioredis takes a Sentinel. */
 export function parseHostPort(value: string): { host: string; port: number } {
-  const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(value);
-  const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65_535) throw new MailsortError('CONFIG_INVALID', `"${value}" is not host:port`);
-  return { host: match[1]!, port };
+  const address = sentinelAddress(value);
+  if ('problem' in address) throw new MailsortError('CONFIG_INVALID', address.problem);
+  return address;
 }
 
 function tlsOptions(redis: RedisConfig, secureUrl: boolean, read: ReadFile): ConnectionOptions | undefined {
@@ -31,6 +31,10 @@ function tlsOptions(redis: RedisConfig, secureUrl: boolean, read: ReadFile): Con
   };
 }
 
+function withoutServername({ servername: _servername, ...tls }: ConnectionOptions): ConnectionOptions {
+  return tls;
+}
+
 /**
  * The ioredis options for `config.redis`: one Redis from `url`, or the master of
  * `master_name` as the Sentinels name it. The URL's user, password and database apply in
@@ -39,18 +43,12 @@ function tlsOptions(redis: RedisConfig, secureUrl: boolean, read: ReadFile): Con
  * Reads the CA file through `read`, and nothing else.
  */
 export function redisTarget(redis: RedisConfig, read: ReadFile): RedisTarget {
-  let url: URL;
-  try {
-    url = new URL(redis.url);
-  } catch {
-    throw new MailsortError('CONFIG_INVALID', `redis.url "${redactedUrl(redis.url)}" is not a URL`);
-  }
-  const secureUrl = url.protocol === 'rediss:';
-  const tls = tlsOptions(redis, secureUrl, read);
-  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new MailsortError('CONFIG_INVALID', `redis.url "${redactedUrl(redis.url)}": "${url.pathname.slice(1)}" is not a database number`);
-  const username = redis.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
-  const password = redis.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const url = redisUrlParts(redis.url);
+  if ('problem' in url) throw new MailsortError('CONFIG_INVALID', `redis.url ${url.problem}`);
+  const tls = tlsOptions(redis, url.secure, read);
+  const { db } = url;
+  const username = redis.username ?? url.username;
+  const password = redis.password ?? url.password;
   const common: RedisOptions = {
     db,
     ...(username !== undefined ? { username } : {}),
@@ -58,9 +56,7 @@ export function redisTarget(redis: RedisConfig, read: ReadFile): RedisTarget {
     ...(tls ? { tls } : {}),
   };
   if (!redis.sentinels) {
-    const host = url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
-    const port = url.port ? Number(url.port) : 6379;
-    return { mode: 'single', options: { ...common, host, port }, describe: redactedUrl(redis.url) };
+    return { mode: 'single', options: { ...common, host: url.host, port: url.port }, describe: redactedUrl(redis.url) };
   }
   return {
     mode: 'sentinel',
@@ -69,7 +65,8 @@ export function redisTarget(redis: RedisConfig, read: ReadFile): RedisTarget {
       sentinels: redis.sentinels.map(parseHostPort),
       name: redis.master_name,
       ...(redis.sentinel_password !== undefined ? { sentinelPassword: redis.sentinel_password } : {}),
-      ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
+      ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: withoutServername(tls) } : {}),
+      // tls.servername names the data nodes' certificate; a Sentinel is checked against its own host.
       // No failoverDetector (+switch-master): in a bench run with it on, ingest's accept
       // connection ended for good after a failover and ingest stayed at 451 — ioredis sets
       // "end" when the connector's connect is aborted, as its disconnect() on +switch-master

@@ -17,7 +17,10 @@ const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
   // command timeout of its own. A timeout does not stop a command Redis may still run, so
   // ingest bounds the wait itself (limits.store_timeout) and withdraws what it stored when it
   // gives up: a 451 must never leave a message that will be delivered.
-  acceptor: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+  // Nor is a command in flight when the connection drops sent again on the next one: a WAIT
+  // re-sent to a new master would count replicas of writes it never had (ingest fails the
+  // accept on a drop, see services/ingest/src/connection-generation.ts).
+  acceptor: { enableOfflineQueue: false, maxRetriesPerRequest: 1, autoResendUnfulfilledCommands: false },
   // A worker has no one waiting on it: it blocks until Redis is back, as BullMQ requires.
   worker: { enableOfflineQueue: true, maxRetriesPerRequest: null },
   // The stores of a worker process (message, ledger, delivery states, traces) wait like a

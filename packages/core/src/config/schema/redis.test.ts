@@ -39,6 +39,13 @@ const refused: Array<{ name: string; redis: string[]; extra?: string[]; expected
   },
   { name: 'a URL that is not redis://', redis: ['url: http://redis:6379'], expected: ['2: redis.url: "http://redis:6379" is not a redis:// or rediss:// URL'] },
   { name: 'a URL that is not redis://, its password hidden', redis: ['url: "tcp://:pw@redis:6379"'], expected: ['2: redis.url: "tcp://[redacted]@redis:6379" is not a redis:// or rediss:// URL'] },
+  { name: 'a Sentinel on port 0', redis: ['sentinels: ["s1:0"]', 'master_name: m'], expected: ['2: redis.sentinels[0]: "s1:0": port 0 is not 1 to 65535'] },
+  { name: 'a Sentinel port past 65535', redis: ['sentinels: [s0:26379, "s1:99999"]', 'master_name: m'], expected: ['2: redis.sentinels[1]: "s1:99999": port 99999 is not 1 to 65535'] },
+  { name: 'a URL port past 65535', redis: ['url: "redis://h:99999"'], expected: ['2: redis.url: "redis://h:99999": port 99999 is not 1 to 65535'] },
+  { name: 'a URL on port 0', redis: ['url: "redis://h:0"'], expected: ['2: redis.url: "redis://h:0": port 0 is not 1 to 65535'] },
+  { name: 'a URL whose database is not a number', redis: ['url: "redis://:pw@h/abc"'], expected: ['2: redis.url: "redis://[redacted]@h/abc": "abc" is not a database number'] },
+  { name: 'a URL with a negative database', redis: ['url: "redis://h:6379/-1"'], expected: ['2: redis.url: "redis://h:6379/-1": "-1" is not a database number'] },
+  { name: 'a URL that does not parse', redis: ['url: "redis://h:6379 x"'], expected: ['2: redis.url: "redis://h:6379 x" is not a URL'] },
   { name: 'a negative replica count', redis: ['min_replicas_acked: -1'], expected: ['2: redis.min_replicas_acked: Too small: expected number to be >=0'] },
   {
     name: 'WAIT with no timeout would block for ever',

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { duration } from '../units.js';
+import { redactedUrl, redisUrlParts, sentinelAddress } from './redis-address.js';
+
+export { redactedUrl } from './redis-address.js';
 
 /** `host:port` of a Sentinel; an IPv6 host in brackets, `[::1]:26379`. */
-const hostPort = z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, 'expected host:port, e.g. sentinel-0:26379');
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/;
+const hostPort = z.string().regex(HOST_PORT, 'expected host:port, e.g. sentinel-0:26379');
 
 const clusterNode = z.string().regex(/^[A-Za-z0-9_.-]+:[0-9]{1,5}$/, 'a cluster node is host:port, e.g. redis-0.redis:6379');
 
@@ -72,13 +76,22 @@ export const redisSchema = z
     }
     if (!/^rediss?:\/\//i.test(redis.url)) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: `"${redactedUrl(redis.url)}" is not a redis:// or rediss:// URL` });
+    } else {
+      // The same parse the connections make (redisTarget): what passes here, they accept.
+      const parts = redisUrlParts(redis.url);
+      if ('problem' in parts) ctx.addIssue({ code: 'custom', path: ['url'], message: parts.problem });
+    }
+    for (const [index, sentinel] of (redis.sentinels ?? []).entries()) {
+      const address = sentinelAddress(sentinel);
+      // A value that is not host:port at all is reported by its own check.
+      if ('problem' in address && HOST_PORT.test(sentinel)) ctx.addIssue({ code: 'custom', path: ['sentinels', index], message: address.problem });
     }
     if (redis.cluster_nodes && redis.sentinels) {
       ctx.addIssue({ code: 'custom', path: ['cluster_nodes'], message: 'a Redis Cluster fails over by itself: use cluster_nodes or sentinels, not both' });
     }
     if (redis.cluster_nodes && redis.min_replicas_acked > 0) {
       // WAIT is keyless: on a Cluster ioredis sends it to any node, not the message's master.
-      ctx.addIssue({ code: 'custom', path: ['min_replicas_acked'], message: 'is not supported with cluster_nodes (WAIT would reach a random node, not the message\'s master); leave it 0' });
+      ctx.addIssue({ code: 'custom', path: ['min_replicas_acked'], message: "is not supported with cluster_nodes (WAIT would reach a random node, not the message's master); leave it 0" });
     }
     if (redis.min_replicas_acked > 0 && redis.replica_ack_timeout === 0) {
       // WAIT N 0 blocks for ever.
@@ -87,8 +100,3 @@ export const redisSchema = z
   });
 
 export type RedisConfig = z.output<typeof redisSchema>;
-
-/** A Redis URL with its password hidden, for messages and logs. */
-export function redactedUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//[redacted]@');
-}
