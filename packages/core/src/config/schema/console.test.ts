@@ -41,7 +41,7 @@ for (const { name, section, expected } of CASES) {
   test(`check-config refuses a console section with ${name}, at its line`, () => {
     const problems = problemsOf(section);
     assert.equal(problems.length, expected.length, problems.join('\n'));
-    expected.forEach((pattern, index) => assert.match(problems[index]!, pattern));
+    for (const [index, pattern] of expected.entries()) assert.match(problems[index]!, pattern);
   });
 }
 
