@@ -268,7 +268,11 @@ test('a bearer token reads the overview as JSON and, being read-only, cannot rep
     body.queues.map((queue) => queue.queue),
     ['route', 'deliver'],
   );
-  const replay = await fetch(`${url}/dead-letters/replay`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' }, body: `target=${ids.refused}` });
+  const replay = await fetch(`${url}/dead-letters/replay`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: `target=${ids.refused}`,
+  });
   assert.equal(replay.status, 403);
   assert.equal((await fetch(`${url}/api/overview`)).status, 401);
   assert.equal((await fetch(`${url}/api/overview`, { headers: { authorization: 'Bearer wrong-token-wrong-token-wrong-token' } })).status, 401);
