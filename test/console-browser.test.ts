@@ -55,6 +55,7 @@ const ids: Record<string, string> = {};
 before(async () => {
   gocd = await startFakeGocd({ groups: [{ name: 'my-group', pipelines: ['my-pipeline'] }], users: { mailsort: { password: 's3cret', admin: true } } });
   upstream = await startScriptedSmtp({ rcpt: (address) => (refusing && address === 'refused@example.com' ? '550 5.1.1 <refused@example.com>: no such user' : undefined) });
+  const launching = launchBrowser();
   const hash = bcrypt.hashSync('alice-pw', 4);
   system = await startSystem({
     name: 'console-browser',
@@ -76,7 +77,7 @@ before(async () => {
   const listening = await system.service('console').waitForLog((line) => typeof line.url === 'string');
   url = listening.url as string;
   await system.service('gocd-sync').waitForLog((line) => line.msg === 'pipeline-group snapshot updated');
-  browser = await launchBrowser();
+  browser = await launching;
   page = await browser.context.newPage();
   page.on('dialog', (dialog) => {
     throw new Error(`a dialog opened: ${dialog.message()}`);
