@@ -5,10 +5,10 @@ import nodemailer from 'nodemailer';
 import { cliCommand, freePort } from '@mailsort/cli';
 
 test('mailsort dev runs the whole system: mail sent to it shows up in the dev sink, and Ctrl-C stops it cleanly', async () => {
-  const [smtpPort, sinkPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const [smtpPort, sinkPort, uiPort, consolePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const { command, args } = cliCommand();
   // A private redis-server is started when REDIS_URL does not answer; both paths are the user's.
-  const child = spawn(command, [...args, 'dev', '--smtp-port', String(smtpPort), '--sink-port', String(sinkPort), '--ui-port', String(uiPort)], {
+  const child = spawn(command, [...args, 'dev', '--smtp-port', String(smtpPort), '--sink-port', String(sinkPort), '--ui-port', String(uiPort), '--console-port', String(consolePort)], {
     env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -25,6 +25,7 @@ test('mailsort dev runs the whole system: mail sent to it shows up in the dev si
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.match(output, /started a private redis-server/);
+  assert.match(output, new RegExp(`console +http://127\\.0\\.0\\.1:${consolePort}/`), 'dev prints the console URL');
 
   const client = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true });
   const info = await client.sendMail({ from: 'ci@example.com', to: 'team@example.com', subject: 'hello from the dev test', text: 'hi' });
@@ -44,5 +45,5 @@ test('mailsort dev runs the whole system: mail sent to it shows up in the dev si
 
   child.kill('SIGINT');
   assert.equal(await exited, 0, output);
-  for (const name of ['ingest', 'router', 'sender', 'gocd-sync']) assert.match(output, new RegExp(`${name}\\s+\\|.*"exitCode":0`));
+  for (const name of ['ingest', 'router', 'sender', 'gocd-sync', 'console']) assert.match(output, new RegExp(`${name}\\s+\\|.*"exitCode":0`));
 });

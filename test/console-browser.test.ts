@@ -40,6 +40,7 @@ const ROUTING = {
   ],
 };
 
+const TOKEN = 'console-browser-test-token-0123456789abcdef';
 const shots = mkdtempSync(join(tmpdir(), 'mailsort-console-shots-'));
 const redis = testRedis();
 let gocd: FakeGocd;
@@ -54,6 +55,7 @@ const ids: Record<string, string> = {};
 before(async () => {
   gocd = await startFakeGocd({ groups: [{ name: 'my-group', pipelines: ['my-pipeline'] }], users: { mailsort: { password: 's3cret', admin: true } } });
   upstream = await startScriptedSmtp({ rcpt: (address) => (refusing && address === 'refused@example.com' ? '550 5.1.1 <refused@example.com>: no such user' : undefined) });
+  const launching = launchBrowser();
   const hash = bcrypt.hashSync('alice-pw', 4);
   system = await startSystem({
     name: 'console-browser',
@@ -68,13 +70,14 @@ before(async () => {
           { name: 'alice', password_hash: hash, role: 'admin' },
           { name: 'bob', password_hash: bcrypt.hashSync('bob-pw', 4), role: 'read-only' },
         ],
+        tokens: [{ name: 'grafana', token: TOKEN, role: 'read-only' }],
       },
     },
   });
   const listening = await system.service('console').waitForLog((line) => typeof line.url === 'string');
   url = listening.url as string;
   await system.service('gocd-sync').waitForLog((line) => line.msg === 'pipeline-group snapshot updated');
-  browser = await launchBrowser();
+  browser = await launching;
   page = await browser.context.newPage();
   page.on('dialog', (dialog) => {
     throw new Error(`a dialog opened: ${dialog.message()}`);
@@ -255,6 +258,25 @@ test('a read-only user sees the dead letters but cannot replay: no buttons, and 
   assert.equal(status, 403);
   await page.goto(`${url}/dead-letters`);
   assert.equal(await page.locator(`tr[data-message="${id}"]`).count(), 1, 'still a dead letter');
+});
+
+test('a bearer token reads the overview as JSON and, being read-only, cannot replay; no credentials at all is 401', async () => {
+  const overview = await fetch(`${url}/api/overview`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(overview.status, 200);
+  const body = (await overview.json()) as { totals: Record<string, number>; queues: Array<{ queue: string }> };
+  assert.ok(body.totals.accepted! >= 10);
+  assert.deepEqual(
+    body.queues.map((queue) => queue.queue),
+    ['route', 'deliver'],
+  );
+  const replay = await fetch(`${url}/dead-letters/replay`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: `target=${ids.refused}`,
+  });
+  assert.equal(replay.status, 403);
+  assert.equal((await fetch(`${url}/api/overview`)).status, 401);
+  assert.equal((await fetch(`${url}/api/overview`, { headers: { authorization: 'Bearer wrong-token-wrong-token-wrong-token' } })).status, 401);
 });
 
 after(() => {

@@ -29,7 +29,7 @@ interface Container {
   ports: Array<{ name: string; containerPort: number }>;
 }
 
-const SERVICES = ['ingest', 'router', 'sender', 'gocd-sync'] as const;
+const SERVICES = ['ingest', 'router', 'sender', 'gocd-sync', 'console'] as const;
 const composeConfigFile = deployPath('config', 'mailsort.yml');
 
 test('promtool accepts the alert and recording rules', () => {
@@ -73,7 +73,7 @@ test('promtool accepts the compose Prometheus configuration, which scrapes every
   }
 });
 
-test('the compose file validates and runs Redis (AOF, noeviction), the four services, Mailpit, Prometheus and Grafana', () => {
+test('the compose file validates and runs Redis (AOF, noeviction), the four services, the console, Mailpit, Prometheus and Grafana', () => {
   const result = run('docker-compose', ['-f', 'docker-compose.yml', 'config'], deployPath());
   assertRan(result, 'docker-compose config');
   const compose = parse(result.stdout) as {
@@ -91,7 +91,7 @@ test('the compose file validates and runs Redis (AOF, noeviction), the four serv
     >;
     secrets: Record<string, { file: string }>;
   };
-  assert.deepEqual(Object.keys(compose.services).sort(), ['gocd-sync', 'grafana', 'ingest', 'mailpit', 'prometheus', 'redis', 'router', 'sender']);
+  assert.deepEqual(Object.keys(compose.services).sort(), ['console', 'gocd-sync', 'grafana', 'ingest', 'mailpit', 'prometheus', 'redis', 'router', 'sender']);
   const redis = compose.services.redis!.command!.join(' ');
   assert.match(redis, /--appendonly yes/);
   assert.match(redis, /--maxmemory-policy noeviction/);

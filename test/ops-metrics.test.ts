@@ -8,7 +8,7 @@ import { startSystem } from './support/system.js';
 import { LABEL_VALUES } from '@mailsort/core';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
-const SERVICES = ['ingest', 'router', 'sender', 'gocd-sync'];
+const SERVICES = ['ingest', 'router', 'sender', 'gocd-sync', 'console'];
 
 let system: System;
 let sink: Awaited<ReturnType<typeof startSink>>;
@@ -17,7 +17,7 @@ const ports = new Map<string, number>();
 
 before(async () => {
   sink = await startSink();
-  system = await startSystem({ name: 'ops-metrics', upstreamPort: sink.port });
+  system = await startSystem({ name: 'ops-metrics', upstreamPort: sink.port, services: ['sender', 'router', 'gocd-sync', 'ingest', 'console'], extra: { console: { port: 0 } } });
   for (const name of SERVICES) {
     const started = await system.service(name).waitForLog((line) => line.msg === `${name} started`);
     ports.set(name, started.httpPort as number);

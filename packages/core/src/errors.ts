@@ -61,6 +61,14 @@ export const ERROR_CODES = {
   NOTICE_RATE_LIMITED: 'a dead-letter notice left out a contact that had delivery.dead_letters.notify.per_contact notices this window; the dead letter stays listed',
   NOTICE_FAILED: 'a dead-letter notice could not be queued, or died too (never noticed again); the dead letter stays listed and replayable',
   QUEUE_ENTRY_UNKNOWN: 'a `mailsort queue` command named a message or delivery that is not in the queue',
+  // console
+  INDEX_WRITE_FAILED: 'the message index the console searches could not be written (by the router) or trimmed (by the console); routing goes on, the message is only missing from search',
+  RATE_SAMPLE_FAILED: "a process could not write its counter increments for the console's chart; they are kept and written at the next interval",
+  CONSOLE_LOGIN_FAILED: 'a console login gave a wrong user name or password',
+  CONSOLE_CSRF_REFUSED: 'a state-changing console request from a session came without its CSRF token (HTTP 403)',
+  CONSOLE_FORBIDDEN: 'a read-only console user asked for a retry, replay or delete (HTTP 403)',
+  CONSOLE_REQUEST_FAILED: 'the console could not answer a request (Redis, or a bug); HTTP 500',
+  CONSOLE_NO_USERS: 'console.users and console.tokens are both empty, so nobody can log in (warning at start)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

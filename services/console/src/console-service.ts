@@ -142,7 +142,7 @@ export function createConsoleService(config: Config, { logger, registry, redis }
   let address = '';
   let trimTimer: NodeJS.Timeout | undefined;
   const trim = () =>
-    context.index.trim(Date.now() - context.config.redis.trace_ttl).catch((error: Error) => logger.debug({ code: 'INDEX_TRIM_FAILED', err: error.message }, 'message index not trimmed'));
+    context.index.trim(Date.now() - context.config.redis.trace_ttl).catch((error: Error) => logger.debug({ code: 'INDEX_WRITE_FAILED', err: error.message }, 'message index not trimmed'));
   return {
     async start() {
       await app.listen({ host: config.console.host, port: config.console.port });

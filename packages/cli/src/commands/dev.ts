@@ -8,7 +8,7 @@ import type { Io } from '../io.js';
 import { cliCommand } from './cli-command.js';
 import { parseCommand } from './parse-command.js';
 
-const SERVICE_ORDER: ServiceName[] = ['sender', 'router', 'gocd-sync', 'ingest'];
+const SERVICE_ORDER: ServiceName[] = ['sender', 'router', 'gocd-sync', 'ingest', 'console'];
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const DEV_CONFIG = resolve(REPO_ROOT, 'deploy/dev/mailsort.dev.yml');
 
@@ -30,8 +30,8 @@ function prefixLines(name: string, child: ChildProcess, io: Io): void {
 
 /**
  * `mailsort dev`: the whole system on this machine. Redis (REDIS_URL, or 127.0.0.1:6379, or a
- * private redis-server), a dev mail sink with a web page, and the four services as separate
- * processes. Ctrl-C stops everything.
+ * private redis-server), a dev mail sink with a web page, the four services and the console as
+ * separate processes. Ctrl-C stops everything.
  */
 export async function dev(args: string[], env: Env, io: Io): Promise<number> {
   const { values } = parseCommand(args, {
@@ -39,6 +39,7 @@ export async function dev(args: string[], env: Env, io: Io): Promise<number> {
     'smtp-port': { type: 'string', default: '2525' },
     'sink-port': { type: 'string', default: '1025' },
     'ui-port': { type: 'string', default: '8025' },
+    'console-port': { type: 'string', default: '8080' },
   });
   let redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   let localRedis: ChildProcess | undefined;
@@ -63,6 +64,7 @@ export async function dev(args: string[], env: Env, io: Io): Promise<number> {
     REDIS_URL: redisUrl,
     MAILSORT_DEV_SMTP_PORT: values['smtp-port'],
     MAILSORT_DEV_SINK_PORT: String(sinkPorts.smtpPort),
+    MAILSORT_DEV_CONSOLE_PORT: values['console-port'],
   };
   const configFile = values.config ?? DEV_CONFIG;
   const { command, args: cliArgs } = cliCommand();
@@ -100,7 +102,8 @@ export async function dev(args: string[], env: Env, io: Io): Promise<number> {
       'mailsort is running:',
       `  SMTP in        127.0.0.1:${values['smtp-port']}  (trusted: loopback, no AUTH needed)`,
       `  delivered mail http://127.0.0.1:${sinkPorts.httpPort}/  (the dev sink, upstream at 127.0.0.1:${sinkPorts.smtpPort})`,
-      '  metrics        http://127.0.0.1:9301/metrics (ingest) … 9304 (gocd-sync)',
+      `  console        http://127.0.0.1:${values['console-port']}/  (log in as dev / dev with the dev config)`,
+      '  metrics        http://127.0.0.1:9301/metrics (ingest) … 9304 (gocd-sync), 9305 (console)',
       `  config         ${configFile}`,
       `  try:           swaks --server 127.0.0.1:${values['smtp-port']} --from ci@example.com --to team@example.com`,
       'Ctrl-C stops everything.',

@@ -15,7 +15,8 @@ export type { Command };
 /** Every `mailsort` command other than the four services, one entry each. */
 export const COMMANDS: Record<string, Command> = {
   dev: {
-    usage: 'dev [--smtp-port 2525] [--sink-port 1025] [--ui-port 8025] [--config FILE]\n      run the whole system locally: Redis, the four services, and a dev mail sink with a web page',
+    usage:
+      'dev [--smtp-port 2525] [--sink-port 1025] [--ui-port 8025] [--console-port 8080] [--config FILE]\n      run the whole system locally: Redis, the four services, the console (its URL is printed) and a dev mail sink with a web page',
     run: dev,
   },
   'check-config': {

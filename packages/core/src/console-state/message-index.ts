@@ -30,7 +30,7 @@ export interface MessageQuery {
   limit?: number;
 }
 
-const PAGE = 2000;
+const PAGE = 5000;
 const MAX_LIMIT = 200;
 
 function contains(haystack: string, needle: string | undefined): boolean {
@@ -57,22 +57,46 @@ export function createMessageIndex(redis: Redis, prefix: string) {
     async record(entry: IndexedMessage): Promise<void> {
       await redis.zadd(key, entry.at, JSON.stringify(entry));
     },
-    /** Newest first, scanning the time range page by page until `limit` match. */
+    /**
+     * Newest first, reading the time range page by page (by score, so a page costs the same
+     * deep in the set as at its top) until `limit` match. A member that cannot contain every
+     * word is skipped before it is parsed.
+     */
     async search(query: MessageQuery, now = Date.now()): Promise<{ results: IndexedMessage[]; scanned: number }> {
       const limit = Math.min(query.limit ?? 50, MAX_LIMIT);
       const results: IndexedMessage[] = [];
+      const words = [query.text, query.from, query.to, query.subject, query.messageId]
+        .flatMap((value) => (value ?? '').toLowerCase().split(/\s+/))
+        .filter((word) => word !== '' && !/["\\]/.test(word));
       let scanned = 0;
-      for (let offset = 0; results.length < limit; offset += PAGE) {
-        const page = await redis.zrevrangebyscore(key, query.until ?? now, query.since ?? 0, 'LIMIT', offset, PAGE);
-        for (const member of page) {
+      let max: number | string = query.until ?? now;
+      // Members at the score a page ended on, already read: the next page starts at that score again.
+      let seenAtMax = new Set<string>();
+      for (;;) {
+        const page = await redis.zrevrangebyscore(key, max, query.since ?? 0, 'WITHSCORES', 'LIMIT', 0, PAGE + seenAtMax.size);
+        let fresh = 0;
+        let lastScore: number | undefined;
+        const atLast = new Set<string>();
+        for (let i = 0; i < page.length; i += 2) {
+          const member = page[i]!;
+          const score = Number(page[i + 1]);
+          if (score !== lastScore) atLast.clear();
+          lastScore = score;
+          atLast.add(member);
+          if (seenAtMax.has(member)) continue;
+          fresh += 1;
           scanned += 1;
+          const lower = member.toLowerCase();
+          if (!words.every((word) => lower.includes(word))) continue;
           const entry = JSON.parse(member) as IndexedMessage;
-          if (matchesQuery(entry, query)) results.push(entry);
-          if (results.length >= limit) break;
+          if (!matchesQuery(entry, query)) continue;
+          results.push(entry);
+          if (results.length >= limit) return { results, scanned };
         }
-        if (page.length < PAGE) break;
+        if (fresh === 0 || page.length / 2 < PAGE + seenAtMax.size || lastScore === undefined) return { results, scanned };
+        seenAtMax = lastScore === max ? new Set([...seenAtMax, ...atLast]) : atLast;
+        max = lastScore;
       }
-      return { results, scanned };
     },
     /** The summary of one message: its id says when it was accepted, so only that hour is read. */
     async find(id: string): Promise<IndexedMessage | undefined> {
