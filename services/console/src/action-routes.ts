@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { consoleActor, explainMail, explainRows, lentRedis, queueDelete, queueReplay, queueRetry } from '@mailsort/core';
 import type { Principal } from './auth.js';
 import type { ConsoleContext } from './console-context.js';
+import { EXPLAIN_BODY_LIMIT } from './limits.js';
 import { actionResultPage, confirmPage, type Action } from './pages/dead-letters.js';
 import { explainPage, type ExplainForm } from './pages/explain.js';
 import { messagePage } from './pages/layout.js';
@@ -57,7 +58,7 @@ export function actionRoutes(app: FastifyInstance, context: ConsoleContext): voi
 
   app.get('/explain', async (request, reply) => reply.type('text/html').send(explainPage(principalOf(request), { eml: '', from: '', to: '' }, null).text));
 
-  app.post('/explain', async (request, reply) => {
+  app.post('/explain', { bodyLimit: EXPLAIN_BODY_LIMIT }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form: ExplainForm = { eml: text(body.eml), from: text(body.from).trim(), to: text(body.to).trim() };
     if (!form.eml.trim())
@@ -65,8 +66,8 @@ export function actionRoutes(app: FastifyInstance, context: ConsoleContext): voi
         .code(400)
         .type('text/html')
         .send(explainPage(principalOf(request), form, null, 'paste a message (headers, a blank line, the body)').text);
-    // A pasted mail has the browser's line ends; the router sees CRLF.
-    const raw = Buffer.from(form.eml.replace(/\r?\n/g, '\r\n'), 'latin1');
+    // A pasted mail has the browser's line ends (the router sees CRLF) and is text the browser sent as UTF-8.
+    const raw = Buffer.from(form.eml.replace(/\r?\n/g, '\r\n'), 'utf8');
     const to = form.to
       .split(',')
       .map((address) => address.trim())

@@ -10,7 +10,7 @@ import { messageDetailPage } from './pages/message.js';
 import { messagesPage, searchQuery, type SearchForm } from './pages/messages.js';
 import { overviewFragment, overviewPage } from './pages/overview.js';
 import { readOverview } from './overview-data.js';
-import { headerSection } from '@mailsort/core';
+import { bodyOffset } from '@mailsort/core';
 
 const principalOf = (request: FastifyRequest) => (request as FastifyRequest & { principal: Principal }).principal;
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -69,7 +69,10 @@ export function readRoutes(app: FastifyInstance, context: ConsoleContext): void 
     const deliveries = await deliveryViews(context, trace);
     return reply
       .type('text/html')
-      .send(messageDetailPage(principalOf(request), { id, entry, story: messageStory(entry, trace, deliveries), raw: raw ?? null, headers: raw ? headerSection(raw) : null }).text);
+      .send(
+        messageDetailPage(principalOf(request), { id, entry, story: messageStory(entry, trace, deliveries), raw: raw ?? null, headers: raw ? raw.subarray(0, bodyOffset(raw)).toString('utf8') : null })
+          .text,
+      );
   });
 
   app.get('/dead-letters', async (request, reply) => reply.type('text/html').send(deadLettersPage(principalOf(request), await deadLetterRows(context)).text));

@@ -6,7 +6,8 @@ export interface AuditEntry {
   at: number;
   user: string;
   role: string;
-  action: 'retry' | 'replay' | 'delete';
+  /** A dead-letter operation, or a login or logout (refused logins too). */
+  action: 'retry' | 'replay' | 'delete' | 'login' | 'logout';
   target: string;
   /** The operation's exit code: 0 done, 1 refused or failed. */
   code: number;
