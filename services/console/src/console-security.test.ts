@@ -134,6 +134,9 @@ test('a login redirects only to a plain path of the console: tab, backslash, // 
 test('a cross-site state-changing request is refused, the login included (Origin, or Sec-Fetch-Site without it)', async () => {
   assert.equal((await send('POST', '/login', { headers: { origin: 'https://evil.example' }, body: 'user=alice&password=pw' })).status, 403);
   assert.equal((await send('POST', '/login', { headers: { origin: 'null' }, body: 'user=alice&password=pw' })).status, 403);
+  assert.equal((await send('POST', '/login', { headers: { origin: 'null', 'sec-fetch-site': 'cross-site' }, body: 'user=alice&password=pw' })).status, 403);
+  // Chromium's own form post under Referrer-Policy: no-referrer.
+  assert.equal((await send('POST', '/login', { headers: { origin: 'null', 'sec-fetch-site': 'same-origin' }, body: 'user=alice&password=pw' })).status, 303);
   assert.equal((await send('POST', '/login', { headers: { 'sec-fetch-site': 'cross-site' }, body: 'user=alice&password=pw' })).status, 403);
   assert.equal((await send('POST', '/login', { headers: { origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' }, body: 'user=alice&password=pw' })).status, 303);
 });
@@ -190,4 +193,20 @@ test('explain reads pasted mail as UTF-8', async () => {
   const answer = await send('POST', '/explain', { headers: { cookie }, body: `_csrf=${csrf}&to=b%40example.com&eml=${encodeURIComponent(eml)}` });
   assert.equal(answer.status, 200, answer.body);
   assert.match(answer.body, /Grüße aus Köln/);
+});
+
+test('the audit list records logins, a refused read-only retry, and an attempted entry before each operation with its outcome and exit after', async () => {
+  await send('POST', '/login', { body: 'user=alice&password=wrong' });
+  const bob = await login('bob');
+  assert.equal((await send('POST', '/dead-letters/retry', { headers: { cookie: bob.cookie }, body: `_csrf=${bob.csrf}&target=d-nothing` })).status, 403);
+  const alice = await login();
+  assert.equal((await send('POST', '/dead-letters/retry', { headers: { cookie: alice.cookie }, body: `_csrf=${alice.csrf}&target=d-nothing` })).status, 409);
+  const [outcome, attempted, ...older] = await context.audit.recent(20);
+  assert.deepEqual([outcome?.action, outcome?.result, outcome?.exit, outcome?.target], ['retry', 'refused', 1, 'd-nothing']);
+  assert.deepEqual([attempted?.action, attempted?.result, attempted?.exit], ['retry', 'attempted', null]);
+  assert.ok(older.some((entry) => entry.user === 'bob' && entry.action === 'retry' && entry.result === 'forbidden'));
+  assert.ok(older.some((entry) => entry.user === 'alice' && entry.action === 'login' && entry.result === 'refused'));
+  assert.ok(older.some((entry) => entry.user === 'bob' && entry.action === 'login' && entry.result === 'done'));
+  const page = await send('GET', '/audit', { headers: { cookie: alice.cookie } });
+  assert.match(page.body, /forbidden/);
 });

@@ -50,15 +50,17 @@ export function allowedHosts(port: number, publicHosts: readonly string[]): Set<
 /** A state change must come from the console's own pages: Origin (or, without it, Sec-Fetch-Site) says where the request started. */
 export function crossSite(headers: FastifyRequest['headers'], host: string | undefined): boolean {
   const origin = headers.origin;
-  if (typeof origin === 'string' && origin !== '') {
+  const site = headers['sec-fetch-site'];
+  // Under Referrer-Policy: no-referrer Chromium sends `Origin: null` for its own form posts: Sec-Fetch-Site then decides.
+  if (typeof origin === 'string' && origin !== '' && origin !== 'null') {
     try {
-      return origin === 'null' || new URL(origin).host.toLowerCase() !== (host ?? '').toLowerCase();
+      return new URL(origin).host.toLowerCase() !== (host ?? '').toLowerCase();
     } catch {
       return true;
     }
   }
-  const site = headers['sec-fetch-site'];
-  return typeof site === 'string' && site !== 'same-origin' && site !== 'none';
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  return origin === 'null';
 }
 
 type ConsoleRequest = FastifyRequest & { principal?: Principal; started: number };
@@ -144,12 +146,12 @@ export function buildConsoleApp(context: ConsoleContext, tls: { cert: Buffer; ke
     if (!done) {
       context.metrics.logins.inc({ result: 'invalid_credentials' });
       context.logger.warn({ code: 'CONSOLE_LOGIN_FAILED', user: user.slice(0, 64), address }, 'console login failed');
-      await context.audit.append({ at: Date.now(), user: user.slice(0, 64), role: '-', action: 'login', target: address, code: 1, output: ['wrong user name or password'] });
+      await context.audit.append({ at: Date.now(), user: user.slice(0, 64), role: '-', action: 'login', target: address, result: 'refused', exit: 1, output: ['wrong user name or password'] });
       return reply.code(401).type('text/html').send(loginPage('Wrong user name or password.', next).text);
     }
     context.metrics.logins.inc({ result: 'ok' });
     context.logger.info({ user: done.principal.user, role: done.principal.role, address }, 'console login');
-    await context.audit.append({ at: Date.now(), user: done.principal.user, role: done.principal.role, action: 'login', target: address, code: 0, output: [] });
+    await context.audit.append({ at: Date.now(), user: done.principal.user, role: done.principal.role, action: 'login', target: address, result: 'done', exit: 0, output: [] });
     reply.setCookie(cookieName, done.cookie, {
       httpOnly: true,
       sameSite: 'strict',
@@ -162,7 +164,7 @@ export function buildConsoleApp(context: ConsoleContext, tls: { cert: Buffer; ke
   app.post('/logout', async (request, reply) => {
     const principal = (request as ConsoleRequest).principal;
     await context.auth.logout(request.cookies[cookieName]);
-    if (principal) await context.audit.append({ at: Date.now(), user: principal.user, role: principal.role, action: 'logout', target: request.ip, code: 0, output: [] });
+    if (principal) await context.audit.append({ at: Date.now(), user: principal.user, role: principal.role, action: 'logout', target: request.ip, result: 'done', exit: 0, output: [] });
     reply.clearCookie(cookieName, { path: '/', secure });
     return reply.redirect('/login', 303);
   });
