@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { consoleActor, explainMail, explainRows, lentRedis, queueDelete, queueReplay, queueRetry } from '@mailsort/core';
 import type { Principal } from './auth.js';
 import type { ConsoleContext } from './console-context.js';
+import { EXPLAIN_BODY_LIMIT } from './limits.js';
 import { actionResultPage, confirmPage, type Action } from './pages/dead-letters.js';
 import { explainPage, type ExplainForm } from './pages/explain.js';
 import { messagePage } from './pages/layout.js';
@@ -39,25 +40,33 @@ export function actionRoutes(app: FastifyInstance, context: ConsoleContext): voi
     const lines: string[] = [];
     const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
     const actor = consoleActor(principal.user);
-    const code =
-      action === 'retry'
-        ? await queueRetry(context.admin, target, false, io, actor)
-        : action === 'replay'
-          ? await queueReplay(context.admin, target, io, actor)
-          : await queueDelete(context.admin, target, io, actor);
-    const entry = { at: Date.now(), user: principal.user, role: principal.role, action, target, code, output: lines };
-    context.logger.info({ audit: true, ...entry }, `console ${action} ${target} by ${principal.user}: ${code === 0 ? 'done' : 'refused'}`);
-    await context.audit.append(entry);
-    context.metrics.actions.inc({ action, result: code === 0 ? 'done' : 'refused' });
+    const audited = { user: principal.user, role: principal.role, action, target };
+    // Written before the operation, so one that throws partway still leaves a trace of who asked.
+    await context.audit.append({ at: Date.now(), ...audited, result: 'attempted', exit: null, output: [] });
+    let exit: number | null = null;
+    try {
+      exit =
+        action === 'retry'
+          ? await queueRetry(context.admin, target, false, io, actor)
+          : action === 'replay'
+            ? await queueReplay(context.admin, target, io, actor)
+            : await queueDelete(context.admin, target, io, actor);
+    } finally {
+      const result = exit === null ? 'failed' : exit === 0 ? 'done' : 'refused';
+      const entry = { at: Date.now(), ...audited, result, exit, output: lines } as const;
+      context.logger.info({ audit: true, ...entry }, `console ${action} ${target} by ${principal.user}: ${result}`);
+      await context.audit.append(entry);
+      context.metrics.actions.inc({ action, result: exit === 0 ? 'done' : 'refused' });
+    }
     return reply
-      .code(code === 0 ? 200 : 409)
+      .code(exit === 0 ? 200 : 409)
       .type('text/html')
-      .send(actionResultPage(principal, action, target, code, lines).text);
+      .send(actionResultPage(principal, action, target, exit, lines).text);
   });
 
   app.get('/explain', async (request, reply) => reply.type('text/html').send(explainPage(principalOf(request), { eml: '', from: '', to: '' }, null).text));
 
-  app.post('/explain', async (request, reply) => {
+  app.post('/explain', { bodyLimit: EXPLAIN_BODY_LIMIT }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form: ExplainForm = { eml: text(body.eml), from: text(body.from).trim(), to: text(body.to).trim() };
     if (!form.eml.trim())
@@ -65,8 +74,8 @@ export function actionRoutes(app: FastifyInstance, context: ConsoleContext): voi
         .code(400)
         .type('text/html')
         .send(explainPage(principalOf(request), form, null, 'paste a message (headers, a blank line, the body)').text);
-    // A pasted mail has the browser's line ends; the router sees CRLF.
-    const raw = Buffer.from(form.eml.replace(/\r?\n/g, '\r\n'), 'latin1');
+    // A pasted mail has the browser's line ends (the router sees CRLF) and is text the browser sent as UTF-8.
+    const raw = Buffer.from(form.eml.replace(/\r?\n/g, '\r\n'), 'utf8');
     const to = form.to
       .split(',')
       .map((address) => address.trim())
@@ -80,9 +89,11 @@ export function actionRoutes(app: FastifyInstance, context: ConsoleContext): voi
     return reply.type('text/html').send(explainPage(principalOf(request), form, { rows: explainRows(explained, '(pasted)'), destinations: explained.destinations }).text);
   });
 
-  function forbidden(request: FastifyRequest, reply: FastifyReply, action: Action) {
+  async function forbidden(request: FastifyRequest, reply: FastifyReply, action: Action) {
     const principal = principalOf(request);
+    const target = text((request.body as Record<string, unknown> | undefined)?.target ?? (request.query as Record<string, unknown>).target).slice(0, 200);
     context.metrics.actions.inc({ action, result: 'forbidden' });
+    await context.audit.append({ at: Date.now(), user: principal.user, role: principal.role, action, target, result: 'forbidden', exit: null, output: [`${principal.role} may not ${action}`] });
     context.logger.warn({ audit: true, user: principal.user, role: principal.role, action, code: 'CONSOLE_FORBIDDEN' }, `console ${action} refused: ${principal.user} is ${principal.role}`);
     return reply
       .code(403)

@@ -12,6 +12,8 @@ export interface Principal {
 }
 
 export const SESSION_COOKIE = 'mailsort_console';
+/** A Secure cookie gets the __Host- prefix: the browser then refuses it from plain HTTP or another path or domain. */
+export const sessionCookieName = (secure: boolean) => (secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE);
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -21,36 +23,65 @@ function sameText(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
-// An unknown name is checked against this, so it costs what a wrong password costs.
-const DUMMY_HASH = bcrypt.hashSync(randomBytes(16).toString('hex'), 10);
+/**
+ * An unknown name is checked against a dummy hash at the highest cost among the configured users,
+ * so it takes as long as a wrong password for the slowest real user (no enumeration by timing).
+ */
+const dummyHashes = new Map<number, string>();
+export function dummyHash(users: ConsoleConfig['users']): string {
+  const cost = Math.max(10, ...users.map((user) => bcrypt.getRounds(user.password_hash)));
+  let hash = dummyHashes.get(cost);
+  if (!hash) {
+    hash = bcrypt.hashSync(randomBytes(16).toString('hex'), cost);
+    dummyHashes.set(cost, hash);
+  }
+  return hash;
+}
+
+/** What a session is bound to: a new password hash or role ends every session of that user. */
+const fingerprint = (user: ConsoleConfig['users'][number]) => sha256(`${user.name}\n${user.role}\n${user.password_hash}`);
+
+interface StoredSession extends Principal {
+  fingerprint: string;
+  /** When the login happened: past console.session_max_age the session ends however busy it is. */
+  created: number;
+}
 
 /**
  * Logins and sessions: users (bcrypt hashes) and bearer tokens from the config; a session is a
- * random cookie whose SHA-256 names a Redis key with the user, role and CSRF token, renewed on use.
+ * random cookie whose SHA-256 names a Redis key with the user, role, CSRF token and the user's
+ * fingerprint; renewed by a request the operator made (not by the page's polling), ended at
+ * console.session_max_age after the login whatever happens.
  */
 export function createAuth(redis: Redis, prefix: string, config: () => ConsoleConfig) {
   const keys = consoleKeys(prefix);
   return {
     async login(name: string, password: string): Promise<{ cookie: string; principal: Principal } | undefined> {
       const user = config().users.find((candidate) => candidate.name === name);
-      const ok = await bcrypt.compare(password, user?.password_hash ?? DUMMY_HASH);
+      const ok = await bcrypt.compare(password, user?.password_hash ?? dummyHash(config().users));
       if (!user || !ok) return undefined;
       const cookie = randomBytes(32).toString('base64url');
       const principal: Principal = { user: user.name, role: user.role, csrf: randomBytes(24).toString('base64url'), via: 'session' };
-      await redis.set(keys.session(sha256(cookie)), JSON.stringify(principal), 'PX', config().session_ttl);
+      const stored: StoredSession = { ...principal, fingerprint: fingerprint(user), created: Date.now() };
+      await redis.set(keys.session(sha256(cookie)), JSON.stringify(stored), 'PX', Math.min(config().session_ttl, config().session_max_age));
       return { cookie, principal };
     },
-    async session(cookie: string | undefined): Promise<Principal | undefined> {
+    /** The session's principal; `renew` false for the page's own polling, which must not keep an abandoned tab logged in. */
+    async session(cookie: string | undefined, renew = true): Promise<Principal | undefined> {
       if (!cookie || cookie.length > 100) return undefined;
       const key = keys.session(sha256(cookie));
-      const stored = await redis.get(key);
-      if (!stored) return undefined;
-      const principal = JSON.parse(stored) as Principal;
-      // The user may have been removed or changed role since: the config decides.
-      const user = config().users.find((candidate) => candidate.name === principal.user);
-      if (!user) return undefined;
-      await redis.pexpire(key, config().session_ttl);
-      return { ...principal, role: user.role };
+      const text = await redis.get(key);
+      if (!text) return undefined;
+      const stored = JSON.parse(text) as StoredSession;
+      // The user may have been removed, or changed password or role since: the config decides.
+      const user = config().users.find((candidate) => candidate.name === stored.user);
+      const left = stored.created + config().session_max_age - Date.now();
+      if (!user || stored.fingerprint !== fingerprint(user) || !(left > 0)) {
+        await redis.del(key);
+        return undefined;
+      }
+      if (renew) await redis.pexpire(key, Math.min(config().session_ttl, left));
+      return { user: stored.user, role: user.role, csrf: stored.csrf, via: 'session' };
     },
     bearer(header: string | undefined): Principal | undefined {
       const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
@@ -70,27 +101,3 @@ export function createAuth(redis: Redis, prefix: string, config: () => ConsoleCo
 }
 
 export type Auth = ReturnType<typeof createAuth>;
-
-const WINDOW_MS = 5 * 60_000;
-const MAX_FAILURES = 10;
-
-/** Failed logins per client address in a window (per console process): more are answered 429 without a password check. */
-export function createLoginThrottle(now = () => Date.now()) {
-  const failures = new Map<string, { count: number; since: number }>();
-  return {
-    blocked(address: string): boolean {
-      const entry = failures.get(address);
-      if (!entry || now() - entry.since > WINDOW_MS) return false;
-      return entry.count >= MAX_FAILURES;
-    },
-    failed(address: string): void {
-      const entry = failures.get(address);
-      if (!entry || now() - entry.since > WINDOW_MS) failures.set(address, { count: 1, since: now() });
-      else entry.count += 1;
-      if (failures.size > 10_000) failures.clear();
-    },
-    succeeded(address: string): void {
-      failures.delete(address);
-    },
-  };
-}

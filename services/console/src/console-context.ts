@@ -12,7 +12,8 @@ import {
   type Logger,
   type ServiceDeps,
 } from '@mailsort/core';
-import { createAuth, createLoginThrottle } from './auth.js';
+import { createAuth } from './auth.js';
+import { createLoginThrottle } from './login-throttle.js';
 
 /** Everything the console's routes read and call: core's stores and operations, the auth, the audit log. */
 export function createConsoleContext(initial: Config, redis: Redis, logger: Logger, registry: ServiceDeps['registry']) {

@@ -49,6 +49,8 @@ test('under console.tls the console speaks HTTPS and its session cookie is Secur
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
     assert.match(cookie, /Secure/);
+    assert.match(cookie, /^__Host-mailsort_console=/, 'a Secure cookie carries the __Host- prefix');
+    assert.equal(done.headers['strict-transport-security'], 'max-age=31536000', 'HSTS under TLS');
     const offsite = await post(port, '/login', 'user=alice&password=pw&next=//evil.example.com/');
     assert.equal(offsite.headers.location, '/', 'a login never sends the user to another site');
   } finally {

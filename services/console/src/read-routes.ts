@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ALL_OPEN_TYPES, deliveriesIn, describeDestination, findDeliveries, isMessageId, routeDeadLetters } from '@mailsort/core';
+import { ALL_OPEN_TYPES, deliverJobSchema, describeDestination, findDeliveries, isMessageId, routeJobSchema } from '@mailsort/core';
 import type { Principal } from './auth.js';
 import type { ConsoleContext } from './console-context.js';
 import { messageStory, type DeliveryView } from './message-story.js';
@@ -10,7 +10,7 @@ import { messageDetailPage } from './pages/message.js';
 import { messagesPage, searchQuery, type SearchForm } from './pages/messages.js';
 import { overviewFragment, overviewPage } from './pages/overview.js';
 import { readOverview } from './overview-data.js';
-import { headerSection } from '@mailsort/core';
+import { bodyOffset } from '@mailsort/core';
 
 const principalOf = (request: FastifyRequest) => (request as FastifyRequest & { principal: Principal }).principal;
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -69,10 +69,17 @@ export function readRoutes(app: FastifyInstance, context: ConsoleContext): void 
     const deliveries = await deliveryViews(context, trace);
     return reply
       .type('text/html')
-      .send(messageDetailPage(principalOf(request), { id, entry, story: messageStory(entry, trace, deliveries), raw: raw ?? null, headers: raw ? headerSection(raw) : null }).text);
+      .send(
+        messageDetailPage(principalOf(request), { id, entry, story: messageStory(entry, trace, deliveries), raw: raw ?? null, headers: raw ? raw.subarray(0, bodyOffset(raw)).toString('utf8') : null })
+          .text,
+      );
   });
 
-  app.get('/dead-letters', async (request, reply) => reply.type('text/html').send(deadLettersPage(principalOf(request), await deadLetterRows(context)).text));
+  app.get('/dead-letters', async (request, reply) => {
+    const page = Math.max(0, Math.min(1_000_000, Number.parseInt(text((request.query as Record<string, unknown>).page), 10) || 0));
+    const { rows, more } = await deadLetterRows(context, page);
+    return reply.type('text/html').send(deadLettersPage(principalOf(request), rows, { page, more }).text);
+  });
   app.get('/audit', async (request, reply) => reply.type('text/html').send(auditPage(principalOf(request), await context.audit.recent(200)).text));
 }
 
@@ -94,9 +101,23 @@ async function deliveryViews(context: ConsoleContext, trace: Awaited<ReturnType<
   );
 }
 
-async function deadLetterRows(context: ConsoleContext): Promise<DeadLetterRow[]> {
+/** Dead letters per page of the list: the failed deliveries and failed routings at that page, not every failed job. */
+export const DEAD_LETTERS_PER_PAGE = 100;
+
+async function deadLetterRows(context: ConsoleContext, page: number): Promise<{ rows: DeadLetterRow[]; more: boolean }> {
   const now = Date.now();
-  const failed = await deliveriesIn(context.admin.deliver, ['failed']);
+  const start = page * DEAD_LETTERS_PER_PAGE;
+  const end = start + DEAD_LETTERS_PER_PAGE; // one more than a page: is there a next one?
+  const [deliverJobs, routeJobs] = await Promise.all([context.admin.deliver.getJobs(['failed'], start, end, true), context.admin.route.getJobs(['failed'], start, end, true)]);
+  const more = deliverJobs.length > DEAD_LETTERS_PER_PAGE || routeJobs.length > DEAD_LETTERS_PER_PAGE;
+  const failed = deliverJobs.slice(0, DEAD_LETTERS_PER_PAGE).flatMap((job) => {
+    const parsed = deliverJobSchema.safeParse(job?.data);
+    return job && parsed.success ? [{ job, data: parsed.data }] : [];
+  });
+  const routed = routeJobs.slice(0, DEAD_LETTERS_PER_PAGE).flatMap((job) => {
+    const parsed = routeJobSchema.safeParse(job?.data);
+    return job && parsed.success ? [{ job, data: parsed.data }] : [];
+  });
   const rows: DeadLetterRow[] = await Promise.all(
     failed.map(async ({ job, data }) => {
       const record = await context.admin.states.get(data.deliveryId);
@@ -113,7 +134,7 @@ async function deadLetterRows(context: ConsoleContext): Promise<DeadLetterRow[]>
       };
     }),
   );
-  for (const { job, data } of await routeDeadLetters(context.admin)) {
+  for (const { job, data } of routed) {
     rows.push({
       target: job.id ?? '',
       message: data.id,
@@ -126,5 +147,5 @@ async function deadLetterRows(context: ConsoleContext): Promise<DeadLetterRow[]>
       lastAttemptAt: job.finishedOn,
     });
   }
-  return rows;
+  return { rows, more };
 }

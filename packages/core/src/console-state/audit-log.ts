@@ -6,10 +6,13 @@ export interface AuditEntry {
   at: number;
   user: string;
   role: string;
-  action: 'retry' | 'replay' | 'delete';
+  /** A dead-letter operation, or a login or logout (refused logins too). */
+  action: 'retry' | 'replay' | 'delete' | 'login' | 'logout';
   target: string;
-  /** The operation's exit code: 0 done, 1 refused or failed. */
-  code: number;
+  /** attempted is written before the operation runs, its outcome after (failed: it threw partway). */
+  result: 'attempted' | 'done' | 'refused' | 'failed' | 'forbidden';
+  /** The operation's exit status (0 done, 1 refused); null before it ran, or when it threw. (`code` in a log line is an error code.) */
+  exit: number | null;
   output: string[];
 }
 

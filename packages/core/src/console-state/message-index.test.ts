@@ -48,6 +48,9 @@ test('search pages through the index by score: every entry once, newest first, t
       Array.from({ length: 12 }, (_, k) => `rare ${(11 - k) * 1000}`),
     );
     assert.equal(rare.scanned, 12_000, 'each entry read once');
+    assert.equal(rare.stopped, false);
+    const capped = await index.search({ text: 'nowhere' }, 2_000_000, 7000);
+    assert.deepEqual([capped.scanned, capped.stopped, capped.results.length], [7000, true, 0], 'a search that matches nothing stops at its scan limit');
     const window = await index.search({ text: 'common', since: 1_000_000, until: 1_000_009, limit: 200 }, 2_000_000);
     assert.equal(window.results.length, 29, 'the 30 entries of 10 ms, less the rare one');
     await index.record(entries[0]!);

@@ -32,6 +32,8 @@ export interface MessageQuery {
 
 const PAGE = 5000;
 const MAX_LIMIT = 200;
+/** A search reads at most this many entries per request (a few hundred ms on 100k): then it stops and says so. */
+export const SEARCH_SCAN_LIMIT = 50_000;
 
 function contains(haystack: string, needle: string | undefined): boolean {
   return !needle || haystack.toLowerCase().includes(needle.toLowerCase());
@@ -62,7 +64,7 @@ export function createMessageIndex(redis: Redis, prefix: string) {
      * deep in the set as at its top) until `limit` match. A member that cannot contain every
      * word is skipped before it is parsed.
      */
-    async search(query: MessageQuery, now = Date.now()): Promise<{ results: IndexedMessage[]; scanned: number }> {
+    async search(query: MessageQuery, now = Date.now(), scanLimit = SEARCH_SCAN_LIMIT): Promise<{ results: IndexedMessage[]; scanned: number; stopped: boolean }> {
       const limit = Math.min(query.limit ?? 50, MAX_LIMIT);
       const results: IndexedMessage[] = [];
       const words = [query.text, query.from, query.to, query.subject, query.messageId]
@@ -84,6 +86,7 @@ export function createMessageIndex(redis: Redis, prefix: string) {
           lastScore = score;
           atLast.add(member);
           if (seenAtMax.has(member)) continue;
+          if (scanned >= scanLimit) return { results, scanned, stopped: true };
           fresh += 1;
           scanned += 1;
           const lower = member.toLowerCase();
@@ -91,9 +94,9 @@ export function createMessageIndex(redis: Redis, prefix: string) {
           const entry = JSON.parse(member) as IndexedMessage;
           if (!matchesQuery(entry, query)) continue;
           results.push(entry);
-          if (results.length >= limit) return { results, scanned };
+          if (results.length >= limit) return { results, scanned, stopped: false };
         }
-        if (fresh === 0 || page.length / 2 < PAGE + seenAtMax.size || lastScore === undefined) return { results, scanned };
+        if (fresh === 0 || page.length / 2 < PAGE + seenAtMax.size || lastScore === undefined) return { results, scanned, stopped: false };
         seenAtMax = lastScore === max ? new Set([...seenAtMax, ...atLast]) : atLast;
         max = lastScore;
       }

@@ -40,7 +40,7 @@ export const LABEL_VALUES = {
   gocdErrorReason: ['timeout', 'unreachable', 'unauthorized', 'forbidden', 'not_found', 'status', 'invalid', 'empty'],
   consolePage: ['overview', 'messages', 'message', 'dead_letters', 'explain', 'audit', 'login', 'asset', 'api', 'other'],
   consoleStatus: ['2xx', '3xx', '4xx', '5xx'],
-  consoleLoginResult: ['ok', 'invalid_credentials', 'rate_limited'],
+  consoleLoginResult: ['ok', 'invalid_credentials', 'rate_limited', 'busy'],
   consoleAction: ['retry', 'replay', 'delete'],
   consoleActionResult: ['done', 'refused', 'forbidden'],
 } as const;

@@ -12,7 +12,7 @@ export function auditPage(principal: Principal, entries: AuditEntry[]): Html {
       : html`<table class="grid" id="audit"><thead><tr><th>when</th><th>who</th><th>role</th><th>action</th><th>target</th><th>result</th><th>what the operation said</th></tr></thead><tbody>
 ${entries.map(
   (entry) =>
-    html`<tr><td>${iso(entry.at)}</td><td>${entry.user}</td><td>${entry.role}</td><td>${entry.action}</td><td>${entry.target}</td><td class="${entry.code === 0 ? 'ok' : 'bad'}">${entry.code === 0 ? 'done' : 'refused'}</td><td>${entry.output.join(' / ')}</td></tr>`,
+    html`<tr><td>${iso(entry.at)}</td><td>${entry.user}</td><td>${entry.role}</td><td>${entry.action}</td><td>${entry.target}</td><td class="${entry.result === 'done' ? 'ok' : entry.result === 'attempted' ? '' : 'bad'}">${entry.result}</td><td>${entry.output.join(' / ')}</td></tr>`,
 )}</tbody></table>`,
     '/audit',
   );

@@ -30,18 +30,24 @@ function actions(principal: Principal, row: DeadLetterRow): Html {
   return row.stage === 'routing' ? link('retry') : html`${link('retry')} ${link('replay')} ${link('delete')}`;
 }
 
-export function deadLettersPage(principal: Principal, rows: DeadLetterRow[]): Html {
+export function deadLettersPage(principal: Principal, rows: DeadLetterRow[], paging: { page: number; more: boolean } = { page: 0, more: false }): Html {
+  const nav =
+    paging.page > 0 || paging.more
+      ? html`<p class="paging" id="dead-letter-pages">${paging.page > 0 ? html`<a href="/dead-letters?page=${paging.page - 1}" id="prev-page">previous</a>` : ''} page ${paging.page + 1} ${paging.more ? html`<a href="/dead-letters?page=${paging.page + 1}" id="next-page">next</a>` : ''}</p>`
+      : '';
   return layout(
     'Dead letters',
     principal,
-    rows.length === 0
-      ? html`<p class="notice info" id="no-dead-letters">No dead letters.</p>`
-      : html`<table class="grid" id="dead-letters"><thead><tr><th>delivery</th><th>message</th><th>to</th><th>reason</th><th>last reply</th><th>attempts</th><th>age</th><th>last attempt</th><th></th></tr></thead><tbody>
+    html`${nav}${
+      rows.length === 0
+        ? html`<p class="notice info" id="no-dead-letters">No dead letters.</p>`
+        : html`<table class="grid" id="dead-letters"><thead><tr><th>delivery</th><th>message</th><th>to</th><th>reason</th><th>last reply</th><th>attempts</th><th>age</th><th>last attempt</th><th></th></tr></thead><tbody>
 ${rows.map(
   (row) =>
     html`<tr data-message="${row.message}"><td>${row.target}</td><td><a href="/messages/${row.message}">${row.message}</a></td><td>${row.to}</td><td>${row.reason}</td><td class="reply">${row.lastReply}</td><td>${row.attempts}</td><td>${age(row.ageMs)}</td><td>${iso(row.lastAttemptAt)}</td><td>${actions(principal, row)}</td></tr>`,
 )}
-</tbody></table>`,
+</tbody></table>`
+    }`,
     '/dead-letters',
   );
 }

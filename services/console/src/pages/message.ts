@@ -38,7 +38,7 @@ ${story.deliveries.map((delivery) => html`<tr><td>${delivery.deliveryId}</td><td
 <h2>Headers</h2>
 ${view.headers === null ? html`<p class="muted">The message is no longer stored: mailsort deletes it once its deliveries finish (a dead letter keeps it for delivery.dead_letters.keep_for).</p>` : html`<pre class="source" id="headers">${view.headers}</pre>`}
 <h2>Source</h2>
-${view.raw === null ? html`<p class="muted">Not stored any more.</p>` : html`<pre class="source" id="source">${view.raw.toString('latin1')}</pre>`}`,
+${view.raw === null ? html`<p class="muted">Not stored any more.</p>` : html`<pre class="source" id="source">${view.raw.toString('utf8')}</pre>`}`,
     '/messages',
   );
 }

@@ -16,7 +16,7 @@ function field(label: string, name: keyof SearchForm, form: SearchForm, type = '
   return html`<label>${label} <input name="${name}" type="${type}" value="${form[name]}"></label>`;
 }
 
-export function messagesPage(principal: Principal, form: SearchForm, found: { results: IndexedMessage[]; scanned: number; ms: number } | null, problem?: string): Html {
+export function messagesPage(principal: Principal, form: SearchForm, found: { results: IndexedMessage[]; scanned: number; stopped: boolean; ms: number } | null, problem?: string): Html {
   return layout(
     'Messages',
     principal,
@@ -30,6 +30,7 @@ ${problem ? html`<p class="notice bad">${problem}</p>` : ''}
 ${
   found
     ? html`<p class="muted" id="search-summary">${found.results.length} found (${found.scanned} looked at, ${found.ms} ms)</p>
+${found.stopped ? html`<p class="notice info" id="search-stopped">search stopped after ${found.scanned} entries; narrow the time range</p>` : ''}
 <table class="grid" id="results"><thead><tr><th>accepted</th><th>queue id</th><th>from</th><th>to</th><th>subject</th></tr></thead><tbody>
 ${found.results.map((entry) => html`<tr><td>${iso(entry.at)}</td><td><a href="/messages/${entry.id}">${entry.id}</a></td><td>${entry.from}</td><td>${entry.to.join(', ')}</td><td class="subject">${entry.subject}</td></tr>`)}
 </tbody></table>`

@@ -35,6 +35,8 @@ const CASES: Array<{ name: string; section: string; expected: RegExp[] }> = [
   },
   { name: 'an unknown key', section: 'console:\n  listen: 0.0.0.0\n', expected: [/console/] },
   { name: 'a bad session_ttl', section: 'console:\n  session_ttl: forever\n', expected: [/^3: console\.session_ttl: "forever" is not a duration/] },
+  { name: 'a public host with a scheme', section: 'console:\n  public_hosts: ["https://console.example.com"]\n', expected: [/^3: console\.public_hosts\[0\]: a host name or host:port/] },
+  { name: 'a cookie_secure that is not a boolean', section: 'console:\n  cookie_secure: maybe\n', expected: [/console\.cookie_secure/] },
 ];
 
 for (const { name, section, expected } of CASES) {
@@ -47,7 +49,7 @@ for (const { name, section, expected } of CASES) {
 
 test('the console defaults to loopback, port 8080, an 8 hour session and nobody to log in; a token_file is read like every secret', () => {
   const { config } = loadConfig({ file: 'm.yml', text: 'upstreams: [{ name: default, host: mx }]\n' }, {});
-  assert.deepEqual({ ...config.console }, { host: '127.0.0.1', port: 8080, users: [], tokens: [], session_ttl: 8 * 3_600_000, audit_keep: 1000 });
+  assert.deepEqual({ ...config.console }, { host: '127.0.0.1', port: 8080, users: [], tokens: [], session_ttl: 8 * 3_600_000, session_max_age: 12 * 3_600_000, public_hosts: [], audit_keep: 1000 });
   assert.equal(config.http.ports.console, 9305);
   const withFile = loadConfig(
     { file: 'm.yml', text: 'upstreams: [{ name: default, host: mx }]\nconsole:\n  tokens:\n    - { name: ci, token_file: /run/secrets/t, role: read-only }\n' },

@@ -37,8 +37,18 @@ export const consoleSchema = z
     tokens: z.array(consoleTokenSchema).default([]),
     /** HTTPS with this certificate (and Secure cookies); plain HTTP when left out. */
     tls: z.strictObject({ cert_file: z.string().min(1), key_file: z.string().min(1) }).optional(),
-    /** How long a login lasts without being used. */
+    /** How long a login lasts without being used (the overview's polling does not count as use). */
     session_ttl: duration.prefault('8h'),
+    /** How long a login lasts at most, used or not. */
+    session_max_age: duration.prefault('12h'),
+    /**
+     * Host names (with :port when not the default) the console answers to besides 127.0.0.1,
+     * localhost and [::1] on its port: the names a proxy or ingress forwards. Any other Host → 421
+     * (DNS rebinding).
+     */
+    public_hosts: z.array(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'a host name or host:port (no scheme, no path)')).default([]),
+    /** Secure session cookie (named __Host-…); default true under console.tls. Set true behind a TLS proxy. */
+    cookie_secure: z.boolean().optional(),
     /** How many audit entries the console keeps in Redis (the JSON log keeps them all). */
     audit_keep: z.number().int().positive().default(1000),
   })
