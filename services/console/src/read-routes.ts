@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ALL_OPEN_TYPES, deliverJobSchema, describeDestination, findDeliveries, isMessageId, routeJobSchema } from '@mailsort/core';
+import { ALL_OPEN_TYPES, deliverJobSchema, describeDestination, findDeliveries, isMessageId, routeJobSchema, type ShardQueues } from '@mailsort/core';
+
+type Job = Awaited<ReturnType<ShardQueues['all'][number]['getJobs']>>[number];
 import type { Principal } from './auth.js';
 import type { ConsoleContext } from './console-context.js';
 import { messageStory, type DeliveryView } from './message-story.js';
@@ -104,11 +106,22 @@ async function deliveryViews(context: ConsoleContext, trace: Awaited<ReturnType<
 /** Dead letters per page of the list: the failed deliveries and failed routings at that page, not every failed job. */
 export const DEAD_LETTERS_PER_PAGE = 100;
 
+/** Failed jobs `start`..`end` of every shard together, oldest first as BullMQ lists one queue's: each shard's first `end + 1`, merged (one shard: exactly its page). */
+async function failedAcrossShards(queues: ShardQueues, start: number, end: number): Promise<Job[]> {
+  if (queues.all.length === 1) return queues.all[0]!.getJobs(['failed'], start, end, true);
+  const perShard = await Promise.all(queues.all.map((queue) => queue.getJobs(['failed'], 0, end, true)));
+  return perShard
+    .flat()
+    .filter((job): job is Job => Boolean(job))
+    .sort((a, b) => (a.finishedOn ?? a.timestamp) - (b.finishedOn ?? b.timestamp))
+    .slice(start, end + 1);
+}
+
 async function deadLetterRows(context: ConsoleContext, page: number): Promise<{ rows: DeadLetterRow[]; more: boolean }> {
   const now = Date.now();
   const start = page * DEAD_LETTERS_PER_PAGE;
   const end = start + DEAD_LETTERS_PER_PAGE; // one more than a page: is there a next one?
-  const [deliverJobs, routeJobs] = await Promise.all([context.admin.deliver.getJobs(['failed'], start, end, true), context.admin.route.getJobs(['failed'], start, end, true)]);
+  const [deliverJobs, routeJobs] = await Promise.all([failedAcrossShards(context.admin.deliver, start, end), failedAcrossShards(context.admin.route, start, end)]);
   const more = deliverJobs.length > DEAD_LETTERS_PER_PAGE || routeJobs.length > DEAD_LETTERS_PER_PAGE;
   const failed = deliverJobs.slice(0, DEAD_LETTERS_PER_PAGE).flatMap((job) => {
     const parsed = deliverJobSchema.safeParse(job?.data);
