@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import { startCountingSink } from '../test/support/counting-sink.js';
 import { startFaultSystem } from '../test/support/fault-system.js';
-import { accepted, range, sendNumbered } from '../test/support/load.js';
+import { accepted, outageWatch, range, sendNumbered } from '../test/support/load.js';
 import { startSentinelRedis } from '../test/support/sentinel-redis.js';
 import { waitUntil } from '../test/support/wait.js';
 import { fmt, median, table } from './lib/report.js';
@@ -51,23 +51,17 @@ async function failover(replicasAcked: number): Promise<FailoverResult> {
     redis: { sentinels: redis.sentinels, master_name: redis.masterName, min_replicas_acked: replicasAcked, replica_ack_timeout: '500ms' },
   });
   try {
-    let killedAt = 0;
-    let servedAgainAt = 0;
-    let deferred = 0;
+    const outage = outageWatch();
     const load = sendNumbered({
       port: system.smtpPort,
       seqs: range(0, messages),
       connections: 8,
       retryUntilAccepted: true,
-      onAttempt: ({ code, at, ms }) => {
-        if (killedAt === 0) return;
-        if (code === 451) deferred += 1;
-        if (code === 250 && servedAgainAt === 0 && at - ms > killedAt && deferred > 0) servedAgainAt = at;
-      },
+      onAttempt: outage.onAttempt,
     });
     await waitUntil(() => sink.total >= messages / 2, 120_000, 'half the messages delivered');
     const oldMaster = await redis.killMaster();
-    killedAt = Date.now();
+    outage.killed();
     await redis.promoted(oldMaster);
     const owed = accepted(await load);
     await sink.waitForAll(owed, 15_000).catch(() => undefined);
@@ -76,8 +70,8 @@ async function failover(replicasAcked: number): Promise<FailoverResult> {
       owed: owed.length,
       lost: owed.filter((seq) => !sink.arrivals.has(seq)).length,
       duplicates: sink.duplicates,
-      unavailableMs: servedAgainAt ? servedAgainAt - killedAt : Number.NaN,
-      deferred,
+      unavailableMs: outage.unavailableMs,
+      deferred: outage.deferredAfterKill,
     };
   } finally {
     await system.stop();

@@ -114,3 +114,34 @@ export function codes(outcomes: SendOutcome[]): Record<number, number> {
 export function accepted(outcomes: SendOutcome[]): number[] {
   return outcomes.filter((o) => o.code === 250).map((o) => o.seq);
 }
+
+/**
+ * What clients saw of an outage that starts at `killed()`: the 451s after it, and when ingest
+ * served again — the first 250 to an attempt begun after the kill, once a 451 had been seen.
+ * Pass `onAttempt` to sendNumbered.
+ */
+export function outageWatch() {
+  let killedAt = 0;
+  let servedAgainAt = 0;
+  let deferredAfterKill = 0;
+  return {
+    onAttempt({ code, at, ms }: { code: number; at: number; ms: number }): void {
+      if (killedAt === 0) return;
+      if (code === 451) deferredAfterKill += 1;
+      if (code === 250 && servedAgainAt === 0 && at - ms > killedAt && deferredAfterKill > 0) servedAgainAt = at;
+    },
+    killed(at = Date.now()): void {
+      killedAt = at;
+    },
+    get killedAt() {
+      return killedAt;
+    },
+    get deferredAfterKill() {
+      return deferredAfterKill;
+    },
+    /** Kill to served again, ms; NaN while never served again. */
+    get unavailableMs() {
+      return servedAgainAt ? servedAgainAt - killedAt : Number.NaN;
+    },
+  };
+}
