@@ -180,9 +180,8 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       logger.info({ id: message.id, code: 'MESSAGE_MISSING' }, 'message already finished or never stored; not routed again');
       return;
     }
-    // The console's search: one ZADD per routed message. Only a convenience, so it never fails the
-    // routing, and the routing does not wait for its reply before enqueueing (awaited at the end).
-    const indexed = messageIndex
+    // The console's search: one ZADD per routed message. Only a convenience, so it never fails the routing.
+    await messageIndex
       .record(indexEntry(message, facts))
       .catch((error: Error) => logger.warn({ id: message.id, code: 'INDEX_WRITE_FAILED', err: error.message }, 'message not indexed for the console'));
     // Flood control counts the route's own deliveries (not the unclaimed recipients'); a grouped route's notifications are not limited.
@@ -191,7 +190,6 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     await enqueue(control ? await floodControl.admit(message, decision.alert, control, deliveries, controlled) : deliveries);
     if (policy) await grouping.arrive(message, decision.alert, policy, routed);
     account(message, decision, deliveries);
-    await indexed;
     metrics.duration.observe((Date.now() - started) / 1000);
   }
 
