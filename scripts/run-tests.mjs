@@ -68,11 +68,27 @@ const files = ['packages', 'services', 'test']
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort()
   .sort((a, b) => slowRank(a) - slowRank(b));
-const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', '--test', `--test-concurrency=${env.TEST_CONCURRENCY ?? 3}`, '--test-timeout=300000', ...files], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+const child = spawn(
+  process.execPath,
+  [
+    '--conditions=development',
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${env.TEST_CONCURRENCY ?? 3}`,
+    '--test-timeout=300000',
+    '--test-reporter=tap',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/slowest-files.mjs',
+    '--test-reporter-destination=stdout',
+    ...files,
+  ],
+  {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  },
+);
 child.on('exit', (code, signal) => {
   privateRedis?.kill();
   process.exit(code ?? (signal ? 1 : 0));
