@@ -5,7 +5,7 @@ import { cliCommand } from '@mailsort/cli';
 import { writeConfigFile } from './support/config.js';
 
 function mailsort(...args: string[]) {
-  const { command, args: cliArgs } = cliCommand();
+  const { command, args: cliArgs } = cliCommand({ built: true });
   const result = spawnSync(command, [...cliArgs, ...args], { encoding: 'utf8', env: { ...process.env, MAILSORT_CONFIG: '' } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

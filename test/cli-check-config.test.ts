@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { cliCommand, writeDevCert } from '@mailsort/cli';
 
 function mailsort(...args: string[]) {
-  const { command, args: cliArgs } = cliCommand();
+  const { command, args: cliArgs } = cliCommand({ built: true });
   const result = spawnSync(command, [...cliArgs, ...args], { encoding: 'utf8', env: { ...process.env, MAILSORT_CONFIG: '' } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -6,7 +6,7 @@ import { cliCommand, freePort } from '@mailsort/cli';
 
 test('mailsort dev runs the whole system: mail sent to it shows up in the dev sink, and Ctrl-C stops it cleanly', async () => {
   const [smtpPort, sinkPort, uiPort, consolePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const { command, args } = cliCommand();
+  const { command, args } = cliCommand({ built: true });
   // A private redis-server is started when REDIS_URL does not answer; both paths are the user's.
   const child = spawn(command, [...args, 'dev', '--smtp-port', String(smtpPort), '--sink-port', String(sinkPort), '--ui-port', String(uiPort), '--console-port', String(consolePort)], {
     env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' },

@@ -24,7 +24,7 @@ test('regression: mailsort check-config --colour prints one line naming the opti
 
 function entryPoint(service: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // How production runs a service: its own entry point, not the mailsort command.
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', `services/${service}/src/main.ts`, ...args], { env: { ...process.env, MAILSORT_CONFIG: '' } });
+  const child = spawn(process.execPath, [`services/${service}/dist/main.js`, ...args], { env: { ...process.env, MAILSORT_CONFIG: '' } });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -87,7 +87,7 @@ test('Redis Cluster, 3 masters, shards: 3: every message delivered exactly once;
   );
   killedAt = Date.now();
   await cluster.kill(victim);
-  const promoted = await cluster.waitForMasterOf(`{${prefix}-s1}`, 20_000);
+  const promoted = await cluster.waitForMasterOf(`{${prefix}-s1}`, 45_000);
   const failoverMs = Date.now() - killedAt;
   const outcomes = await load;
   const owed = accepted(outcomes);

@@ -12,7 +12,7 @@ export interface CliResult {
 
 /** Runs `mailsort ARGS` as its own process from the repository root, `env` over this process's. */
 export function runMailsort(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const { command, args: cliArgs } = cliCommand();
+  const { command, args: cliArgs } = cliCommand({ built: true });
   const child = spawn(command, [...cliArgs, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -23,7 +23,7 @@ export interface RunningService {
 
 /** Starts `mailsort <name> --config FILE` as its own OS process and collects its JSON logs. */
 export function startService(name: string, configFile: string, options: { env?: Record<string, string>; args?: string[] } = {}): RunningService {
-  const { command, args } = cliCommand();
+  const { command, args } = cliCommand({ built: true });
   const child = spawn(command, [...args, name, '--config', configFile, ...(options.args ?? [])], {
     env: { ...process.env, REDIS_URL, LOG_LEVEL: 'debug', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,7 +19,7 @@ export async function queueCommand(configFile: string, ...args: string[]): Promi
 
 /** The real `mailsort queue …` command as its own process. */
 export function queueProcess(configFile: string, ...args: string[]): Promise<CliResult> {
-  const { command, args: cliArgs } = cliCommand();
+  const { command, args: cliArgs } = cliCommand({ built: true });
   const child = spawn(command, [...cliArgs, 'queue', ...args, '--config', configFile], { env: { ...process.env, REDIS_URL }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -42,6 +42,9 @@ export async function startRedisCluster({ masters = 3, nodeTimeoutMs = 1000 } = 
     const port = await freePort();
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes'];
     args.push('--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-require-full-coverage', 'no');
+    // A replica never thinks its copy too old to take over: on a loaded machine the default
+    // factor (10) has kept the killed master's replica from standing for election at all.
+    args.push('--cluster-replica-validity-factor', '0');
     nodes.push({ port, address: `127.0.0.1:${port}`, child: spawn('redis-server', args, { stdio: 'ignore' }) });
   }
   const kill = (node: ClusterNode) => {
