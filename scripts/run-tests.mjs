@@ -64,11 +64,14 @@ if (build.status !== 0) {
 const SLOW_FIRST = [
   'test/fault-process-kills.test.ts',
   'test/fault-rolling-restart.test.ts',
-  'test/redis-sentinel-failover.test.ts',
-  'test/fault-upstream-outage.test.ts',
-  'test/redis-cluster.test.ts',
   'test/guards-flood-control.test.ts',
+  'test/alerts-grouping.test.ts',
+  'test/cli-check-config.test.ts',
   'test/expectations-deadman.test.ts',
+  'test/fault-upstream-outage.test.ts',
+  'test/canary.test.ts',
+  'test/redis-sentinel-failover.test.ts',
+  'test/redis-cluster.test.ts',
   'test/console-browser.test.ts',
 ];
 const slowRank = (file) => (SLOW_FIRST.includes(file) ? SLOW_FIRST.indexOf(file) : SLOW_FIRST.length);

@@ -10,7 +10,7 @@ import bcrypt from 'bcryptjs';
 import { freePort, writeDevCert } from '@mailsort/cli';
 import { storeKeys } from '@mailsort/core';
 import { baseConfig, writeConfigFile } from './support/config.js';
-import { startServiceReady, type RunningService } from './support/processes.js';
+import { startServicesReady, type RunningService } from './support/processes.js';
 import { deletePrefix, testRedis, uniquePrefix } from './support/redis.js';
 
 export function makeCert(): { certFile: string; keyFile: string } {
@@ -54,8 +54,7 @@ export async function startIngestSystem({ name, ingest, listeners, upstreamPort 
     ...extra,
   };
   const configFile = writeConfigFile(config);
-  const running: RunningService[] = [];
-  for (const service of services) running.push(await startServiceReady(service, configFile, { args: ['--http-port', '0'] }));
+  const running = await startServicesReady(services, configFile, { args: ['--http-port', '0'] });
   const ingestService = running.find((s) => s.name === 'ingest')!;
   const started = await ingestService.waitForLog((line) => line.msg === 'ingest started');
   return {

@@ -11,14 +11,17 @@ const isAboutRedis = (line: LogLine) => typeof line.code === 'string' && line.co
 
 test('regression: with Redis down for 5 s, router and sender print one JSON line per connection state change, never a raw stack, and recover', { timeout: 120_000 }, async (t) => {
   const redis = await createPrivateRedis();
-  await redis.start();
-  const sink = await startCountingSink();
-  const system = await startFaultSystem({ name: 'outage-logs', redisUrl: redis.url, upstreamPort: sink.port });
+  let sink: Awaited<ReturnType<typeof startCountingSink>> | undefined;
+  let system: Awaited<ReturnType<typeof startFaultSystem>> | undefined;
+  // Registered before anything starts, so that a failed start cannot leave a process behind.
   after(async () => {
-    await system.stop();
-    await sink.close();
+    await system?.stop();
+    await sink?.close();
     await redis.kill();
   });
+  await redis.start();
+  sink = await startCountingSink();
+  system = await startFaultSystem({ name: 'outage-logs', redisUrl: redis.url, upstreamPort: sink.port });
   const services = system.replicas.map((replica) => replica.current);
   const before = new Map(services.map((service) => [service, service.logs.length]));
 

@@ -78,8 +78,16 @@ export async function startFaultSystem({ name, redisUrl, upstreamPort, routers =
     ['router', routers],
     ['ingest', 1],
   ];
-  for (const [kind, count] of plan) {
-    for (let index = 0; index < count; index++) replicas.push({ kind, index, ...(await launch(kind)) });
+  try {
+    for (const [kind, count] of plan) {
+      for (let index = 0; index < count; index++) replicas.push({ kind, index, ...(await launch(kind)) });
+    }
+  } catch (error) {
+    // The test never gets the system to stop: the processes already started would keep the
+    // test file's process alive until the runner's five-minute timeout.
+    killAll();
+    process.off('exit', killAll);
+    throw error;
   }
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);

@@ -62,7 +62,7 @@ export function startService(name: string, configFile: string, options: { env?: 
           resolve(found);
         } else if (child.exitCode !== null) {
           cleanup();
-          reject(new Error(`${name} exited (${child.exitCode}) before the expected log line; stderr: ${stderr.join('')}`));
+          reject(new Error(`${name} exited (${child.exitCode}) before the expected log line; last lines: ${JSON.stringify(logs.slice(-5))} ${stderr.join('')}`));
         }
       };
       const timer = setTimeout(() => {
@@ -95,6 +95,27 @@ export function startService(name: string, configFile: string, options: { env?: 
 /** Starts the service and waits for its "<name> started" line. */
 export async function startServiceReady(name: string, configFile: string, options: { env?: Record<string, string>; args?: string[] } = {}): Promise<RunningService> {
   const service = startService(name, configFile, options);
-  await service.waitForLog((line) => line.msg === `${name} started`, 30_000);
+  try {
+    await service.waitForLog((line) => line.msg === `${name} started`, 30_000);
+  } catch (error) {
+    service.child.kill('SIGKILL');
+    throw error;
+  }
   return service;
+}
+
+/**
+ * The services one after the other, each ready before the next; if one fails to start, the ones
+ * already running are killed: the test never gets them to stop, and they would keep the test
+ * file's process alive until the runner's five-minute timeout.
+ */
+export async function startServicesReady(names: readonly string[], configFile: string, options: { env?: Record<string, string>; args?: string[] } = {}): Promise<RunningService[]> {
+  const running: RunningService[] = [];
+  try {
+    for (const name of names) running.push(await startServiceReady(name, configFile, options));
+  } catch (error) {
+    for (const service of running) service.child.kill('SIGKILL');
+    throw error;
+  }
+  return running;
 }

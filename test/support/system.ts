@@ -1,6 +1,6 @@
 import { freePort } from '@mailsort/cli';
 import { baseConfig, writeConfigFile } from './config.js';
-import { startServiceReady, type RunningService } from './processes.js';
+import { startServicesReady, type RunningService } from './processes.js';
 import { uniquePrefix } from './redis.js';
 
 export interface SystemOptions {
@@ -20,8 +20,7 @@ export async function startSystem({ name, upstreamPort, extra = {}, services = [
   const smtpPort = givenPort ?? (await freePort());
   const config = { ...baseConfig({ prefix, smtpPort, upstreamPort }), ...extra };
   const configFile = writeConfigFile(config);
-  const running: RunningService[] = [];
-  for (const service of services) running.push(await startServiceReady(service, configFile, { args: ['--http-port', '0'], ...(env ? { env } : {}) }));
+  const running = await startServicesReady(services, configFile, { args: ['--http-port', '0'], ...(env ? { env } : {}) });
   return {
     prefix,
     smtpPort,

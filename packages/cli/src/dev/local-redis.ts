@@ -1,16 +1,44 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
+/**
+ * A loopback port nothing listens on, for a server started next. Drawn below the kernel's
+ * ephemeral range: a port the kernel handed out (listen(0)) is also what it hands to the next
+ * outgoing connection, and a client socket on it makes the server's bind fail with EADDRINUSE
+ * (seen in the test suite, where hundreds of Redis and SMTP clients connect meanwhile).
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const below = ephemeralRangeStart();
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
+    if (handedOut.has(port)) continue;
+    if (await listens(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free loopback port between 10000 and ${below} after 50 tries`);
+}
+
+const handedOut = new Set<number>();
+
+function ephemeralRangeStart(): number {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (start > 11_000) return start;
+  } catch {
+    // not Linux: the IANA range starts at 49152, Linux's default at 32768
+  }
+  return 32_768;
+}
+
+function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
