@@ -1,5 +1,4 @@
-import { QueueEvents } from 'bullmq';
-import { createMessageLifecycle, createMessageStore, createQueue, jobId, newMessageId, QUEUES, type DeliverJob, type Destination } from '@mailsort/core';
+import { createMessageLifecycle, createMessageStore, createQueue, jobId, newMessageId, QUEUES, storeKeys, type DeliverJob, type Destination } from '@mailsort/core';
 import { writeConfigFile } from './config.js';
 import { deletePrefix, testRedis, uniquePrefix } from './redis.js';
 
@@ -21,7 +20,8 @@ export function senderConfig(prefix: string, upstreams: Array<Record<string, unk
 
 /**
  * Puts messages in the store and deliver jobs on the queue the way the router does (store,
- * the lifecycle's accept and route, add), and waits for jobs to complete or fail through BullMQ's events.
+ * the lifecycle's accept and route, add), and waits for jobs to complete or fail by polling their
+ * state (mailsort's BullMQ writes no events stream: patches/bullmq@6.7.0.patch).
  */
 export async function createDeliveryHarness(name: string, existingPrefix?: string) {
   const prefix = existingPrefix ?? uniquePrefix(name);
@@ -29,19 +29,7 @@ export async function createDeliveryHarness(name: string, existingPrefix?: strin
   const store = createMessageStore(redis, prefix);
   const lifecycle = createMessageLifecycle(redis, { prefix, messageTtlMs: 3_600_000, traceTtlMs: 3_600_000 });
   const queue = createQueue(QUEUES.deliver, redis, prefix);
-  const eventsConnection = testRedis();
-  const events = new QueueEvents(QUEUES.deliver, { connection: eventsConnection, prefix });
-  await events.waitUntilReady();
-  const finished = new Map<string, { state: 'completed' | 'failed'; detail: string }>();
-  const waiters = new Set<() => void>();
-  events.on('completed', ({ jobId: id, returnvalue }) => {
-    finished.set(id, { state: 'completed', detail: String(returnvalue) });
-    for (const wake of waiters) wake();
-  });
-  events.on('failed', ({ jobId: id, failedReason }) => {
-    finished.set(id, { state: 'failed', detail: failedReason });
-    for (const wake of waiters) wake();
-  });
+  const forgotten = new Set<string>();
 
   return {
     prefix,
@@ -58,39 +46,26 @@ export async function createDeliveryHarness(name: string, existingPrefix?: strin
     },
     /** Forgets a finish seen before, e.g. before waiting for a retried dead letter. */
     forget(deliveryId: string): void {
-      finished.delete(deliveryId);
+      forgotten.add(deliveryId);
     },
-    /** Resolves when the job completed or failed for good (retries are not events here). */
-    waitFinished(deliveryId: string, timeoutMs = 20_000): Promise<{ state: 'completed' | 'failed'; detail: string }> {
-      return new Promise((resolve, reject) => {
-        const check = async () => {
-          const seen = finished.get(deliveryId);
-          if (seen) return done(seen);
-          // The event may have fired before we listened: ask the job itself.
-          // State first, then the job: read the other way round, a job that fails in between
-          // shows the new state with the old (empty) failure reason.
-          const state = await queue.getJobState(deliveryId);
-          if (state !== 'completed' && state !== 'failed') return;
-          const job = await queue.getJob(deliveryId);
-          done({ state, detail: state === 'failed' ? job!.failedReason : String(job!.returnvalue) });
-        };
-        const done = (value: { state: 'completed' | 'failed'; detail: string }) => {
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(value);
-        };
-        const wake = () => void check();
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error(`delivery ${deliveryId} did not finish within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(wake);
-        void check();
-      });
+    /** Resolves when the job completed or failed for good (a retry waiting for its next attempt is neither). */
+    async waitFinished(deliveryId: string, timeoutMs = 20_000): Promise<{ state: 'completed' | 'failed'; detail: string }> {
+      const deadline = Date.now() + timeoutMs;
+      // A forgotten failure (a dead letter being retried) counts again only once the job has left it.
+      let staleFailure = forgotten.delete(deliveryId);
+      while (Date.now() < deadline) {
+        // State first, then the job: read the other way round, a job that fails in between
+        // shows the new state with the old (empty) failure reason.
+        const state = await queue.getJobState(deliveryId);
+        if (state !== 'failed') staleFailure = false;
+        if (state === 'failed' && !staleFailure) return { state, detail: (await queue.getJob(deliveryId))!.failedReason };
+        // A completed job is removed at once; the sender's ledger entry is what says it was delivered.
+        if (state === 'completed' || (state === 'unknown' && (await redis.exists(storeKeys(prefix).delivered(deliveryId))) === 1)) return { state: 'completed', detail: 'delivered' };
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`delivery ${deliveryId} did not finish within ${timeoutMs} ms`);
     },
     async close(): Promise<void> {
-      await events.close();
-      eventsConnection.disconnect();
       await queue.close();
       await deletePrefix(redis, prefix);
       redis.disconnect();
