@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { startSink } from './support/sink.js';
+import { testRedis } from './support/redis.js';
 import { startSystem } from './support/system.js';
 
 const RAW = [
@@ -44,6 +45,12 @@ test('a message sent to ingest reaches the upstream byte for byte, and its queue
   for (const name of ['ingest', 'router', 'sender']) {
     await system.service(name).waitForLog((line) => line.id === id);
   }
+  // patches/bullmq@6.7.0.patch: nothing reads BullMQ's events streams, so none is written (a
+  // BullMQ upgrade that loses the patch shows here, not only as ten Redis commands per message more).
+  const redis = testRedis();
+  const [, keys] = await redis.scan('0', 'MATCH', `*${system.prefix}*:events`, 'COUNT', 100_000);
+  redis.disconnect();
+  assert.deepEqual(keys, [], 'no BullMQ events stream');
   await t.test('every service exits 0 on SIGTERM', async () => {
     assert.deepEqual(await system.stop(), [0, 0, 0, 0]);
   });
