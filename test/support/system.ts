@@ -1,6 +1,6 @@
 import { freePort } from '@mailsort/cli';
 import { baseConfig, writeConfigFile } from './config.js';
-import { startServicesReady, type RunningService } from './processes.js';
+import { startServicesReady } from './processes.js';
 import { uniquePrefix } from './redis.js';
 
 export interface SystemOptions {
