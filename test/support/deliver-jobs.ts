@@ -59,8 +59,9 @@ export async function createDeliveryHarness(name: string, existingPrefix?: strin
         const state = await queue.getJobState(deliveryId);
         if (state !== 'failed') staleFailure = false;
         if (state === 'failed' && !staleFailure) return { state, detail: (await queue.getJob(deliveryId))!.failedReason };
-        // A completed job is removed at once; the sender's ledger entry is what says it was delivered.
-        if (state === 'completed' || (state === 'unknown' && (await redis.exists(storeKeys(prefix).delivered(deliveryId))) === 1)) return { state: 'completed', detail: 'delivered' };
+        // A completed job is removed at once; the sender's ledger entry (the upstream's reply) is what says it was delivered.
+        const ledger = state === 'completed' || state === 'unknown' ? await redis.get(storeKeys(prefix).delivered(deliveryId)) : null;
+        if (ledger !== null) return { state: 'completed', detail: ledger };
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       throw new Error(`delivery ${deliveryId} did not finish within ${timeoutMs} ms`);
