@@ -127,10 +127,15 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   }
 
   // One delivery, the common case, goes in with add(): addBulk's MULTI costs more per message.
-  // Every delivery of one message is in that message's shard, so one addBulk per message.
+  // A delivery goes to the shard of the message it delivers, so one add or addBulk per shard.
   async function enqueue(deliveries: DeliverJob[]): Promise<unknown> {
     const byQueue = new Map<ReturnType<typeof deliverQueues.forId>, DeliverJob[]>();
-    for (const delivery of deliveries) byQueue.set(deliverQueues.forId(delivery.id), [...(byQueue.get(deliverQueues.forId(delivery.id)) ?? []), delivery]);
+    for (const delivery of deliveries) {
+      const queue = deliverQueues.forId(delivery.id);
+      const same = byQueue.get(queue);
+      if (same) same.push(delivery);
+      else byQueue.set(queue, [delivery]);
+    }
     return Promise.all(
       [...byQueue].map(([deliverQueue, shardDeliveries]) => {
         const jobs = shardDeliveries.map((data) => ({ name: 'delivery', data, opts: { jobId: data.deliveryId } }));
@@ -180,14 +185,20 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       logger.info({ id: message.id, code: 'MESSAGE_MISSING' }, 'message already finished or never stored; not routed again');
       return;
     }
-    // The console's search: one ZADD per routed message. Only a convenience, so it never fails the routing.
-    await messageIndex
+    // The console's search: one ZADD per routed message, sent beside the enqueue rather than
+    // before it (not a round trip of its own per message), and awaited before the job ends.
+    // Only a convenience, so it never fails the routing.
+    const indexed = messageIndex
       .record(indexEntry(message, facts))
       .catch((error: Error) => logger.warn({ id: message.id, code: 'INDEX_WRITE_FAILED', err: error.message }, 'message not indexed for the console'));
     // Flood control counts the route's own deliveries (not the unclaimed recipients'); a grouped route's notifications are not limited.
     const control = decision.action === 'deliver' && !policy ? (decision.flood ?? null) : null;
     const controlled = new Set(deliveries.slice(0, routed.length).map((delivery) => delivery.deliveryId));
-    await enqueue(control ? await floodControl.admit(message, decision.alert, control, deliveries, controlled) : deliveries);
+    try {
+      await enqueue(control ? await floodControl.admit(message, decision.alert, control, deliveries, controlled) : deliveries);
+    } finally {
+      await indexed;
+    }
     if (policy) await grouping.arrive(message, decision.alert, policy, routed);
     account(message, decision, deliveries);
     metrics.duration.observe((Date.now() - started) / 1000);
