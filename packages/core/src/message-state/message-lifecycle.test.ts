@@ -96,6 +96,37 @@ test('the message is deleted when the last of its deliveries is delivered, howev
   );
 });
 
+test('each begin counts an attempt and reads the record back whole; the first attempt time stays', async () => {
+  await routed('B1', 1);
+  await lifecycle.begin('B1', 'd-B1-0', 100);
+  assert.deepEqual(await lifecycle.defer('d-B1-0', { ...rejected, result: 'deferred' }), { ok: true });
+  const again = await lifecycle.begin('B1', 'd-B1-0', 500);
+  assert.ok(again.ok && 'attempt' in again);
+  assert.equal(again.attempt.state.attempts, 2);
+  assert.equal(again.attempt.state.firstAttemptAt, 100);
+  assert.equal(again.attempt.state.lastReply, '550 no');
+  assert.deepEqual(Object.keys(again.attempt.state.recipients), ['b@x']);
+  assert.deepEqual(await states.get('d-B1-0'), again.attempt.state, 'what begin returns is what is stored');
+  assert.ok((await redis.pttl(keys.deliveryState('d-B1-0'))) > 50_000, 'the record has its expiry');
+});
+
+test('a trace expires trace_ttl after its first event; a dead letter renews it; a trace gone since starts again with an expiry', async () => {
+  await routed('E1', 2);
+  await redis.rpush(keys.trace('E1'), JSON.stringify(sent('routed')));
+  await redis.pexpire(keys.trace('E1'), 10_000);
+  await lifecycle.begin('E1', 'd-E1-0', 100);
+  await lifecycle.deliver('E1', 'd-E1-0', accepted(), sent('delivered'));
+  assert.ok((await redis.pttl(keys.trace('E1'))) <= 10_000, 'a delivery does not renew it');
+  await lifecycle.begin('E1', 'd-E1-1', 100);
+  await lifecycle.deadLetter('E1', 'd-E1-1', rejected, 3_600_000, sent('failed'));
+  assert.ok((await redis.pttl(keys.trace('E1'))) > 100_000, 'a dead letter renews it');
+  await routed('E2', 1);
+  await redis.del(keys.trace('E2'));
+  await lifecycle.begin('E2', 'd-E2-0', 100);
+  await lifecycle.deliver('E2', 'd-E2-0', accepted(), sent('delivered'));
+  assert.ok((await redis.pttl(keys.trace('E2'))) > 100_000, 'never a trace without an expiry');
+});
+
 test('a dead letter keeps its record and message for keep_for; a re-run of it is refused, not sent again', async () => {
   await routed('F1', 1);
   await lifecycle.begin('F1', 'd-F1-0', 100);

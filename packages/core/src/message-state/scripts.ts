@@ -8,20 +8,26 @@ local function message_state(msg, pending)
   if redis.call('EXISTS', pending) == 1 then return 'routed' end
   return 'accepted'
 end
+-- A record always has one of these fields (attempts from begin, lastAttemptAt and result from
+-- every attempt written, attempts = 0 from a retry): one HMGET tells its state.
+local function is_dead(result)
+  return result == 'failed' or result == 'partial' or result == 'expired'
+end
 local function delivery_state(ledger, record)
   if redis.call('EXISTS', ledger) == 1 then return 'delivered' end
-  local result = redis.call('HGET', record, 'result')
-  if result == 'failed' or result == 'partial' or result == 'expired' then return 'dead' end
-  if redis.call('EXISTS', record) == 1 then return 'delivering' end
+  local fields = redis.call('HMGET', record, 'result', 'attempts', 'lastAttemptAt')
+  if is_dead(fields[1]) then return 'dead' end
+  if fields[1] or fields[2] or fields[3] then return 'delivering' end
   return 'queued'
 end
 local function allowed(from, state)
   return string.find(from, '|' .. state .. '|', 1, true) ~= nil
 end
-local function append_trace(trace, event, ttl)
+-- A trace's lifetime starts with its first event; the routine steps after it (routed,
+-- delivered) leave it running, every other step (a dead letter, an operator's command) renews it.
+local function append_trace(trace, event, ttl, renew)
   if event == '' then return end
-  redis.call('RPUSH', trace, event)
-  redis.call('PEXPIRE', trace, ttl)
+  if redis.call('RPUSH', trace, event) == 1 or renew then redis.call('PEXPIRE', trace, ttl) end
 end
 -- Counts one delivery of a message as finished, once per delivery id however often it runs,
 -- and deletes the message (and its bookkeeping) with the last one.
@@ -83,16 +89,25 @@ return {1, state}`);
  * KEYS: ledger, record, msg, pending, finished; ARGV: allowed, delivery id, now, ttl.
  */
 export const BEGIN = script(`
-local state = delivery_state(KEYS[1], KEYS[2])
+local state, record, fields = 'delivered', {}, {}
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  record = redis.call('HGETALL', KEYS[2])
+  for i = 1, #record, 2 do fields[record[i]] = record[i + 1] end
+  state = (#record == 0 and 'queued') or (is_dead(fields.result) and 'dead') or 'delivering'
+end
 if not allowed(ARGV[1], state) then return {0, state} end
 if state == 'delivered' then
   local left, counted = finish_once(KEYS[3], KEYS[4], KEYS[5], ARGV[2], ARGV[4])
   return {2, left, counted}
 end
-redis.call('HSETNX', KEYS[2], 'firstAttemptAt', ARGV[3])
-redis.call('HINCRBY', KEYS[2], 'attempts', 1)
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return {1, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3])}`);
+local attempts, first = (tonumber(fields.attempts) or 0) + 1, fields.firstAttemptAt or ARGV[3]
+redis.call('HSET', KEYS[2], 'attempts', attempts, 'firstAttemptAt', first)
+-- A new record gets its expiry; one that exists keeps what it got then (or from a dead letter).
+if #record == 0 then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
+-- The record as it is now: the later of two equal fields wins where it is read.
+table.insert(record, 'attempts'); table.insert(record, tostring(attempts))
+table.insert(record, 'firstAttemptAt'); table.insert(record, first)
+return {1, record, redis.call('GET', KEYS[3])}`);
 
 /** KEYS: ledger, record; ARGV: allowed, ttl, record fields… */
 export const DEFER = script(`
@@ -112,8 +127,8 @@ export const DELIVER = script(`
 local state = delivery_state(KEYS[4], KEYS[5])
 if not allowed(ARGV[1], state) then return {0, state} end
 redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[3])
+-- The record keeps the expiry begin gave it; the ledger entry above is what must outlive it.
 redis.call('HSET', KEYS[5], unpack(ARGV, 7))
-redis.call('PEXPIRE', KEYS[5], ARGV[3])
 append_trace(KEYS[6], ARGV[5], ARGV[6])
 local left, counted = finish_once(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[3])
 return {1, left, counted}`);
@@ -129,7 +144,7 @@ redis.call('HSET', KEYS[4], unpack(ARGV, 5))
 redis.call('PEXPIRE', KEYS[4], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-append_trace(KEYS[5], ARGV[3], ARGV[4])
+append_trace(KEYS[5], ARGV[3], ARGV[4], 'renew')
 return {1, state}`);
 
 /**
@@ -150,7 +165,7 @@ if state ~= 'queued' then
   redis.call('HDEL', KEYS[2], unpack(reopen))
   redis.call('HSET', KEYS[2], 'attempts', 0)
 end
-append_trace(KEYS[3], ARGV[2], ARGV[3])
+append_trace(KEYS[3], ARGV[2], ARGV[3], 'renew')
 return {1, state}`);
 
 /**
@@ -161,7 +176,7 @@ export const DELETE = script(`
 local state = delivery_state(KEYS[4], KEYS[5])
 if not allowed(ARGV[1], state) then return {0, state} end
 redis.call('DEL', KEYS[5])
-append_trace(KEYS[6], ARGV[4], ARGV[5])
+append_trace(KEYS[6], ARGV[4], ARGV[5], 'renew')
 local left, counted = finish_once(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[3])
 return {1, left, counted}`);
 
@@ -175,5 +190,5 @@ local state = message_state(KEYS[1], KEYS[2])
 if not allowed(ARGV[1], state) then return {0, state} end
 for i = 5, #KEYS do redis.call('DEL', KEYS[i]) end
 redis.call('DEL', KEYS[3], KEYS[2])
-append_trace(KEYS[4], ARGV[2], ARGV[3])
+append_trace(KEYS[4], ARGV[2], ARGV[3], 'renew')
 return {1, state}`);
