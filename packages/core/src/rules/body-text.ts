@@ -7,7 +7,13 @@ interface ParsedMail {
 type SimpleParser = (input: Buffer, options: { skipImageLinks: boolean; skipTextLinks: boolean }) => Promise<ParsedMail>;
 
 // mailparser ships no types; it is loaded through require so the one function used is typed here.
-const { simpleParser } = createRequire(import.meta.url)('mailparser') as { simpleParser: SimpleParser };
+// It is loaded on first use: only body rules and explain read a body, and its modules cost each
+// process that loads them ~5 MB of its 100 MB (docs/performance.md, "Memory").
+let parser: SimpleParser | undefined;
+const simpleParser: SimpleParser = (input, options) => {
+  parser ??= (createRequire(import.meta.url)('mailparser') as { simpleParser: SimpleParser }).simpleParser;
+  return parser(input, options);
+};
 
 export type BodyText = { text: string } | { problem: string };
 
