@@ -1,18 +1,16 @@
 import { runService, SERVICE_OPTIONS, serviceUsage, type ServiceFactory, type ServiceName } from '@mailsort/core';
-import { createConsoleService } from '@mailsort/console';
-import { createGocdSyncService } from '@mailsort/gocd-sync';
-import { createIngestService } from '@mailsort/ingest';
-import { createRouterService } from '@mailsort/router';
-import { createSenderService } from '@mailsort/sender';
 import { parseCommand } from './parse-command.js';
 import type { Command } from './run-command.js';
 
-export const SERVICES: Record<ServiceName, ServiceFactory> = {
-  ingest: createIngestService,
-  router: createRouterService,
-  sender: createSenderService,
-  'gocd-sync': createGocdSyncService,
-  console: createConsoleService,
+// Each service is loaded only when it is the one to run: a process holds its own service's
+// modules, not the other four's (the console's HTTP stack, smtp-server, nodemailer), ~5 MB
+// of the 100 MB a service may take (docs/performance.md, "Memory").
+export const SERVICES: Record<ServiceName, () => Promise<ServiceFactory>> = {
+  ingest: async () => (await import('@mailsort/ingest')).createIngestService,
+  router: async () => (await import('@mailsort/router')).createRouterService,
+  sender: async () => (await import('@mailsort/sender')).createSenderService,
+  'gocd-sync': async () => (await import('@mailsort/gocd-sync')).createGocdSyncService,
+  console: async () => (await import('@mailsort/console')).createConsoleService,
 };
 
 export function isServiceName(name: string | undefined): name is ServiceName {
@@ -26,7 +24,7 @@ export function serviceCommand(name: ServiceName): Command {
       parseCommand(args, SERVICE_OPTIONS);
       await runService({
         name,
-        factory: SERVICES[name],
+        factory: await SERVICES[name](),
         argv: args,
         env,
         exit: (code) => process.exit(code),
