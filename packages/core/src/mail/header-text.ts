@@ -1,4 +1,4 @@
-import libmime from 'libmime';
+import { libmime } from './libmime.js';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
@@ -14,7 +14,7 @@ export function safeHeaderValue(value: string): string {
     .replace(/ {2,}/g, ' ')
     .trim();
   if (PRINTABLE_ASCII.test(flat)) return flat;
-  const encoded = libmime.encodeWords(flat, 'Q', 52);
+  const encoded = libmime().encodeWords(flat, 'Q', 52);
   // encodeWords leaves a lone surrogate's replacement or odd input alone only if it is ASCII;
   // anything else left over is dropped rather than trusted.
   return encoded.replace(/[^\x20-\x7e]/g, '?');

@@ -1,4 +1,4 @@
-import libmime from 'libmime';
+import { libmime } from '../mail/libmime.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import { fieldName, headerSection, splitHeaderFields } from '../mail/header-block.js';
 import { LINE_END } from '../mail/line-ends.js';
@@ -26,7 +26,7 @@ export function collapseWhitespace(text: string): string {
 
 function decodeWords(value: string): string {
   try {
-    return libmime.decodeWords(value);
+    return libmime().decodeWords(value);
   } catch {
     // A broken encoded word is shown as written rather than failing the message.
     return value;
