@@ -110,6 +110,15 @@ test('each begin counts an attempt and reads the record back whole; the first at
   assert.ok((await redis.pttl(keys.deliveryState('d-B1-0'))) > 50_000, 'the record has its expiry');
 });
 
+test('a 250 for a delivery whose record went during the attempt (deleted, expired) records it with an expiry', async () => {
+  await routed('L1', 1);
+  await lifecycle.begin('L1', 'd-L1-0', 100);
+  await redis.del(keys.deliveryState('d-L1-0'));
+  assert.deepEqual(await lifecycle.deliver('L1', 'd-L1-0', accepted(), sent('delivered')), { ok: true, left: 0, counted: true });
+  assert.equal((await states.get('d-L1-0'))?.result, 'delivered');
+  assert.ok((await redis.pttl(keys.deliveryState('d-L1-0'))) > 50_000, 'never a record without an expiry');
+});
+
 test('a trace expires trace_ttl after its first event; a dead letter renews it; a trace gone since starts again with an expiry', async () => {
   await routed('E1', 2);
   await redis.rpush(keys.trace('E1'), JSON.stringify(sent('routed')));

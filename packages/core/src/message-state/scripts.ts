@@ -24,7 +24,7 @@ local function allowed(from, state)
   return string.find(from, '|' .. state .. '|', 1, true) ~= nil
 end
 -- A trace's lifetime starts with its first event; the routine steps after it (routed,
--- delivered) leave it running, every other step (a dead letter, an operator's command) renews it.
+-- delivered) leave it running, every other step (a dead letter, a fold, an operator's command) renews it.
 local function append_trace(trace, event, ttl, renew)
   if event == '' then return end
   if redis.call('RPUSH', trace, event) == 1 or renew then redis.call('PEXPIRE', trace, ttl) end
@@ -127,8 +127,10 @@ export const DELIVER = script(`
 local state = delivery_state(KEYS[4], KEYS[5])
 if not allowed(ARGV[1], state) then return {0, state} end
 redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[3])
--- The record keeps the expiry begin gave it; the ledger entry above is what must outlive it.
 redis.call('HSET', KEYS[5], unpack(ARGV, 7))
+-- A record begin made keeps its expiry; one made here (its record deleted or expired during
+-- the attempt, so 'queued') gets one, as every record must.
+if state == 'queued' then redis.call('PEXPIRE', KEYS[5], ARGV[3]) end
 append_trace(KEYS[6], ARGV[5], ARGV[6])
 local left, counted = finish_once(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[3])
 return {1, left, counted}`);
