@@ -10,10 +10,10 @@ type SimpleParser = (input: Buffer, options: { skipImageLinks: boolean; skipText
 // It is loaded on first use: only body rules and explain read a body, and its modules cost each
 // process that loads them ~5 MB of its 100 MB (docs/performance.md, "Memory").
 let parser: SimpleParser | undefined;
-const simpleParser: SimpleParser = (input, options) => {
+function loadParser(): SimpleParser {
   parser ??= (createRequire(import.meta.url)('mailparser') as { simpleParser: SimpleParser }).simpleParser;
-  return parser(input, options);
-};
+  return parser;
+}
 
 export type BodyText = { text: string } | { problem: string };
 
@@ -24,6 +24,8 @@ export type BodyText = { text: string } | { problem: string };
  * report RULE_NO_BODY under the rule-error policy.
  */
 export async function extractTextBody(raw: Buffer): Promise<BodyText> {
+  // Loaded outside the try: a parser that cannot load is a broken install, not a problem of this message.
+  const simpleParser = loadParser();
   try {
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
     return { text: parsed.text ?? '' };

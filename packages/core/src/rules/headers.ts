@@ -25,8 +25,10 @@ export function collapseWhitespace(text: string): string {
 }
 
 function decodeWords(value: string): string {
+  // Loaded outside the try: a module that cannot load is a broken install, not a broken word.
+  const mime = libmime();
   try {
-    return libmime().decodeWords(value);
+    return mime.decodeWords(value);
   } catch {
     // A broken encoded word is shown as written rather than failing the message.
     return value;
