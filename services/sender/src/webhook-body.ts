@@ -12,7 +12,7 @@ export interface MessageFacts {
 
 export async function messageFacts(raw: Buffer): Promise<MessageFacts> {
   // Loaded on the first webhook delivery: a sender that delivers only by SMTP never holds
-  // mailparser and its charset tables (~10 MB, docs/performance.md "Memory").
+  // mailparser and its charset tables (docs/performance.md, "Memory").
   const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipHtmlToText: false });
   const addressText = (value: typeof parsed.from | typeof parsed.to) => (Array.isArray(value) ? value.map((v) => v.text).join(', ') : (value?.text ?? ''));

@@ -3,8 +3,8 @@ import { parseCommand } from './parse-command.js';
 import type { Command } from './run-command.js';
 
 // Each service is loaded only when it is the one to run: a process holds its own service's
-// modules, not the other four's (the console's HTTP stack, smtp-server, nodemailer), ~5 MB
-// of the 100 MB a service may take (docs/performance.md, "Memory").
+// modules, not the other four's (the console's HTTP stack, smtp-server, nodemailer), which
+// took 4–10 MB of the 100 MB a service may use (docs/performance.md, "Memory").
 export const SERVICES: Record<ServiceName, () => Promise<ServiceFactory>> = {
   ingest: async () => (await import('@mailsort/ingest')).createIngestService,
   router: async () => (await import('@mailsort/router')).createRouterService,

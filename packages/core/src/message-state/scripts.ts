@@ -8,11 +8,11 @@ local function message_state(msg, pending)
   if redis.call('EXISTS', pending) == 1 then return 'routed' end
   return 'accepted'
 end
--- A record always has one of these fields (attempts from begin, lastAttemptAt and result from
--- every attempt written, attempts = 0 from a retry): one HMGET tells its state.
 local function is_dead(result)
   return result == 'failed' or result == 'partial' or result == 'expired'
 end
+-- A record always has one of these fields (attempts from begin, lastAttemptAt and result from
+-- every attempt written, attempts = 0 from a retry): one HMGET tells its state.
 local function delivery_state(ledger, record)
   if redis.call('EXISTS', ledger) == 1 then return 'delivered' end
   local fields = redis.call('HMGET', record, 'result', 'attempts', 'lastAttemptAt')

@@ -7,8 +7,8 @@ interface ParsedMail {
 type SimpleParser = (input: Buffer, options: { skipImageLinks: boolean; skipTextLinks: boolean }) => Promise<ParsedMail>;
 
 // mailparser ships no types; it is loaded through require so the one function used is typed here.
-// It is loaded on first use: only body rules and explain read a body, and its modules cost each
-// process that loads them ~5 MB of its 100 MB (docs/performance.md, "Memory").
+// It is loaded on first use: only body rules and explain read a body, and a process that never
+// does should not hold its modules (docs/performance.md, "Memory").
 let parser: SimpleParser | undefined;
 function loadParser(): SimpleParser {
   parser ??= (createRequire(import.meta.url)('mailparser') as { simpleParser: SimpleParser }).simpleParser;
