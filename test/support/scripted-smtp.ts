@@ -23,6 +23,8 @@ export interface ScriptedSmtpOptions {
   certificate?: Certificate;
   /** Require AUTH with these credentials (PLAIN, LOGIN, CRAM-MD5, XOAUTH2 token as the password). */
   auth?: { user: string; pass: string };
+  /** Awaited before the reply to the end of DATA: holds the sender mid-attempt while a test acts. */
+  hold?: (raw: Buffer) => Promise<unknown> | undefined;
 }
 
 export interface Received {
@@ -93,7 +95,8 @@ export async function startScriptedSmtp(options: ScriptedSmtpOptions = {}) {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        await options.hold?.(Buffer.concat(chunks));
         transactions += 1;
         const scripted = (typeof options.data === 'function' ? options.data(transactions) : options.data?.[transactions - 1]) ?? 'accept';
         if (scripted === 'drop') {
