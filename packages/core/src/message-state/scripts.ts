@@ -8,17 +8,25 @@ local function message_state(msg, pending)
   if redis.call('EXISTS', pending) == 1 then return 'routed' end
   return 'accepted'
 end
-local function is_dead(result)
-  return result == 'failed' or result == 'partial' or result == 'expired'
+-- An undelivered delivery's state from its record: its result, and whether it has one.
+local function record_state(result, exists)
+  if result == 'failed' or result == 'partial' or result == 'expired' then return 'dead' end
+  if exists then return 'delivering' end
+  return 'queued'
 end
 -- A record always has one of these fields (attempts from begin, lastAttemptAt and result from
 -- every attempt written, attempts = 0 from a retry): one HMGET tells its state.
 local function delivery_state(ledger, record)
   if redis.call('EXISTS', ledger) == 1 then return 'delivered' end
   local fields = redis.call('HMGET', record, 'result', 'attempts', 'lastAttemptAt')
-  if is_dead(fields[1]) then return 'dead' end
-  if fields[1] or fields[2] or fields[3] then return 'delivering' end
-  return 'queued'
+  return record_state(fields[1], fields[1] or fields[2] or fields[3])
+end
+-- Writes a delivery's record. A record gets its expiry when a step makes it (the state was
+-- 'queued': begin's first attempt, or a 250 after the record went during the attempt) and
+-- keeps it after; only a dead letter sets another (keep_for).
+local function write_record(record, state, ttl, ...)
+  redis.call('HSET', record, ...)
+  if state == 'queued' then redis.call('PEXPIRE', record, ttl) end
 end
 local function allowed(from, state)
   return string.find(from, '|' .. state .. '|', 1, true) ~= nil
@@ -93,7 +101,7 @@ local state, record, fields = 'delivered', {}, {}
 if redis.call('EXISTS', KEYS[1]) == 0 then
   record = redis.call('HGETALL', KEYS[2])
   for i = 1, #record, 2 do fields[record[i]] = record[i + 1] end
-  state = (#record == 0 and 'queued') or (is_dead(fields.result) and 'dead') or 'delivering'
+  state = record_state(fields.result, #record > 0)
 end
 if not allowed(ARGV[1], state) then return {0, state} end
 if state == 'delivered' then
@@ -101,9 +109,7 @@ if state == 'delivered' then
   return {2, left, counted}
 end
 local attempts, first = (tonumber(fields.attempts) or 0) + 1, fields.firstAttemptAt or ARGV[3]
-redis.call('HSET', KEYS[2], 'attempts', attempts, 'firstAttemptAt', first)
--- A new record gets its expiry; one that exists keeps what it got then (or from a dead letter).
-if #record == 0 then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
+write_record(KEYS[2], state, ARGV[4], 'attempts', attempts, 'firstAttemptAt', first)
 -- The record as it is now: the later of two equal fields wins where it is read.
 table.insert(record, 'attempts'); table.insert(record, tostring(attempts))
 table.insert(record, 'firstAttemptAt'); table.insert(record, first)
@@ -113,8 +119,7 @@ return {1, record, redis.call('GET', KEYS[3])}`);
 export const DEFER = script(`
 local state = delivery_state(KEYS[1], KEYS[2])
 if not allowed(ARGV[1], state) then return {0, state} end
-redis.call('HSET', KEYS[2], unpack(ARGV, 3))
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
+write_record(KEYS[2], state, ARGV[2], unpack(ARGV, 3))
 return {1, state}`);
 
 /**
@@ -127,10 +132,7 @@ export const DELIVER = script(`
 local state = delivery_state(KEYS[4], KEYS[5])
 if not allowed(ARGV[1], state) then return {0, state} end
 redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[3])
-redis.call('HSET', KEYS[5], unpack(ARGV, 7))
--- A record begin made keeps its expiry; one made here (its record deleted or expired during
--- the attempt, so 'queued') gets one, as every record must.
-if state == 'queued' then redis.call('PEXPIRE', KEYS[5], ARGV[3]) end
+write_record(KEYS[5], state, ARGV[3], unpack(ARGV, 7))
 append_trace(KEYS[6], ARGV[5], ARGV[6])
 local left, counted = finish_once(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[3])
 return {1, left, counted}`);
