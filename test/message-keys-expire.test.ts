@@ -13,19 +13,17 @@ import { waitUntil } from './support/wait.js';
 // had the message (deleted by an operator, or expired).
 test('no key a message leaves in Redis lacks an expiry: delivered, retried, dead, record or trace gone mid-attempt', async () => {
   const redis = testRedis();
-  let keys!: ReturnType<typeof storeKeys>;
   const whileHeld = new Map<string, () => Promise<unknown>>();
-  let retried = false;
   const upstream = await startScriptedSmtp({
     rcpt: (address) => (address === 'dead@example.com' ? '550 5.1.1 no such user' : undefined),
-    data: (n) => (n === 2 && !retried ? ((retried = true), '451 4.3.0 try later') : 'accept'),
+    data: ['accept', '451 4.3.0 try later'],
     hold: (raw) => {
       const tag = /^X-Case: (\S+)/m.exec(raw.toString('latin1'))?.[1];
       return tag ? whileHeld.get(tag)?.() : undefined;
     },
   });
   const system = await startSystem({ name: 'keys-expire', upstreamPort: upstream.port, extra: { delivery: { retry: ['200ms'], max_lifetime: '60s' } } });
-  keys = storeKeys(system.prefix);
+  const keys = storeKeys(system.prefix);
   after(async () => {
     await system.stop();
     await upstream.close();
@@ -33,7 +31,10 @@ test('no key a message leaves in Redis lacks an expiry: delivered, retried, dead
   });
   const client = nodemailer.createTransport({ host: '127.0.0.1', port: system.smtpPort, ignoreTLS: true });
   const send = async (to: string, tag = '') => {
-    const info = await client.sendMail({ envelope: { from: 'ci@example.com', to: [to] }, raw: `From: ci@example.com\r\nTo: ${to}\r\nSubject: ${tag || 'plain'}\r\nX-Case: ${tag || 'plain'}\r\n\r\nbody\r\n` });
+    const info = await client.sendMail({
+      envelope: { from: 'ci@example.com', to: [to] },
+      raw: `From: ci@example.com\r\nTo: ${to}\r\nSubject: ${tag || 'plain'}\r\nX-Case: ${tag || 'plain'}\r\n\r\nbody\r\n`,
+    });
     return /queued as (\S+)$/.exec(info.response)![1]!;
   };
   const deliveryOf = (id: string) => jobId('deliver', id, 0);
