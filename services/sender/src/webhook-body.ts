@@ -1,4 +1,4 @@
-import type { Envelope } from '@mailsort/core';
+import { mailparser, type Envelope } from '@mailsort/core';
 
 export interface MessageFacts {
   subject: string;
@@ -11,9 +11,7 @@ export interface MessageFacts {
 }
 
 export async function messageFacts(raw: Buffer): Promise<MessageFacts> {
-  // Loaded on the first webhook delivery: a sender that delivers only by SMTP never holds
-  // mailparser and its charset tables (docs/performance.md, "Memory").
-  const { simpleParser } = await import('mailparser');
+  const { simpleParser } = mailparser();
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipHtmlToText: false });
   const addressText = (value: typeof parsed.from | typeof parsed.to) => (Array.isArray(value) ? value.map((v) => v.text).join(', ') : (value?.text ?? ''));
   return {

@@ -1,4 +1,4 @@
-import { libmime } from './libmime.js';
+import { libmime } from './lazy-modules.js';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 

@@ -1,19 +1,5 @@
-import { createRequire } from 'node:module';
+import { mailparser } from '../mail/lazy-modules.js';
 import type { MessageFacts } from './types.js';
-
-interface ParsedMail {
-  text?: string | undefined;
-}
-type SimpleParser = (input: Buffer, options: { skipImageLinks: boolean; skipTextLinks: boolean }) => Promise<ParsedMail>;
-
-// mailparser ships no types; it is loaded through require so the one function used is typed here.
-// It is loaded on first use: only body rules and explain read a body, and a process that never
-// does should not hold its modules (docs/performance.md, "Memory").
-let parser: SimpleParser | undefined;
-function loadParser(): SimpleParser {
-  parser ??= (createRequire(import.meta.url)('mailparser') as { simpleParser: SimpleParser }).simpleParser;
-  return parser;
-}
 
 export type BodyText = { text: string } | { problem: string };
 
@@ -25,7 +11,7 @@ export type BodyText = { text: string } | { problem: string };
  */
 export async function extractTextBody(raw: Buffer): Promise<BodyText> {
   // Loaded outside the try: a parser that cannot load is a broken install, not a problem of this message.
-  const simpleParser = loadParser();
+  const { simpleParser } = mailparser();
   try {
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
     return { text: parsed.text ?? '' };

@@ -1,4 +1,4 @@
-import { libmime } from '../mail/libmime.js';
+import { libmime } from '../mail/lazy-modules.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import { fieldName, headerSection, splitHeaderFields } from '../mail/header-block.js';
 import { LINE_END } from '../mail/line-ends.js';
