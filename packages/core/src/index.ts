@@ -25,7 +25,7 @@ export * from './lifecycle/reload.js';
 export { watchFiles } from './lifecycle/config-watch.js';
 export { planReload, RESTART_ONLY, type ReloadPlan } from './config/restart-only.js';
 export * from './mail/header-block.js';
-export { libmime, mailparser } from './mail/lazy-modules.js';
+export { libmime, mailparser, plainText } from './mail/lazy-modules.js';
 export { printable, printableJson } from './text/printable.js';
 export { parseMailbox, mailboxKey, uniqueMailboxes, type MailboxParse } from './mail/mailbox.js';
 export { ingestUserSchema, type IngestConfig, type IngestUser, type ListenerConfig } from './config/schema/ingest.js';

@@ -1,4 +1,4 @@
-import { mailparser, type Envelope } from '@mailsort/core';
+import { mailparser, plainText, type Envelope } from '@mailsort/core';
 
 export interface MessageFacts {
   subject: string;
@@ -20,7 +20,7 @@ export async function messageFacts(raw: Buffer): Promise<MessageFacts> {
     to: addressText(parsed.to),
     date: parsed.date?.toISOString(),
     messageId: parsed.messageId,
-    text: (parsed.text ?? '').replace(/\r\n/g, '\n'),
+    text: plainText(parsed).replace(/\r\n/g, '\n'),
   };
 }
 

@@ -1,4 +1,4 @@
-import { mailparser } from '../mail/lazy-modules.js';
+import { mailparser, plainText } from '../mail/lazy-modules.js';
 import type { MessageFacts } from './types.js';
 
 export type BodyText = { text: string } | { problem: string };
@@ -14,7 +14,7 @@ export async function extractTextBody(raw: Buffer): Promise<BodyText> {
   const { simpleParser } = mailparser();
   try {
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
-    return { text: parsed.text ?? '' };
+    return { text: plainText(parsed) };
   } catch (error) {
     return { problem: `the message body could not be parsed: ${(error as Error).message}` };
   }
