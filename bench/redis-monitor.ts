@@ -1,9 +1,10 @@
 // Where a message's Redis commands go: N messages through a fresh mailsort one at a time
 // (swaks, 300 ms apart, so nothing is batched), every command recorded with `redis-cli MONITOR`,
 // and each top-level call shown with the commands its script made, per message.
-//   pnpm build && node --conditions=development --import tsx bench/redis-monitor.ts [--messages 10]
+//   pnpm build && node --conditions=development --import tsx bench/redis-monitor.ts [--messages 10] [--raw FILE]
+// --raw keeps MONITOR's own output in FILE, to read the commands inside each script.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +13,7 @@ import { startMailsort } from './lib/mailsort-system.js';
 import { sleep } from './lib/proc.js';
 import { startSmtpSink } from './lib/smtp-tools.js';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '10' }, raw: { type: 'string' } } });
 const messages = Number(values.messages);
 const sink = await startSmtpSink(await freePort());
 const system = await startMailsort({ dir: mkdtempSync(join(tmpdir(), 'mailsort-monitor-')), upstreamPort: sink.port, senders: 1, logLevel: 'info', profile: false });
@@ -30,6 +31,7 @@ await sleep(1000);
 monitor.kill();
 await system.stop();
 await sink.stop();
+if (values.raw) writeFileSync(values.raw, text);
 
 // `<time> [0 127.0.0.1:port] "cmd" "arg" …` for a client's call, `[0 lua]` for a script's.
 const ARG = /"((?:[^"\\]|\\.)*)"/g;
