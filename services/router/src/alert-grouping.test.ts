@@ -92,3 +92,45 @@ test('30 mails of 3 alerts across two routers: one summary, every original folde
   assert.equal(await sum('mailsort_router_notifications_created_total', { kind: 'summary' }), 1);
   assert.equal(await sum('mailsort_router_alert_flushes_total'), 1);
 });
+
+test('routing.composed_from: a summary goes from the configured address (a smarthost that relays only for known senders), envelope and From alike', async () => {
+  const own = uniquePrefix('alert-grouping-from');
+  const configured = { ...config, routing: { ...config.routing, composed_from: 'alerts-noreply@corp.example' } };
+  const router = await startInProcess('router-from', createRouterService, configured, { prefix: own });
+  const routes = createQueue(QUEUES.route, redis, own);
+  const deliveries = createQueue(QUEUES.deliver, redis, own);
+  const ownLifecycle = createMessageLifecycle(redis, { prefix: own, messageTtlMs: 60_000, traceTtlMs: 60_000 });
+  try {
+    const envelope = { from: 'nagios@mon.example.com', to: ['alerts@example.com'] };
+    for (const subject of ['PROBLEM: disk on db1 is CRITICAL', 'PROBLEM: load on web1 is CRITICAL']) {
+      const id = newMessageId();
+      const headers = `From: ${envelope.from}\r\nTo: alerts@example.com\r\nSubject: ${subject}\r\nMessage-ID: <${id}@sender.example>\r\n\r\n`;
+      await ownLifecycle.accept(id, Buffer.from(`${headers}body\r\n`, 'latin1'));
+      await routes.add('message', { v: 1, id, envelope, acceptedAt: Date.now(), size: headers.length + 6, client: { address: '127.0.0.1', tls: false }, headers } satisfies RouteJob, {
+        jobId: jobId('route', id),
+      });
+    }
+    let summary: DeliverJob | undefined;
+    await waitUntil(
+      async () => {
+        const jobs = await deliveries.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+        summary = jobs.map((job) => job.data as DeliverJob).find((data) => data.id.startsWith('g'));
+        return summary !== undefined;
+      },
+      15_000,
+      'a summary',
+      50,
+    );
+    assert.equal(summary!.destination.kind, 'smtp');
+    if (summary!.destination.kind === 'smtp') {
+      assert.equal(summary!.destination.envelope.from, 'alerts-noreply@corp.example');
+      assert.equal(summary!.destination.rewrites?.set.From, 'alerts-noreply@corp.example');
+    }
+    assert.equal(summary!.original.from, 'alerts-noreply@corp.example');
+    const raw = (await createMessageStore(redis, own).get(summary!.id))!.toString('latin1');
+    assert.match(raw, /^From: alerts-noreply@corp\.example\r$/m, "the summary's own From header");
+  } finally {
+    await Promise.all([routes.close(), deliveries.close()]);
+    await router.cleanUp();
+  }
+});

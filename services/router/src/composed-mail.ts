@@ -20,6 +20,11 @@ export async function attachable(store: MessageStore, ids: readonly string[], ma
   return attached;
 }
 
+/** mailsort's own sender for what it composes: the envelope, and the From header. */
+export function composedSender(configured: string | undefined, domain: string): string {
+  return configured ?? `mailsort@${domain}`;
+}
+
 /**
  * Where a mail mailsort sends goes, and from whom: the route's recipients, but mailsort's own
  * sender, never the envelope of whichever mail arrived last (that sender could be anyone's).

@@ -33,6 +33,7 @@ import {
   type RouteJob,
   type ServiceDeps,
 } from '@mailsort/core';
+import { composedSender } from './composed-mail.js';
 
 export interface ExpectationDeps {
   redis: ReturnType<ServiceDeps['redis']['connect']>;
@@ -102,7 +103,7 @@ export function createExpectations({ redis, prefix, lifecycle, store, gocd, enqu
     const firstSubject = root ? noticeSubject(expectation.name, state.instance, expectation.per, notice.kind as 'missing' | 'failing') : (record.subject ?? expectation.name);
     const since = root ? now : (record.since ?? now);
     const to = notifyRecipients(expectation.notify);
-    const from = `mailsort@${domain}`;
+    const from = composedSender(routing().composed_from, domain);
     const id = noticeId(expectation.name, state.instance, notice);
     const { raw, headers } = await noticeMail({
       expectation: expectation.name,

@@ -34,8 +34,8 @@ export interface FloodControlDeps {
   metrics: RouterMetrics;
   outcomes: OutcomeMetrics;
   logger: Logger;
-  /** mailsort's own sender (the envelope and From of digests). */
-  sender: string;
+  /** mailsort's own sender (the envelope and From of digests), as the routing in force says. */
+  sender: () => string;
 }
 
 const limitText = ({ count, perMs }: { count: number; perMs: number }) => `${count} per ${perMs >= 60_000 ? `${perMs / 60_000}m` : `${perMs / 1000}s`}`;
@@ -55,7 +55,7 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
     id,
     deliveryId: jobId('deliver', id, 0),
     acceptedAt: Date.now(),
-    original: composedEnvelope([destination], sender),
+    original: composedEnvelope([destination], sender()),
     destination,
   });
 
@@ -84,7 +84,7 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
           summary: subject,
         };
         // Only where the bucket sends, from mailsort: the digest never takes the envelope of whichever mail came last.
-        const destination = composedDestination(delivery.destination, sender);
+        const destination = composedDestination(delivery.destination, sender());
         const digest = { destination, attachMax: control.settings.attach_max, perMs, limit: limitText(control.settings.limit) };
         const result = await flood.admit({ bucket, window, perMs, deliveryId: delivery.deliveryId, limit: count, bypass: control.bypass !== null, held, digest });
         if (result.decision === 'held') {
@@ -119,7 +119,7 @@ export function createFloodControl({ store, flood, lifecycle, digestQueue, enque
         const alerts = digestAlerts(ordered);
         const to = where.destination.kind === 'smtp' ? where.destination.envelope.to.join(', ') : 'webhook';
         const raw = await digestMail({
-          from: sender,
+          from: sender(),
           to,
           date: new Date(),
           subject: digestSubject(ordered, alerts),

@@ -24,6 +24,8 @@ export interface NotificationDeps {
   logger: Logger;
   /** The right-hand side of the Message-IDs mailsort writes (ingest.hostname: the same on every replica). */
   domain: string;
+  /** The envelope sender and From of what it composes, as the routing in force says (composedSender). */
+  sender: () => string;
 }
 
 type Route = NonNullable<GroupState['route']>;
@@ -34,9 +36,6 @@ const MAX_ATTACHED = 20;
 function recipientsOf(destinations: readonly Destination[]): string[] {
   return destinations.flatMap((destination) => (destination.kind === 'smtp' ? destination.envelope.to : []));
 }
-
-/** mailsort's own sender for what it sends: the envelope, and the From of what it composes. */
-export const notificationSender = (domain: string) => `mailsort@${domain}`;
 
 /** The header rewrites of one delivery of a notification: the route's own, then the thread's. */
 function withHeaders(destination: Destination, headers: Record<string, string>): Destination {
@@ -63,9 +62,8 @@ function deliveriesOf(route: Route, notification: PlannedNotification, headers: 
 }
 
 /** Makes the notifications a flush decided: composed, stored once (by id), and handed to the sender. */
-export function createNotifications({ lifecycle, store, enqueue, metrics, logger, domain }: NotificationDeps) {
-  const sender = notificationSender(domain);
-  async function compose(state: GroupState, route: Route, notification: PlannedNotification, at: number): Promise<Buffer | null> {
+export function createNotifications({ lifecycle, store, enqueue, metrics, logger, domain, sender: senderNow }: NotificationDeps) {
+  async function compose(state: GroupState, route: Route, notification: PlannedNotification, at: number, sender: string): Promise<Buffer | null> {
     if (notification.kind === 'single') {
       const original = await store.get(notification.members[0]!);
       if (!original) logger.error({ notification: notification.id, code: 'MESSAGE_MISSING' }, 'a grouped mail expired before its notification was made');
@@ -99,12 +97,13 @@ export function createNotifications({ lifecycle, store, enqueue, metrics, logger
   return {
     async send(state: GroupState, notification: PlannedNotification, at: number): Promise<void> {
       const route = state.route!;
+      const sender = senderNow();
       // A flush carried out again (its router died half-way) composes nothing twice: made once, its mails may be gone since.
       if (await store.notificationMade(notification.id)) {
         if (await store.exists(notification.id)) await enqueue(deliveriesOf(route, notification, {}, at, sender));
         return;
       }
-      const raw = await compose(state, route, notification, at);
+      const raw = await compose(state, route, notification, at, sender);
       if (!raw) return;
       const headers = headersFor(state, notification, raw, at);
       const deliveries = deliveriesOf(route, notification, headers, at, sender);

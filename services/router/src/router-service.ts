@@ -39,7 +39,8 @@ import { createAlertGrouping } from './alert-grouping.js';
 import { createFloodControl } from './flood-control.js';
 import { createExpectations } from './expectations.js';
 import { loadFacts } from './facts-loader.js';
-import { createNotifications, notificationSender } from './notifications.js';
+import { createNotifications } from './notifications.js';
+import { composedSender } from './composed-mail.js';
 import { routeFailure, routeFailureCode } from './route-failure.js';
 
 // Routing a message takes milliseconds; a router killed mid-job hands it on after this.
@@ -67,7 +68,8 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   const flushQueue = createQueue(QUEUES.alertFlush, redis.connect('worker'), keyspace.global);
   const metrics = createRouterMetrics(registry);
   const outcomes = createOutcomeMetrics(registry);
-  const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain: messageIdDomain(config.ingest.hostname) });
+  const composedFrom = () => composedSender(routing.composed_from, messageIdDomain(config.ingest.hostname));
+  const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain: messageIdDomain(config.ingest.hostname), sender: composedFrom });
   const grouping = createAlertGrouping({ lifecycle, groups: createGroupStore(storeConnection, prefix), flushQueue, notifications, metrics, outcomes, logger });
   const expectations = createExpectations({
     redis: storeConnection,
@@ -92,7 +94,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     metrics,
     outcomes,
     logger,
-    sender: notificationSender(messageIdDomain(config.ingest.hostname)),
+    sender: composedFrom,
   });
   let flushWorker: Worker | undefined;
   let digestWorker: Worker | undefined;

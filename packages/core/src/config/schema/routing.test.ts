@@ -49,6 +49,9 @@ test('check-config refuses rule functions and arguments that cannot work', async
     ['a slack action naming no webhook', { managers: [manager('mail', { function: 'mail.any' }, ['slack:ci'])] }, /no webhook named "ci"/],
     ['an unknown action kind', { managers: [manager('mail', { function: 'mail.any' }, ['sms:+4612345'])] }, /unknown action/],
     ['a bad fallback action', { fallback_actions: ['mailto:nobody'] }, /^routing\.fallback_actions\[0\]/],
+    ['a composed_from that is no address', { composed_from: 'mailsort' }, /^routing\.composed_from: expected one address/],
+    ['a composed_from with a display name', { composed_from: 'Mailsort <alerts@example.com>' }, /^routing\.composed_from: expected one address/],
+    ['a composed_from with a header after it', { composed_from: 'alerts@example.com\r\nBcc: x@evil.example' }, /^routing\.composed_from: expected one address/],
     ['an unknown event status', { managers: [manager('mail', { event: { status: 'broken' } })] }, /^routing\.managers\[0\]\.rules\[0\]\.filter\.event\.status: .*known: firing, resolved, info/],
     ['an unknown event severity in a list', { managers: [manager('mail', { event: { severity: ['critical', 'high'] } })] }, /filter\.event\.severity.*known: critical, error, warning, info/],
     [

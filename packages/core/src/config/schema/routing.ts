@@ -143,6 +143,15 @@ export const routingSchema = z
     fallback_actions: z.array(actionSchema).default([]),
     /** Dead-man's switches: mail that must keep arriving (docs/guards.md). */
     expect: z.array(expectationSchema(filterSchema)).default([]),
+    /**
+     * Envelope sender and From of the mail mailsort composes (alert summaries, flapping notices,
+     * digests, expectation notices): a smarthost that only relays for known senders needs one
+     * of its own. `mailsort@<ingest.hostname>` when unset.
+     */
+    composed_from: z
+      .string()
+      .regex(/^[^@\s<>",;]+@[^@\s<>",;]+$/, 'expected one address like alerts@example.com')
+      .optional(),
   })
   .superRefine((routing, ctx) => {
     const expected = new Set<string>();
