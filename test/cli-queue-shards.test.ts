@@ -71,3 +71,51 @@ test('with redis.shards: 3 the queue commands find a dead letter whichever shard
   assert.ok(left.out.includes(jobs[0]!.deliveryId), left.out);
   assert.ok(!left.out.includes(inShard1.deliveryId) && !left.out.includes(inShard2.deliveryId), left.out);
 });
+
+test('with redis.shards: 3 a sender runs delivery.concurrency deliveries at once in all, not that many per shard (an upstream sees at most 4 of concurrency 4)', async () => {
+  const CONCURRENCY = 4;
+  let inFlight = 0;
+  let most = 0;
+  const upstream = await startScriptedSmtp({
+    hold: async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      inFlight--;
+    },
+  });
+  const prefix = uniquePrefix('sender-shard-concurrency');
+  const keyspace = createKeyspace({ prefix, shards: SHARDS });
+  const redis = testRedis();
+  const lifecycle = createMessageLifecycle(redis, { prefix: keyspace, messageTtlMs: 3_600_000, traceTtlMs: 3_600_000 });
+  const queues = createShardQueues(QUEUES.deliver, redis, keyspace);
+  const config = senderConfig(prefix, [{ name: 'main', host: '127.0.0.1', port: upstream.port, tls: 'none' }], { concurrency: CONCURRENCY }, { redis: { prefix, shards: SHARDS } });
+  const sender = await startServiceReady('sender', config, { args: ['--http-port', '0'] });
+  after(async () => {
+    await sender.stop();
+    await upstream.close();
+    await queues.close();
+    for (let shard = 0; shard < SHARDS; shard++) await deletePrefix(redis, keyspace.shardPrefix(shard));
+    await redis.quit();
+  });
+
+  // Four messages in each shard, all queued before the sender can finish one.
+  const total = SHARDS * 4;
+  for (let n = 0; n < total; n++) {
+    const id = newMessageId(Date.now(), n % SHARDS);
+    await lifecycle.accept(id, rawMessage(`message ${n}`));
+    await lifecycle.route(id, 1);
+    const job: DeliverJob = {
+      v: 1,
+      id,
+      deliveryId: jobId('deliver', id, 0),
+      acceptedAt: Date.now(),
+      original: { from: 'ci@example.com', to: ['team@example.com'] },
+      destination: { kind: 'smtp', upstream: 'main', envelope: { from: 'ci@example.com', to: ['team@example.com'] } },
+    };
+    await queues.forId(id).add('delivery', job, { jobId: job.deliveryId });
+  }
+  await upstream.waitForMessages(total, 30_000);
+  assert.ok(most <= CONCURRENCY, `at most ${CONCURRENCY} deliveries at once across the 3 shards; the upstream saw ${most}`);
+  assert.equal(most, CONCURRENCY, 'and the shards together use all of it');
+});

@@ -47,5 +47,5 @@ export * from './admin/index.js';
 export * from './explain/index.js';
 export * from './console-state/index.js';
 export { createKeyspace, keyspaceOf, shardOfId, asKeyspace, type Keyspace, type KeyPrefix } from './store/keyspace.js';
-export { createShardQueues, type ShardQueues } from './queues/shard-queues.js';
+export { concurrencyOfShard, createShardQueues, type ShardQueues } from './queues/shard-queues.js';
 export { lifecycleKeys } from './message-state/lifecycle-keys.js';

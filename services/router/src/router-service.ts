@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import {
+  concurrencyOfShard,
   crashRecovery,
   createCanaryStore,
   createGocdState,
@@ -45,6 +46,8 @@ import { routeFailure, routeFailureCode } from './route-failure.js';
 
 // Routing a message takes milliseconds; a router killed mid-job hands it on after this.
 const ROUTE_STALLED_AFTER_MS = 10_000;
+// Route jobs one router runs at once, across its shards' workers.
+const ROUTE_CONCURRENCY = 50;
 // Every router looks for alert-group flushes this late (a job lost between two writes) this often.
 const SWEEP_EVERY_MS = 5_000;
 const SWEEP_GRACE_MS = 15_000;
@@ -259,7 +262,12 @@ export function createRouterService(config: Config, { logger, registry, redis }:
       // One route worker per shard (redis.shards), each on its shard's queue.
       routeWorkers = Array.from({ length: keyspace.shards }, (_, shard) => {
         const connection = redis.connect('worker');
-        const worker = new Worker(QUEUES.route, route, { connection, prefix: keyspace.shardPrefix(shard), concurrency: 50, ...crashRecovery(ROUTE_STALLED_AFTER_MS) });
+        const worker = new Worker(QUEUES.route, route, {
+          connection,
+          prefix: keyspace.shardPrefix(shard),
+          concurrency: concurrencyOfShard(ROUTE_CONCURRENCY, keyspace.shards, shard),
+          ...crashRecovery(ROUTE_STALLED_AFTER_MS),
+        });
         worker.on('failed', (job: Job<{ id?: unknown }> | undefined, error) => {
           const dead = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
           logger.error(

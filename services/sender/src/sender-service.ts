@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import {
+  concurrencyOfShard,
   crashRecovery,
   createCanaryMetrics,
   createCanaryStore,
@@ -112,13 +113,13 @@ export function createSenderService(config: Config, { logger, registry, redis }:
 
   return {
     async start() {
-      // One deliver worker per shard (redis.shards), each with delivery.concurrency.
+      // One deliver worker per shard (redis.shards), sharing delivery.concurrency.
       workers = Array.from({ length: keyspace.shards }, (_, shard) => {
         const connection = redis.connect('worker');
         const worker = new Worker(QUEUES.deliver, (job) => current.processDelivery(job), {
           connection,
           prefix: keyspace.shardPrefix(shard),
-          concurrency: current.config.delivery.concurrency,
+          concurrency: concurrencyOfShard(current.config.delivery.concurrency, keyspace.shards, shard),
           ...crashRecovery(config.delivery.stalled_after),
           settings: {
             backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => backoff(attemptsMade, error),
@@ -148,7 +149,10 @@ export function createSenderService(config: Config, { logger, registry, redis }:
         swapProber(proberFor(nextCanary));
       }
       current = generation(next);
-      for (const worker of workers) if (worker.concurrency !== next.delivery.concurrency) worker.concurrency = next.delivery.concurrency;
+      workers.forEach((worker, shard) => {
+        const concurrency = concurrencyOfShard(next.delivery.concurrency, keyspace.shards, shard);
+        if (worker.concurrency !== concurrency) worker.concurrency = concurrency;
+      });
     },
     async stopIntake() {
       await Promise.all([prober?.stop(), retiring]);

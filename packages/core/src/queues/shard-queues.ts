@@ -13,6 +13,17 @@ export interface ShardQueues {
   close(): Promise<void>;
 }
 
+/**
+ * What shard `shard`'s worker of a process may run at once, so that the process as a whole runs
+ * `total` (the configured concurrency), not shards × total: an upstream's connection limit and
+ * KEDA's jobs-per-sender threshold are set for the process. The shards' traffic is even (each
+ * ingest replica spreads its ids over them); every shard's worker runs at least one.
+ */
+export function concurrencyOfShard(total: number, shards: number, shard: number): number {
+  const even = Math.floor(total / shards);
+  return Math.max(1, even + (shard < total - even * shards ? 1 : 0));
+}
+
 export function createShardQueues(name: ShardQueues['name'], connection: Redis | ConnectionOptions, keyspace: Keyspace): ShardQueues {
   const all = Array.from({ length: keyspace.shards }, (_, shard) => createQueue(name, connection, keyspace.shardPrefix(shard)));
   const extra = new Map<number, Queue>();
