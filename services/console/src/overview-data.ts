@@ -2,7 +2,11 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { consoleKeys, createGocdState, rateWindow, type RateMinute } from '@mailsort/core';
 
-const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'] as const;
+/**
+ * The queue states the overview counts. Not `prioritized` (mailsort adds no prioritized job) nor
+ * `completed` (a finished job is removed at once; delivered counts are the rates'): both always 0.
+ */
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 /** A breaker reading older than this is from a sender that stopped. */
 const BREAKER_FRESH_MS = 60_000;
 
@@ -25,7 +29,7 @@ export interface Overview {
 }
 
 async function depth(queue: Queue, now: number): Promise<QueueDepth> {
-  const [counts, [oldest], paused] = await Promise.all([queue.getJobCounts(...JOB_STATES), queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, 0, true), queue.isPaused()]);
+  const [counts, [oldest], paused] = await Promise.all([queue.getJobCounts(...QUEUE_STATES), queue.getJobs(['waiting', 'delayed'], 0, 0, true), queue.isPaused()]);
   return { queue: queue.name, counts, oldestMs: oldest ? Math.max(0, now - oldest.timestamp) : null, paused };
 }
 

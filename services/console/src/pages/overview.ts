@@ -1,10 +1,9 @@
 import { RATE_SERIES } from '@mailsort/core';
 import { html, type Html } from '../html.js';
 import type { Principal } from '../auth.js';
-import type { Overview } from '../overview-data.js';
+import { QUEUE_STATES, type Overview } from '../overview-data.js';
 import { age, layout } from './layout.js';
 
-const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'];
 const COLOURS: Record<string, string> = { accepted: '#3b6fd1', delivered: '#2e9a53', dropped: '#a0a0a0', dead: '#c8372d' };
 
 /** The last hour's four rates as an SVG line chart drawn here, on the server (no script needed). */
@@ -35,10 +34,10 @@ ${RATE_SERIES.map((series) => html`<div class="card"><div class="label">${series
 <h2>Messages per minute</h2>
 ${chart(overview)}
 <h2>Queues</h2>
-<table class="grid" id="queues"><thead><tr><th>queue</th>${STATES.map((state) => html`<th>${state}</th>`)}<th>oldest waiting</th><th></th></tr></thead>
+<table class="grid" id="queues"><thead><tr><th>queue</th>${QUEUE_STATES.map((state) => html`<th>${state}</th>`)}<th>oldest waiting</th><th></th></tr></thead>
 <tbody>${overview.queues.map(
     (queue) =>
-      html`<tr data-queue="${queue.queue}"><td>${queue.queue}</td>${STATES.map((state) => html`<td data-state="${state}">${queue.counts[state] ?? 0}</td>`)}<td>${age(queue.oldestMs)}</td><td>${queue.paused ? html`<strong class="bad">PAUSED</strong>` : ''}</td></tr>`,
+      html`<tr data-queue="${queue.queue}"><td>${queue.queue}</td>${QUEUE_STATES.map((state) => html`<td data-state="${state}">${queue.counts[state] ?? 0}</td>`)}<td>${age(queue.oldestMs)}</td><td>${queue.paused ? html`<strong class="bad">PAUSED</strong>` : ''}</td></tr>`,
   )}</tbody></table>
 <h2>Upstreams</h2>
 ${
