@@ -113,6 +113,28 @@ test('the first parser that recognises a mail decides; the generic fallback is l
   assert.equal(eventOf({ from: 'x@example.com', subject: '' }).parser, 'generic@1');
 });
 
+test('regression: a Re:/Fwd: in front of a subject a built-in parser knows is a person talking, generic info (the alert neither fires nor resolves again)', () => {
+  const subjects = [
+    'Re: Build failed in Jenkins: team » api #12',
+    'AW: Jenkins build is back to normal : team » api #13',
+    'Fwd: team » api - Build # 12 - Failure!',
+    'RE: Stage [p/1/s/1] is broken',
+    'Re[2]: [FIRING:2] InstanceDown (node critical)',
+    'Fw: Cron <root@db1> /usr/local/bin/backup-db',
+    'WG: [Fail2Ban] sshd: banned 203.0.113.7 from web1.example.com',
+    'Re: Re: unattended-upgrades result for db1.example.com: FAILURE',
+  ];
+  for (const subject of subjects) {
+    const facts = buildFacts({ from: 'alice@example.com', to: ['x@example.com'] }, `From: alice@example.com\r\nSubject: ${subject}\r\n\r\n`);
+    const event = alertEvent(facts);
+    assert.deepEqual([event.source, event.status, event.severity, event.summary], ['generic', 'info', 'info', subject], subject);
+    assert.match(event.why[0]!.detail, /a person's reply or forward/, subject);
+    assert.equal(alertEventNeedsBody(facts), false, `${subject}: the body of a reply is not read`);
+  }
+  // A generic mail's own Re: is still read for its words (a monitor that threads its recoveries).
+  assert.equal(eventOf({ from: 'mon@example.com', subject: 'Re: disk full on db1 RESOLVED' }).status, 'resolved');
+});
+
 test('a cron mail needs its body; without it the event says so and is info', () => {
   const facts = buildFacts({ from: 'root@db1', to: ['root@db1'] }, 'Subject: Cron <root@db1> backup\r\n\r\n');
   assert.equal(alertEventNeedsBody(facts), true);
