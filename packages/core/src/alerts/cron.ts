@@ -1,24 +1,25 @@
 import { alertKey } from './key.js';
-import { problemIn, resolvedIn, type Verdict } from './words.js';
+import { problemAt, resolvedAt, type Verdict } from './words.js';
 import type { AlertParser, AlertWhy } from './types.js';
 
 // Vixie cron, cronie and Debian's cron: "Cron <user@host> command".
 const SUBJECT = /^Cron <([^@>\s]+)@([^>\s]+)>\s*(.*)$/;
 
-/** The output's verdict and the body line that gave it: a problem anywhere beats an OK elsewhere. */
-function outputVerdict(body: string): { verdict: Verdict; line: number } | undefined {
-  const lines = body.split(/\r?\n/);
-  for (const find of [problemIn, resolvedIn]) {
-    const candidates = lines.map((text, index) => ({ verdict: find(text), line: index + 1 })).filter((found) => found.verdict !== undefined);
-    // The worst severity wins; among equals, the first line.
-    const worst = candidates.sort((a, b) => rank(a.verdict!) - rank(b.verdict!))[0];
-    if (worst) return { verdict: worst.verdict!, line: worst.line };
-  }
-  return undefined;
+function lineOf(body: string, index: number): number {
+  let line = 1;
+  for (let at = body.indexOf('\n'); at !== -1 && at < index; at = body.indexOf('\n', at + 1)) line++;
+  return line;
 }
 
-const RANKS = { critical: 0, error: 1, warning: 2, info: 3 };
-const rank = (verdict: Verdict) => RANKS[verdict.severity];
+/**
+ * The output's verdict and the body line that gave it: a problem anywhere beats an OK elsewhere,
+ * and the worst problem wins (among equals, the first line). One search over the whole output
+ * per word list, not a pass per line, so megabytes of output take milliseconds.
+ */
+function outputVerdict(body: string): { verdict: Verdict; line: number } | undefined {
+  const found = problemAt(body) ?? resolvedAt(body);
+  return found && { verdict: found.verdict, line: lineOf(body, found.index) };
+}
 
 /** Cron job output mailed by the cron daemon; the status comes from the output (the body). */
 export const cronParser: AlertParser = {

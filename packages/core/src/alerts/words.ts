@@ -17,17 +17,27 @@ export interface Verdict {
 
 const NO_VERDICT: Verdict = { status: 'info', severity: 'info', word: undefined };
 
-export function resolvedIn(text: string): Verdict | undefined {
+/** The first recovery word in the text, and where it stands. */
+export function resolvedAt(text: string): { verdict: Verdict; index: number } | undefined {
   const match = RESOLVED.exec(text);
-  return match ? { status: 'resolved', severity: 'info', word: match[0] } : undefined;
+  return match ? { verdict: { status: 'resolved', severity: 'info', word: match[0] }, index: match.index } : undefined;
+}
+
+/** The worst problem word anywhere in the text (critical, then error, then warning), and where its first one stands. */
+export function problemAt(text: string): { verdict: Verdict; index: number } | undefined {
+  for (const [pattern, severity] of SEVERITIES) {
+    const match = pattern.exec(text);
+    if (match) return { verdict: { status: 'firing', severity, word: match[0] }, index: match.index };
+  }
+  return undefined;
+}
+
+export function resolvedIn(text: string): Verdict | undefined {
+  return resolvedAt(text)?.verdict;
 }
 
 export function problemIn(text: string): Verdict | undefined {
-  for (const [pattern, severity] of SEVERITIES) {
-    const match = pattern.exec(text);
-    if (match) return { status: 'firing', severity, word: match[0] };
-  }
-  return undefined;
+  return problemAt(text)?.verdict;
 }
 
 /** A subject's verdict: a recovery word wins ("RESOLVED: disk CRITICAL" is a resolve). */
