@@ -133,6 +133,11 @@ test('regression: a Re:/Fwd: in front of a subject a built-in parser knows is a 
   }
   // A generic mail's own Re: is still read for its words (a monitor that threads its recoveries).
   assert.equal(eventOf({ from: 'mon@example.com', subject: 'Re: disk full on db1 RESOLVED' }).status, 'resolved');
+  // A program that says so (RFC 3834) is not a person, whatever its subject; an out-of-office answer is.
+  const machine = eventOf({ from: 'jenkins@example.com', subject: 'Re: Build failed in Jenkins: team » api #12', headers: 'Auto-Submitted: auto-generated\r\n' });
+  assert.deepEqual([machine.source, machine.status], ['jenkins', 'firing']);
+  const away = eventOf({ from: 'alice@example.com', subject: 'Re: Build failed in Jenkins: team » api #12', headers: 'Auto-Submitted: auto-replied\r\n' });
+  assert.deepEqual([away.source, away.status], ['generic', 'info']);
 });
 
 test('a cron mail needs its body; without it the event says so and is info', () => {

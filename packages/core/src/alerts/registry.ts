@@ -23,6 +23,9 @@ const REPLY_OR_FORWARD = /^(?:\s*(?:re|fwd?|aw|wg|sv|vs|tr|antw|rif|enc)\s*(?:\[
 function conversation(facts: AlertFacts): ParsedAlert | undefined {
   const prefix = REPLY_OR_FORWARD.exec(facts.subject)?.[0];
   if (prefix === undefined) return undefined;
+  // RFC 3834: a program's mail says so (Jenkins, cronie, systemd-cron do). A person's reply never
+  // does, and an out-of-office answer says auto-replied, which is no alert either.
+  if (facts.headers.some((field) => field.name === 'auto-submitted' && /^auto-generated\b/i.test(field.value))) return undefined;
   const original = { ...facts, subject: facts.subject.slice(prefix.length) };
   const about = ALERT_PARSERS.find((parser) => parser !== genericParser && parser.parse(original) !== undefined);
   if (!about) return undefined;
