@@ -123,6 +123,8 @@ test('regression: a Re:/Fwd: in front of a subject a built-in parser knows is a 
     'Fw: Cron <root@db1> /usr/local/bin/backup-db',
     'WG: [Fail2Ban] sshd: banned 203.0.113.7 from web1.example.com',
     'Re: Re: unattended-upgrades result for db1.example.com: FAILURE',
+    'Automatic reply: Build failed in Jenkins: team » api #12',
+    'Auto: Stage [p/1/s/1] failed',
   ];
   for (const subject of subjects) {
     const facts = buildFacts({ from: 'alice@example.com', to: ['x@example.com'] }, `From: alice@example.com\r\nSubject: ${subject}\r\n\r\n`);

@@ -12,8 +12,10 @@ import { unattendedUpgradesParser } from './unattended-upgrades.js';
 export const ALERT_PARSERS: readonly AlertParser[] = [gocdParser, jenkinsParser, alertmanagerParser, cronParser, fail2banParser, unattendedUpgradesParser, genericParser];
 
 // Reply and forward prefixes as mail clients write them (Outlook's FW, German AW/WG, Nordic SV/VS,
-// French TR, Dutch Antw, Italian RIF, Portuguese ENC), stacked or counted (`Re[2]:`).
-const REPLY_OR_FORWARD = /^(?:\s*(?:re|fwd?|aw|wg|sv|vs|tr|antw|rif|enc)\s*(?:\[\d+\])?\s*:)+\s*/i;
+// French TR, Dutch Antw, Italian RIF, Portuguese ENC), stacked or counted (`Re[2]:`), and the
+// out-of-office answers' (Exchange's Automatic reply, Sieve vacation's Auto).
+const REPLY_OR_FORWARD =
+  /^(?:\s*(?:re|fwd?|aw|wg|sv|vs|tr|antw|rif|enc|auto|autoreply|automatic reply|automatische antwort|réponse automatique|out of office|abwesenheitsnotiz)\s*(?:\[\d+\])?\s*:)+\s*/i;
 
 /**
  * None of the systems the built-in parsers know writes `Re:` or `Fwd:` in front of its own
