@@ -344,9 +344,14 @@ test('regression: 20 MB of cron output (the message limit is 25 MiB) is read in 
   const lines = 1_000_000;
   const body = `${'sending incremental file list, all fine\n'.repeat(lines)}rsync: warning: some files vanished\nrsync error: some files could not be transferred (code 23)\n`;
   alertEvent({ ...facts, body: 'warm up\n' });
-  const started = performance.now();
-  const event = alertEvent({ ...facts, body });
-  const took = performance.now() - started;
+  // The best of three, so a busy machine (benchmarks, a parallel suite) does not decide.
+  let took = Number.POSITIVE_INFINITY;
+  let event = alertEvent({ ...facts, body: '' });
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    event = alertEvent({ ...facts, body });
+    took = Math.min(took, performance.now() - started);
+  }
   // A pass per line with a sort of the candidates took about 0.9 s on a shared 2-core machine; one search per word list about 30 ms.
   assert.ok(took < 400, `${Math.round(took)} ms`);
   assert.deepEqual([event.status, event.severity], ['firing', 'error']);
