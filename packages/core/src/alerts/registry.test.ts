@@ -142,6 +142,13 @@ test('regression: a Re:/Fwd: in front of a subject a built-in parser knows is a 
   assert.deepEqual([away.source, away.status], ['generic', 'info']);
 });
 
+test('regression: a generic alert about one address is not the alert about another (the number rules took 10.0.0.5 apart)', () => {
+  const [five, six, back] = ['PING 10.0.0.5 is DOWN', 'PING 10.0.0.6 is DOWN', 'PING 10.0.0.5 is OK'].map((subject) => eventOf({ from: 'pinger@mon.example.com', subject }));
+  assert.notEqual(five!.key, six!.key);
+  assert.equal(five!.key, back!.key);
+  assert.deepEqual([five!.status, back!.status], ['firing', 'resolved']);
+});
+
 test('a cron mail needs its body; without it the event says so and is info', () => {
   const facts = buildFacts({ from: 'root@db1', to: ['root@db1'] }, 'Subject: Cron <root@db1> backup\r\n\r\n');
   assert.equal(alertEventNeedsBody(facts), true);

@@ -13,6 +13,14 @@ test('normaliseSubject keeps what names the alert and drops what varies', async 
     ['verdict words and reply prefixes', 'Re: Fwd: Disk CRITICAL', 'disk'],
     ['punctuation left alone is dropped', '** PROBLEM Service Alert: db1/Disk is CRITICAL **', 'service db1/disk is'],
     ['empty', '', ''],
+    ['regression: an IPv4 address names the machine and stays', 'PING 10.0.0.5 is DOWN', 'ping 10.0.0.5 is'],
+    ['regression: the port goes, the address stays', 'Disk 95% on 10.20.30.40:9100', 'disk on 10.20.30.40:'],
+    [
+      'regression: IPv6 and MAC addresses stay (lower case), a clock time still goes',
+      'monit: connection failed 2001:DB8::1 at 10:20:30, port aa:bb:cc:dd:ee:01',
+      'monit: connection 2001:db8::1 at port aa:bb:cc:dd:ee:01',
+    ],
+    ['five dotted numbers are no address (a version)', 'version 1.2.3.4.5 released', 'version released'],
   ];
   for (const [name, subject, expected] of cases) await t.test(name, () => assert.equal(normaliseSubject(subject), expected));
 });

@@ -61,14 +61,25 @@ const HEX_ID = /\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b/gi;
 // Standalone numbers only: "42", "#12", "95%", "1.2.3"; a digit inside a word (db1) is a name.
 const NUMBER = /(?<![\p{L}\p{N}_])#?\d+(?:[.,]\d+)*%?(?![\p{L}\p{N}_])/gu;
 const HAS_WORD = /[\p{L}\p{N}]/u;
+// Addresses name the machine ("PING 10.0.0.5 is DOWN"): the number rules would take them apart,
+// so they are set aside first. IPv4; and IPv6 or MAC, told from a clock time by "::" or 3+ colons.
+const IPV4 = /(?<![\p{L}\p{N}_.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\p{L}\p{N}_]|\.\d)/gu;
+const IPV6_OR_MAC = /(?<![\p{L}\p{N}_:])(?=[0-9a-f:]*::|(?:[0-9a-f]*:){3})(?:[0-9a-f]{1,4}|:)(?:[0-9a-f]{0,4}:){1,7}[0-9a-f]{0,4}(?![\p{L}\p{N}_:])/giu;
+const SET_ASIDE = /\uE000([a-z]+)\uE000/g;
+const letters = (n: number): string => (n < 26 ? '' : letters(Math.floor(n / 26) - 1)) + String.fromCharCode(97 + (n % 26));
 
 /**
  * A subject reduced to what stays the same across every mail of one alert: lower case, no
- * reply prefix, no verdict words, numbers, dates, times, hex ids or UUIDs.
+ * reply prefix, no verdict words, numbers, dates, times, hex ids or UUIDs; IP and MAC
+ * addresses stay, as they name the machine.
  */
 export function normaliseSubject(subject: string): string {
+  const addresses: string[] = [];
+  const setAside = (address: string) => `\uE000${letters(addresses.push(address.toLowerCase()) - 1)}\uE000`;
   return subject
     .replace(REPLY_PREFIX, '')
+    .replace(IPV4, setAside)
+    .replace(IPV6_OR_MAC, setAside)
     .replace(UUID, ' ')
     .replace(ISO_DATE, ' ')
     .replace(NUMERIC_DATE, ' ')
@@ -77,6 +88,7 @@ export function normaliseSubject(subject: string): string {
     .replace(NUMBER, ' ')
     .replace(STATUS_WORDS, ' ')
     .toLowerCase()
+    .replace(SET_ASIDE, (_, name: string) => addresses[[...name].reduce((n, c) => n * 26 + c.charCodeAt(0) - 96, 0) - 1] ?? '')
     .split(/\s+/)
     .filter((token) => HAS_WORD.test(token))
     .join(' ');
