@@ -149,6 +149,19 @@ test('regression: a generic alert about one address is not the alert about anoth
   assert.deepEqual([five!.status, back!.status], ['firing', 'resolved']);
 });
 
+test('regression: Nagios host alerts for web-01 and web-02 are two alerts (the ordinal was dropped as a number); web-01 UP resolves and UNREACHABLE fires its own', () => {
+  const [one, two, back, lost] = [
+    '** PROBLEM Host Alert: web-01 is DOWN **',
+    '** PROBLEM Host Alert: web-02 is DOWN **',
+    '** RECOVERY Host Alert: web-01 is UP **',
+    '** PROBLEM Host Alert: web-01 is UNREACHABLE **',
+  ].map((subject) => eventOf({ from: 'nagios@mon.example.com', subject }));
+  assert.notEqual(one!.key, two!.key);
+  assert.equal(one!.key, back!.key, 'UP is a state, not part of the name');
+  assert.equal(one!.key, lost!.key);
+  assert.deepEqual([one!.status, back!.status, lost!.status], ['firing', 'resolved', 'firing']);
+});
+
 test('a cron mail needs its body; without it the event says so and is info', () => {
   const facts = buildFacts({ from: 'root@db1', to: ['root@db1'] }, 'Subject: Cron <root@db1> backup\r\n\r\n');
   assert.equal(alertEventNeedsBody(facts), true);
