@@ -64,6 +64,102 @@ const ROWS: FixtureRow[] = [
       ],
     },
   },
+  {
+    name: 'regression: a custom subject [FIRING] without a count (email_configs headers) is alertmanager firing, with the key of its [RESOLVED]',
+    fixture: 'alertmanager-custom-subject-firing.eml',
+    expected: {
+      source: 'alertmanager',
+      parser: 'alertmanager@1',
+      key: 'alertmanager-d0545f42f5bba5a4',
+      status: 'firing',
+      severity: 'error',
+      summary: '[FIRING] InstanceDown on web1.example.com:9100',
+      labels: {
+        alertname: 'InstanceDown',
+        group: 'InstanceDown on web1.example.com:9100',
+      },
+      why: [
+        {
+          field: 'source',
+          from: 'Subject',
+          detail: '[FIRING] prefix',
+        },
+        {
+          field: 'key',
+          from: 'Subject',
+          detail: 'group label values "InstanceDown on web1.example.com:9100" (the parenthesised common labels left out)',
+        },
+        {
+          field: 'status',
+          from: 'Subject',
+          detail: '[FIRING] is firing',
+        },
+        {
+          field: 'severity',
+          from: 'default',
+          detail: 'no severity label value in the subject: error',
+        },
+        {
+          field: 'summary',
+          from: 'Subject',
+          detail: 'the subject',
+        },
+        {
+          field: 'labels',
+          from: 'Subject',
+          detail: 'alertname is the first group value (Alertmanager sorts it first)',
+        },
+      ],
+    },
+  },
+  {
+    name: "a custom subject's [RESOLVED] resolves the same key",
+    fixture: 'alertmanager-custom-subject-resolved.eml',
+    expected: {
+      source: 'alertmanager',
+      parser: 'alertmanager@1',
+      key: 'alertmanager-d0545f42f5bba5a4',
+      status: 'resolved',
+      severity: 'info',
+      summary: '[RESOLVED] InstanceDown on web1.example.com:9100',
+      labels: {
+        alertname: 'InstanceDown',
+        group: 'InstanceDown on web1.example.com:9100',
+      },
+      why: [
+        {
+          field: 'source',
+          from: 'Subject',
+          detail: '[RESOLVED] prefix',
+        },
+        {
+          field: 'key',
+          from: 'Subject',
+          detail: 'group label values "InstanceDown on web1.example.com:9100" (the parenthesised common labels left out)',
+        },
+        {
+          field: 'status',
+          from: 'Subject',
+          detail: '[RESOLVED] is resolved',
+        },
+        {
+          field: 'severity',
+          from: 'default',
+          detail: 'a resolve is info',
+        },
+        {
+          field: 'summary',
+          from: 'Subject',
+          detail: 'the subject',
+        },
+        {
+          field: 'labels',
+          from: 'Subject',
+          detail: 'alertname is the first group value (Alertmanager sorts it first)',
+        },
+      ],
+    },
+  },
 ];
 
 fixtureTable("Alertmanager's default email", ROWS);

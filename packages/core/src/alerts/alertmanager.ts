@@ -37,9 +37,9 @@ export const alertmanagerParser: AlertParser = {
         ...(found ? { severity: found.value } : {}),
       },
       why: [
-        { field: 'source', from: 'Subject', detail: notice.status === 'firing' ? `[FIRING:${notice.firing}] prefix` : '[RESOLVED] prefix' },
+        { field: 'source', from: 'Subject', detail: notice.status === 'resolved' ? '[RESOLVED] prefix' : notice.firing === undefined ? '[FIRING] prefix' : `[FIRING:${notice.firing}] prefix` },
         { field: 'key', from: 'Subject', detail: `group label values "${group}" (the parenthesised common labels left out)` },
-        { field: 'status', from: 'Subject', detail: notice.status === 'firing' ? '[FIRING:n] is firing' : '[RESOLVED] is resolved' },
+        { field: 'status', from: 'Subject', detail: notice.status === 'firing' ? `${notice.firing === undefined ? '[FIRING]' : '[FIRING:n]'} is firing` : '[RESOLVED] is resolved' },
         {
           field: 'severity',
           from: found && notice.status === 'firing' ? 'Subject' : 'default',

@@ -70,6 +70,56 @@ const ROWS: FixtureRow[] = [
       ],
     },
   },
+  {
+    name: 'regression: fail2ban 0.8 named no host ([Fail2Ban] ssh: banned <ip>): a firing warning, the sender standing in for the host',
+    fixture: 'fail2ban-0.8-banned-no-host.eml',
+    expected: {
+      source: 'fail2ban',
+      parser: 'fail2ban@1',
+      key: 'fail2ban-4d3e856dfd199d60',
+      status: 'firing',
+      severity: 'warning',
+      summary: '[Fail2Ban] ssh: banned 203.0.113.7',
+      labels: {
+        jail: 'ssh',
+        event: 'banned',
+        ip: '203.0.113.7',
+        sender: 'fail2ban@web1.example.com',
+      },
+      why: [
+        {
+          field: 'source',
+          from: 'Subject',
+          detail: '[Fail2Ban] <jail>: …',
+        },
+        {
+          field: 'key',
+          from: 'From and Subject',
+          detail: 'sender fail2ban@web1.example.com, jail ssh and address 203.0.113.7',
+        },
+        {
+          field: 'status',
+          from: 'Subject',
+          detail: 'a ban is firing',
+        },
+        {
+          field: 'severity',
+          from: 'Subject',
+          detail: 'a ban is a warning',
+        },
+        {
+          field: 'summary',
+          from: 'Subject',
+          detail: 'the subject',
+        },
+        {
+          field: 'labels',
+          from: 'Subject',
+          detail: 'jail, event and banned address, and the sender',
+        },
+      ],
+    },
+  },
 ];
 
 fixtureTable("fail2ban's stock mail actions", ROWS);

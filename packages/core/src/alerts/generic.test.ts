@@ -106,6 +106,100 @@ const ROWS: FixtureRow[] = [
       ],
     },
   },
+  {
+    name: "regression: a person's Re: to a Jenkins failure is their conversation (generic info), not the job failing again",
+    fixture: 'jenkins-human-reply.eml',
+    expected: {
+      source: 'generic',
+      parser: 'generic@1',
+      key: 'generic-708f5adbd9fa6bdb',
+      status: 'info',
+      severity: 'info',
+      summary: 'Re: Build failed in Jenkins: team » api #12',
+      labels: {
+        sender: 'alice@example.com',
+      },
+      why: [
+        {
+          field: 'source',
+          from: 'Subject',
+          detail: '"Re:" in front of a jenkins subject: a person\'s reply or forward',
+        },
+        {
+          field: 'key',
+          from: 'From and Subject',
+          detail: 'sender alice@example.com and subject "build in jenkins: team api" (numbers, dates, times, ids and verdict words left out)',
+        },
+        {
+          field: 'status',
+          from: 'Subject',
+          detail: 'a reply or forward is no alert: info',
+        },
+        {
+          field: 'severity',
+          from: 'Subject',
+          detail: 'a reply or forward is no alert: info',
+        },
+        {
+          field: 'summary',
+          from: 'Subject',
+          detail: 'the subject',
+        },
+        {
+          field: 'labels',
+          from: 'From',
+          detail: 'the sender',
+        },
+      ],
+    },
+  },
+  {
+    name: 'regression: an Outlook FW: of a GoCD stage mail is generic info, not the stage failing again',
+    fixture: 'gocd-forwarded.eml',
+    expected: {
+      source: 'generic',
+      parser: 'generic@1',
+      key: 'generic-e6cc2d11b79df5c3',
+      status: 'info',
+      severity: 'info',
+      summary: 'FW: Stage [my-pipeline/7/my-stage/1] failed',
+      labels: {
+        sender: 'bob@example.com',
+      },
+      why: [
+        {
+          field: 'source',
+          from: 'Subject',
+          detail: '"FW:" in front of a gocd subject: a person\'s reply or forward',
+        },
+        {
+          field: 'key',
+          from: 'From and Subject',
+          detail: 'sender bob@example.com and subject "stage [my-pipeline/ /my-stage/" (numbers, dates, times, ids and verdict words left out)',
+        },
+        {
+          field: 'status',
+          from: 'Subject',
+          detail: 'a reply or forward is no alert: info',
+        },
+        {
+          field: 'severity',
+          from: 'Subject',
+          detail: 'a reply or forward is no alert: info',
+        },
+        {
+          field: 'summary',
+          from: 'Subject',
+          detail: 'the subject',
+        },
+        {
+          field: 'labels',
+          from: 'From',
+          detail: 'the sender',
+        },
+      ],
+    },
+  },
 ];
 
 fixtureTable('the generic fallback', ROWS);

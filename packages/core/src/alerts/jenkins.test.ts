@@ -127,6 +127,103 @@ const ROWS: FixtureRow[] = [
       ],
     },
   },
+  {
+    name: "Jenkins Mailer: a multibranch branch feature/login (X-Jenkins-Job feature%2Flogin) fails with the subject's #3",
+    fixture: 'jenkins-mailer-branch-failed.eml',
+    expected: {
+      source: 'jenkins',
+      parser: 'jenkins@1',
+      key: 'jenkins-da61eb8983176dc7',
+      status: 'firing',
+      severity: 'error',
+      summary: 'Build failed in Jenkins: org » shop » feature/login #3',
+      labels: {
+        job: 'org/shop/feature/login',
+        build: '3',
+        result: 'FAILURE',
+      },
+      why: [
+        {
+          field: 'source',
+          from: 'Subject',
+          detail: 'a Jenkins Mailer or email-ext subject',
+        },
+        {
+          field: 'key',
+          from: 'Subject',
+          detail: 'job org/shop/feature/login (build number left out)',
+        },
+        {
+          field: 'status',
+          from: 'Subject',
+          detail: 'FAILURE is firing',
+        },
+        {
+          field: 'severity',
+          from: 'Subject',
+          detail: 'FAILURE is error',
+        },
+        {
+          field: 'summary',
+          from: 'Subject',
+          detail: 'the subject',
+        },
+        {
+          field: 'labels',
+          from: 'Subject',
+          detail: 'job, build number and result',
+        },
+      ],
+    },
+  },
+  {
+    name: 'regression: its build with a display name (no #N, so read from X-Jenkins-Job feature%2Flogin) resolves the same key',
+    fixture: 'jenkins-mailer-branch-display-name.eml',
+    expected: {
+      source: 'jenkins',
+      parser: 'jenkins@1',
+      key: 'jenkins-da61eb8983176dc7',
+      status: 'resolved',
+      severity: 'info',
+      summary: 'Jenkins build is back to normal : org » shop » feature/login 1.4.2-rc2',
+      labels: {
+        job: 'org/shop/feature/login',
+        result: 'SUCCESS',
+      },
+      why: [
+        {
+          field: 'source',
+          from: 'X-Jenkins-Job',
+          detail: 'X-Jenkins-Job is set',
+        },
+        {
+          field: 'key',
+          from: 'X-Jenkins-Job',
+          detail: 'job org/shop/feature/login (build number left out)',
+        },
+        {
+          field: 'status',
+          from: 'X-Jenkins-Result',
+          detail: 'SUCCESS is resolved',
+        },
+        {
+          field: 'severity',
+          from: 'X-Jenkins-Result',
+          detail: 'SUCCESS is info',
+        },
+        {
+          field: 'summary',
+          from: 'Subject',
+          detail: 'the subject',
+        },
+        {
+          field: 'labels',
+          from: 'X-Jenkins-Job',
+          detail: 'job, build number and result',
+        },
+      ],
+    },
+  },
 ];
 
 fixtureTable('Jenkins Mailer and email-ext mails', ROWS);

@@ -12,6 +12,25 @@ const STATUSES: Record<string, { status: AlertStatus; severity: AlertSeverity }>
 };
 const OTHER = { status: 'info' as const, severity: 'info' as const };
 
+/**
+ * The Mailer's X-Jenkins-Job is the full name, whose items are URL-encoded: a multibranch
+ * branch `feature/login` is the item `feature%2Flogin`, while the subject shows its display name
+ * `feature/login`. Decoded, a mail read from the header (a build display name that is not `#12`,
+ * a Jenkins with a German locale) gets the key its subject-read mails get.
+ */
+function decodedJobName(name: string): string {
+  return name
+    .split('/')
+    .map((item) => {
+      try {
+        return decodeURIComponent(item);
+      } catch {
+        return item;
+      }
+    })
+    .join('/');
+}
+
 /** Jenkins Mailer ("Build failed in Jenkins: job #12") and email-ext ("job - Build # 12 - Failure!"), and X-Jenkins-* headers. */
 export const jenkinsParser: AlertParser = {
   name: 'jenkins',
@@ -22,7 +41,7 @@ export const jenkinsParser: AlertParser = {
     const said = parseJenkins(subject, []);
     // The subject's full name (folders joined with '/') beats email-ext's X-Jenkins-Job, which
     // is the short display name and the same for team/api and other/api.
-    const job = said?.job ?? build.job;
+    const job = said?.job ?? decodedJobName(build.job);
     const jobFrom = said ? 'Subject' : 'X-Jenkins-Job';
     const { status, severity } = (build.status && STATUSES[build.status]) || OTHER;
     const statusFrom = build.status === undefined ? 'default' : said?.status !== undefined ? 'Subject' : 'X-Jenkins-Result';

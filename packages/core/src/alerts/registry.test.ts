@@ -113,6 +113,55 @@ test('the first parser that recognises a mail decides; the generic fallback is l
   assert.equal(eventOf({ from: 'x@example.com', subject: '' }).parser, 'generic@1');
 });
 
+test('regression: a Re:/Fwd: in front of a subject a built-in parser knows is a person talking, generic info (the alert neither fires nor resolves again)', () => {
+  const subjects = [
+    'Re: Build failed in Jenkins: team » api #12',
+    'AW: Jenkins build is back to normal : team » api #13',
+    'Fwd: team » api - Build # 12 - Failure!',
+    'RE: Stage [p/1/s/1] is broken',
+    'Re[2]: [FIRING:2] InstanceDown (node critical)',
+    'Fw: Cron <root@db1> /usr/local/bin/backup-db',
+    'WG: [Fail2Ban] sshd: banned 203.0.113.7 from web1.example.com',
+    'Re: Re: unattended-upgrades result for db1.example.com: FAILURE',
+    'Automatic reply: Build failed in Jenkins: team » api #12',
+    'Auto: Stage [p/1/s/1] failed',
+  ];
+  for (const subject of subjects) {
+    const facts = buildFacts({ from: 'alice@example.com', to: ['x@example.com'] }, `From: alice@example.com\r\nSubject: ${subject}\r\n\r\n`);
+    const event = alertEvent(facts);
+    assert.deepEqual([event.source, event.status, event.severity, event.summary], ['generic', 'info', 'info', subject], subject);
+    assert.match(event.why[0]!.detail, /a person's reply or forward/, subject);
+    assert.equal(alertEventNeedsBody(facts), false, `${subject}: the body of a reply is not read`);
+  }
+  // A generic mail's own Re: is still read for its words (a monitor that threads its recoveries).
+  assert.equal(eventOf({ from: 'mon@example.com', subject: 'Re: disk full on db1 RESOLVED' }).status, 'resolved');
+  // A program that says so (RFC 3834) is not a person, whatever its subject; an out-of-office answer is.
+  const machine = eventOf({ from: 'jenkins@example.com', subject: 'Re: Build failed in Jenkins: team » api #12', headers: 'Auto-Submitted: auto-generated\r\n' });
+  assert.deepEqual([machine.source, machine.status], ['jenkins', 'firing']);
+  const away = eventOf({ from: 'alice@example.com', subject: 'Re: Build failed in Jenkins: team » api #12', headers: 'Auto-Submitted: auto-replied\r\n' });
+  assert.deepEqual([away.source, away.status], ['generic', 'info']);
+});
+
+test('regression: a generic alert about one address is not the alert about another (the number rules took 10.0.0.5 apart)', () => {
+  const [five, six, back] = ['PING 10.0.0.5 is DOWN', 'PING 10.0.0.6 is DOWN', 'PING 10.0.0.5 is OK'].map((subject) => eventOf({ from: 'pinger@mon.example.com', subject }));
+  assert.notEqual(five!.key, six!.key);
+  assert.equal(five!.key, back!.key);
+  assert.deepEqual([five!.status, back!.status], ['firing', 'resolved']);
+});
+
+test('regression: Nagios host alerts for web-01 and web-02 are two alerts (the ordinal was dropped as a number); web-01 UP resolves and UNREACHABLE fires its own', () => {
+  const [one, two, back, lost] = [
+    '** PROBLEM Host Alert: web-01 is DOWN **',
+    '** PROBLEM Host Alert: web-02 is DOWN **',
+    '** RECOVERY Host Alert: web-01 is UP **',
+    '** PROBLEM Host Alert: web-01 is UNREACHABLE **',
+  ].map((subject) => eventOf({ from: 'nagios@mon.example.com', subject }));
+  assert.notEqual(one!.key, two!.key);
+  assert.equal(one!.key, back!.key, 'UP is a state, not part of the name');
+  assert.equal(one!.key, lost!.key);
+  assert.deepEqual([one!.status, back!.status, lost!.status], ['firing', 'resolved', 'firing']);
+});
+
 test('a cron mail needs its body; without it the event says so and is info', () => {
   const facts = buildFacts({ from: 'root@db1', to: ['root@db1'] }, 'Subject: Cron <root@db1> backup\r\n\r\n');
   assert.equal(alertEventNeedsBody(facts), true);

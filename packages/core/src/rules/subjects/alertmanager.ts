@@ -1,8 +1,9 @@
 import type { AlertmanagerNotice } from '../types.js';
 
 // Alertmanager's default "__subject" template: [FIRING:<n>] <group label values> (<other common label values>)
-// or [RESOLVED] …; the values start with alertname when it is a group label.
-const SUBJECT = /^\s*\[(FIRING):(\d+)\]\s*(.*)$|^\s*\[(RESOLVED)\]\s*(.*)$/i;
+// or [RESOLVED] …; the values start with alertname when it is a group label. A subject set in
+// email_configs[].headers often keeps only `[{{ .Status | toUpper }}]`: [FIRING] without a count.
+const SUBJECT = /^\s*\[(FIRING)(?::(\d+))?\]\s*(.*)$|^\s*\[(RESOLVED)\]\s*(.*)$/i;
 
 /**
  * The subject's group label values (before the parenthesis) and the other common label values
@@ -34,7 +35,7 @@ export function parseAlertmanagerSubject(subject: string): AlertmanagerNotice | 
   return {
     source: 'alertmanager',
     status: firing ? 'firing' : 'resolved',
-    firing: firing ? Number(match[2]) : undefined,
+    firing: firing && match[2] !== undefined ? Number(match[2]) : undefined,
     alertname: labels[0] ?? '',
     labels,
   };

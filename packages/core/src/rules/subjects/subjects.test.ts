@@ -119,6 +119,7 @@ test('Alertmanager subjects', async (t) => {
     { subject: '[FIRING:1] test (vm1 critical)', status: 'firing', firing: 1, alertname: 'test', labels: ['test', 'vm1', 'critical'] },
     { subject: '[RESOLVED] test (vm1)', status: 'resolved', firing: undefined, alertname: 'test', labels: ['test', 'vm1'] },
     { subject: '[FIRING:2] InstanceDown ', status: 'firing', firing: 2, alertname: 'InstanceDown', labels: ['InstanceDown'] },
+    { subject: '[FIRING] InstanceDown on web1:9100', status: 'firing', firing: undefined, alertname: 'InstanceDown', labels: ['InstanceDown', 'on', 'web1:9100'] },
   ];
   for (const c of cases) {
     await t.test(c.subject, () => {
