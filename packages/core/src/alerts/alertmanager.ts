@@ -13,19 +13,24 @@ function severityAmong(values: readonly string[]): { value: string; severity: Al
   return undefined;
 }
 
+const addressList = (addresses: readonly string[]) => [...new Set(addresses.map((address) => address.toLowerCase()))].sort().join(',');
+
 /** Alertmanager's default subject: `[FIRING:2] <group label values> (<other common label values>)` or `[RESOLVED] …`. */
 export const alertmanagerParser: AlertParser = {
   name: 'alertmanager',
   version: 1,
-  parse({ subject }) {
+  parse({ subject, envelope, fromAddresses }) {
     const notice = parseAlertmanagerSubject(subject);
     const split = alertmanagerSubjectLabels(subject);
     if (!notice || !split) return undefined;
     const found = severityAmong(notice.labels);
     const severity: AlertSeverity = notice.status === 'resolved' ? 'info' : (found?.severity ?? 'error');
     const group = split.group.join(' ');
+    // A route without group_by (or `group_by: []`) names no group in the subject: Alertmanager then
+    // keeps one group per route and receiver, so who sends the mail to whom is the alert's identity.
+    const receiver = group === '' ? [`from=${addressList(fromAddresses)}`, `to=${addressList(envelope.to)}`] : [];
     return {
-      key: alertKey('alertmanager', group),
+      key: alertKey('alertmanager', group, ...receiver),
       status: notice.status,
       severity,
       summary: subject,
@@ -38,7 +43,9 @@ export const alertmanagerParser: AlertParser = {
       },
       why: [
         { field: 'source', from: 'Subject', detail: notice.status === 'resolved' ? '[RESOLVED] prefix' : notice.firing === undefined ? '[FIRING] prefix' : `[FIRING:${notice.firing}] prefix` },
-        { field: 'key', from: 'Subject', detail: `group label values "${group}" (the parenthesised common labels left out)` },
+        group === ''
+          ? { field: 'key', from: 'envelope', detail: 'no group label values (a route without group_by): the sender and the recipients, one group per receiver as Alertmanager keeps it' }
+          : { field: 'key', from: 'Subject', detail: `group label values "${group}" (the parenthesised common labels left out)` },
         { field: 'status', from: 'Subject', detail: notice.status === 'firing' ? `${notice.firing === undefined ? '[FIRING]' : '[FIRING:n]'} is firing` : '[RESOLVED] is resolved' },
         {
           field: 'severity',

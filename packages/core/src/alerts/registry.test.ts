@@ -188,3 +188,19 @@ test('regression: a parser that throws would have failed the route job — the e
   assert.equal(event.why[0]!.detail, 'the alert parsers failed: boom');
   assert.equal(alertEventNeedsBody(facts), false, 'asking whether to load the body does not throw either (the router asks it first)');
 });
+
+test('regression: Alertmanager mail of a route without group_by names no group, and is one alert per receiver, not one for every such route everywhere', () => {
+  const mail = (to: string, subject: string, from = 'alertmanager@cluster-a.example.com') =>
+    alertEvent(buildFacts({ from: 'bounce@cluster-a.example.com', to: [to] }, `From: ${from}\r\nSubject: ${subject}\r\n\r\n`, undefined));
+  const teamA = mail('team-a@example.com', '[FIRING:3]  (InstanceDown node critical)');
+  const teamB = mail('team-b@example.com', '[FIRING:1]  (DiskFull nas warning)');
+  const otherCluster = mail('team-a@example.com', '[FIRING:2]  (InstanceDown node critical)', 'alertmanager@cluster-b.example.com');
+  const resolved = mail('Team-A@Example.COM', '[RESOLVED]  (InstanceDown node)');
+  assert.equal(teamA.source, 'alertmanager');
+  assert.notEqual(teamA.key, teamB.key, 'two receivers: two alerts (the key was the empty group for both)');
+  assert.notEqual(teamA.key, otherCluster.key, 'two Alertmanagers: two alerts');
+  assert.equal(teamA.key, resolved.key, "the receiver's resolve resolves it, however its address is spelled");
+  assert.equal(resolved.status, 'resolved');
+  const grouped = mail('team-b@example.com', '[FIRING:1] InstanceDown (node critical)');
+  assert.equal(grouped.key, mail('team-a@example.com', '[FIRING:2] InstanceDown (node critical)', 'other@example.com').key, 'a mail that names its group keeps the key of its group alone');
+});
