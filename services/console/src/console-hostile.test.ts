@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import bcrypt from 'bcryptjs';
+import { createLogger, createMetricsRegistry, createRedisFactory, loadConfig, redisTargetOf, type Config } from '@mailsort/core';
+import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from '../../../test/support/redis.js';
+import { createConsoleContext } from './console-context.js';
+import { buildConsoleApp } from './console-service.js';
+
+// What a hostile web user typed into the console, each against a started console over HTTP and real Redis.
+const HASH = bcrypt.hashSync('pw', 4);
+const logger = createLogger({ service: 'console', level: 'silent' });
+const admin = testRedis();
+const prefix = uniquePrefix('console-hostile');
+
+function configFor(url: string, keyPrefix: string): Config {
+  return loadConfig(
+    {
+      file: 'm.yml',
+      text: `redis: { url: "${url}", prefix: ${keyPrefix} }\nupstreams: [{ name: default, host: mx }]\nconsole:\n  users: [{ name: alice, password_hash: "${HASH}", role: admin }]\n`,
+    },
+    {},
+  ).config;
+}
+
+/** A console as `mailsort console` makes it: its own producer connection (fails at once when Redis is away). */
+async function startConsole(config: Config) {
+  const factory = createRedisFactory({ target: redisTargetOf(config.redis), name: 'console', logger });
+  const redis = factory.connect('producer');
+  await factory.whenReady(5000);
+  const app = buildConsoleApp(createConsoleContext(config, redis, logger, createMetricsRegistry('console')), undefined);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as AddressInfo).port;
+  return {
+    redis,
+    port,
+    async close() {
+      await app.close();
+      await factory.quitAll();
+    },
+  };
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function send(port: number, method: string, path: string, options: { body?: string; cookie?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { host: `127.0.0.1:${port}` };
+    if (options.cookie) headers.cookie = options.cookie;
+    if (options.body !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = Buffer.byteLength(options.body);
+    }
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+async function login(port: number): Promise<{ cookie: string; csrf: string }> {
+  const answer = await send(port, 'POST', '/login', { body: 'user=alice&password=pw' });
+  assert.equal(answer.status, 303, answer.body);
+  const cookie = String(answer.headers['set-cookie']).split(';')[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec((await send(port, 'GET', '/explain', { cookie })).body)?.[1];
+  assert.ok(csrf);
+  return { cookie, csrf };
+}
+
+let consoleApp: Awaited<ReturnType<typeof startConsole>>;
+before(async () => {
+  consoleApp = await startConsole(configFor(REDIS_URL, prefix));
+});
+after(async () => {
+  await consoleApp.close();
+  await deletePrefix(admin, prefix);
+  admin.disconnect();
+});
+
+test('a searched or retried id naming a shard no config can have (d-M…-s99999-0) makes no queue: the console does not grow with each one', async () => {
+  const { port, redis } = consoleApp;
+  const { cookie, csrf } = await login(port);
+  const listeners = redis.listenerCount('error');
+  // Each shard number used to make (and keep) a route or deliver queue with its listeners on the console's connection.
+  for (let shard = 64; shard < 164; shard++) {
+    const id = `d-M1M8VNMMGEASRRMJY2PF-s${shard}-0`;
+    assert.equal((await send(port, 'GET', `/messages?q=${id}`, { cookie })).status, 200);
+  }
+  assert.equal((await send(port, 'POST', '/dead-letters/delete', { cookie, body: `_csrf=${csrf}&target=d-M1M8VNMMGEASRRMJY2PF-s99999999999-0` })).status, 409);
+  assert.equal(redis.listenerCount('error'), listeners, 'no queue was made for a shard that cannot exist');
+});
+
