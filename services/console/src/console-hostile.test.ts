@@ -98,3 +98,20 @@ test('a searched or retried id naming a shard no config can have (d-M…-s99999-
   assert.equal(redis.listenerCount('error'), listeners, 'no queue was made for a shard that cannot exist');
 });
 
+test("retry, replay and delete of a name that is one of the queue's own keys (failed, delayed, wait, events, a job's :logs) answer no such delivery, not 500", async () => {
+  const { port } = consoleApp;
+  const { cookie, csrf } = await login(port);
+  // The keys BullMQ keeps beside the jobs, with their types: getJob(name) read them as a job hash.
+  await admin.zadd(`${prefix}:deliver:failed`, 1, 'd-x-0');
+  await admin.zadd(`${prefix}:deliver:delayed`, 1, 'd-x-0');
+  await admin.rpush(`${prefix}:deliver:wait`, 'd-x-0');
+  await admin.xadd(`${prefix}:deliver:events`, '*', 'event', 'added');
+  await admin.rpush(`${prefix}:deliver:d-x-0:logs`, 'a line');
+  for (const action of ['retry', 'replay', 'delete']) {
+    for (const target of ['failed', 'delayed', 'wait', 'events', 'd-x-0:logs']) {
+      const answer = await send(port, 'POST', `/dead-letters/${action}`, { cookie, body: `_csrf=${csrf}&target=${encodeURIComponent(target)}` });
+      assert.equal(answer.status, 409, `${action} ${target}: ${answer.body}`);
+      assert.match(answer.body, /QUEUE_ENTRY_UNKNOWN/);
+    }
+  }
+});
