@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { createLogger, createMetricsRegistry, createRedisFactory, loadConfig, redisTargetOf, type Config } from '@mailsort/core';
+import { createPrivateRedis } from '../../../test/support/private-redis.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from '../../../test/support/redis.js';
 import { createConsoleContext } from './console-context.js';
 import { buildConsoleApp } from './console-service.js';
@@ -113,5 +114,34 @@ test("retry, replay and delete of a name that is one of the queue's own keys (fa
       assert.equal(answer.status, 409, `${action} ${target}: ${answer.body}`);
       assert.match(answer.body, /QUEUE_ENTRY_UNKNOWN/);
     }
+  }
+});
+
+test('with Redis gone every page says so (503, Redis does not answer) and the console answers again once it is back', async () => {
+  const server = await createPrivateRedis();
+  await server.start();
+  const own = await startConsole(configFor(server.url, uniquePrefix('console-down')));
+  try {
+    const { cookie } = await login(own.port);
+    assert.equal((await send(own.port, 'GET', '/', { cookie })).status, 200);
+    await server.kill();
+    for (const path of ['/', '/overview/live', '/api/overview', '/messages', '/dead-letters', '/audit']) {
+      const answer = await send(own.port, 'GET', path, { cookie });
+      assert.equal(answer.status, 503, `${path}: ${answer.body}`);
+      assert.match(answer.body, /Redis does not answer/, path);
+    }
+    assert.equal((await send(own.port, 'POST', '/login', { body: 'user=alice&password=pw' })).status, 503);
+    assert.equal((await send(own.port, 'GET', '/login')).status, 200, 'the process is up');
+    await server.start();
+    // The private Redis kept nothing (no persistence): a new login, once the connection is back.
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 303; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await send(own.port, 'POST', '/login', { body: 'user=alice&password=pw' })).status;
+    }
+    assert.equal(status, 303, 'a login works again once Redis is back');
+  } finally {
+    await own.close();
+    await server.kill();
   }
 });
