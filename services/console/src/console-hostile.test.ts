@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { createLogger, createMetricsRegistry, createRedisFactory, loadConfig, redisTargetOf, type Config } from '@mailsort/core';
+import { launchBrowser } from '../../../test/support/browser.js';
 import { createPrivateRedis } from '../../../test/support/private-redis.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from '../../../test/support/redis.js';
 import { createConsoleContext } from './console-context.js';
@@ -141,6 +142,32 @@ test('with Redis gone every page says so (503, Redis does not answer) and the co
     }
     assert.equal(status, 303, 'a login works again once Redis is back');
   } finally {
+    await own.close();
+    await server.kill();
+  }
+});
+
+test('the overview says it is no longer updated when Redis goes, instead of showing the last numbers as if current', async () => {
+  const server = await createPrivateRedis();
+  await server.start();
+  const own = await startConsole(configFor(server.url, uniquePrefix('console-stale')));
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    const url = `http://127.0.0.1:${own.port}`;
+    await page.goto(`${url}/login`);
+    await page.fill('input[name=user]', 'alice');
+    await page.fill('input[name=password]', 'pw');
+    await Promise.all([page.waitForURL(`${url}/`), page.click('button[type=submit]')]);
+    assert.equal(await page.isHidden('#live-problem'), true, 'nothing to say while the numbers are current');
+    await server.kill();
+    await page.waitForSelector('#live-problem', { state: 'visible', timeout: 10_000 });
+    assert.match((await page.textContent('#live-problem')) ?? '', /^Not updated since .*Redis does not answer.*\(503\)$/);
+    // Back, but empty (no persistence): the session went with it, and the page says that too.
+    await server.start();
+    await page.waitForFunction(() => /log in first \(401\)$/.test(document.getElementById('live-problem')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  } finally {
+    await browser.close();
     await own.close();
     await server.kill();
   }
