@@ -118,6 +118,16 @@ test("retry, replay and delete of a name that is one of the queue's own keys (fa
   }
 });
 
+test("a search interrupted by the login comes back after it: next keeps a form's + for a space", async () => {
+  const { port } = consoleApp;
+  const search = '/messages?q=build+failed&from=ci%40example.com';
+  const away = await send(port, 'GET', search);
+  assert.equal(away.status, 302);
+  assert.equal(away.headers.location, `/login?next=${encodeURIComponent(search)}`);
+  const answer = await send(port, 'POST', '/login', { body: `user=alice&password=pw&next=${encodeURIComponent(search)}` });
+  assert.equal(answer.headers.location, search);
+});
+
 test('with Redis gone every page says so (503, Redis does not answer) and the console answers again once it is back', async () => {
   const server = await createPrivateRedis();
   await server.start();

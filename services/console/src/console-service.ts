@@ -202,9 +202,12 @@ export function buildConsoleApp(context: ConsoleContext, tls: { cert: Buffer; ke
   return app;
 }
 
-/** Only a plain path of this console: no `//host`, `/\\host`, tab, CR or LF can send the user elsewhere or break the header. */
+/**
+ * Only a plain path of this console: no `//host`, `/\\host`, tab, CR or LF can send the user elsewhere or break the header.
+ * `+` is a search form's space (`/messages?q=build+failed`): without it an expired session's login lost the search.
+ */
 export function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/[A-Za-z0-9/_?=&%.-]*$/.test(value) && !value.includes('//') ? value : '/';
+  return typeof value === 'string' && /^\/[A-Za-z0-9/_?=&%.+-]*$/.test(value) && !value.includes('//') ? value : '/';
 }
 
 /** `mailsort console`: the operator web page (docs/console.md). */
