@@ -128,6 +128,15 @@ test("a search interrupted by the login comes back after it: next keeps a form's
   assert.equal(answer.headers.location, search);
 });
 
+test('a search of thousands of words is refused at once (400) instead of matching each against every summary', async () => {
+  const { port } = consoleApp;
+  const { cookie } = await login(port);
+  const many = await send(port, 'GET', `/messages?q=${Array.from({ length: 3000 }, () => 'e').join('+')}+zzz`, { cookie });
+  assert.equal(many.status, 400);
+  assert.match(many.body, /3001 words: a search takes at most 20/);
+  assert.equal((await send(port, 'GET', '/messages?q=build+failed&subject=db1', { cookie })).status, 200);
+});
+
 test('with Redis gone every page says so (503, Redis does not answer) and the console answers again once it is back', async () => {
   const server = await createPrivateRedis();
   await server.start();
