@@ -6,14 +6,28 @@ function refreshLive() {
   const live = document.getElementById('live');
   if (!live) return;
   const every = Number(live.dataset.every) || 3000;
+  const problem = document.getElementById('live-problem');
+  const since = () => new Date(Number(live.dataset.updated) || Date.now()).toLocaleTimeString();
+  // As text, never markup: the answer is the server's plain-text error.
+  const stale = (why) => {
+    if (!problem) return;
+    problem.hidden = why === '';
+    problem.textContent = why === '' ? '' : `Not updated since ${since()}: ${why}`;
+  };
   const tick = async () => {
     try {
       const response = await fetch(live.dataset.src, { credentials: 'same-origin', headers: { accept: 'text/html' } });
-      // The server escaped every field of this fragment; it is the same markup the page was rendered with.
-      if (response.ok) live.innerHTML = await response.text();
-      live.dataset.updated = String(Date.now());
+      if (response.ok) {
+        // The server escaped every field of this fragment; it is the same markup the page was rendered with.
+        live.innerHTML = await response.text();
+        live.dataset.updated = String(Date.now());
+        stale('');
+      } else {
+        // Redis gone (503), the session ended (401): say so, or the numbers below look current.
+        stale(`${(await response.text()).trim()} (${response.status})`);
+      }
     } catch {
-      // The next tick tries again.
+      stale('the console does not answer');
     }
     setTimeout(tick, every);
   };

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Config, Service, ServiceDeps } from '@mailsort/core';
+import { isConnectionError, type Config, type Service, type ServiceDeps } from '@mailsort/core';
 import { actionRoutes } from './action-routes.js';
 import { BODY_LIMIT, EXPLAIN_BODY_LIMIT } from './limits.js';
 import { assetRoutes } from './assets.js';
@@ -184,6 +184,15 @@ export function buildConsoleApp(context: ConsoleContext, tls: { cert: Buffer; ke
       const limit = request.url.startsWith('/explain') ? `${EXPLAIN_BODY_LIMIT / 1024 / 1024} MB (a bigger mail: use \`mailsort explain FILE\`)` : `${BODY_LIMIT / 1024} KB`;
       return reply.code(413).type('text/plain').send(`request body too large: this page takes at most ${limit}\n`);
     }
+    // Every page reads Redis: without it the answer is that, not "see the log". The process stays up and answers again once Redis is back.
+    if (isConnectionError(error)) {
+      context.logger.warn({ code: 'REDIS_UNAVAILABLE', path: request.url.split('?')[0], error: (error as Error).message }, 'console request without Redis');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .type('text/plain')
+        .send(`Redis does not answer (${(error as Error).message}): the console cannot read or change anything until it is back; reload then\n`);
+    }
     if (status >= 500) context.logger.error({ code: 'CONSOLE_REQUEST_FAILED', err: error, path: request.url.split('?')[0] }, 'console request failed');
     return reply
       .code(status)
@@ -193,9 +202,12 @@ export function buildConsoleApp(context: ConsoleContext, tls: { cert: Buffer; ke
   return app;
 }
 
-/** Only a plain path of this console: no `//host`, `/\\host`, tab, CR or LF can send the user elsewhere or break the header. */
+/**
+ * Only a plain path of this console: no `//host`, `/\\host`, tab, CR or LF can send the user elsewhere or break the header.
+ * `+` is a search form's space (`/messages?q=build+failed`): without it an expired session's login lost the search.
+ */
 export function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/[A-Za-z0-9/_?=&%.-]*$/.test(value) && !value.includes('//') ? value : '/';
+  return typeof value === 'string' && /^\/[A-Za-z0-9/_?=&%.+-]*$/.test(value) && !value.includes('//') ? value : '/';
 }
 
 /** `mailsort console`: the operator web page (docs/console.md). */

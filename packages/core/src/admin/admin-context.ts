@@ -98,10 +98,18 @@ export async function deliveriesIn(queues: ShardQueues | Queue, types: JobType[]
 export const QUEUED_TYPES: JobType[] = ['waiting', 'prioritized', 'active'];
 export const ALL_OPEN_TYPES: JobType[] = [...QUEUED_TYPES, 'delayed', 'failed'];
 
+/**
+ * Every deliver job id is `d-…` (catalogue's jobId) and, as every BullMQ id, has no ':'. A job
+ * is read from `<queue prefix>:<id>`, so any other word names one of the queue's own keys
+ * (`failed`, `meta`, `wait`, …) or a job's sub-key, which getJob reads as a job or fails on.
+ */
+const isDeliveryId = (target: string) => /^d-[^:]+$/.test(target);
+
 /** A delivery id names one delivery; a message id (M…) names all of that message's deliveries in the queue. */
 export async function findDeliveries(context: AdminContext, target: string, types: JobType[] = ALL_OPEN_TYPES): Promise<DeliveryEntry[]> {
   // A message's deliveries are all in its shard, which its id (and each delivery id) names.
   if (isMessageId(target)) return (await deliveriesIn(context.deliver.forId(target), types)).filter((entry) => entry.data.id === target);
+  if (!isDeliveryId(target)) return [];
   const job = await context.deliver.forId(target).getJob(target);
   if (!job) return [];
   const parsed = deliverJobSchema.safeParse(job.data);

@@ -45,6 +45,10 @@ test('shardOfId reads the shard of the message id an id embeds', () => {
     { id: jobId('deliver', base, 0), shard: 0 },
     { id: 'bucket-1234', shard: 0 },
     { id: `${base}-s0`, shard: 0 },
+    { id: jobId('deliver', `${base}-s63`, 0), shard: 63 },
+    // No config makes shard 64 or beyond (redis.shards is at most 64): a typed id naming one is shard 0's to not find.
+    { id: jobId('deliver', `${base}-s64`, 0), shard: 0 },
+    { id: jobId('deliver', `${base}-s99999999999999999999`, 0), shard: 0 },
   ];
   for (const { id, shard } of table) assert.equal(shardOfId(id), shard, id);
 });

@@ -27,13 +27,21 @@ export interface KeyspaceOptions {
   cluster?: boolean;
 }
 
+/** The most shards redis.shards allows: no id mailsort made names a shard at or past it. */
+export const MAX_SHARDS = 64;
+
 // A message id (see ids.ts) and its shard suffix, wherever it stands in a longer id.
 const SHARDED_ID = /M[0-9A-HJKMNP-TV-Z]{19}-s([1-9][0-9]*)(?![0-9])/;
 
-/** The shard an id belongs to: the suffix of the message id it embeds, or 0. */
+/**
+ * The shard an id belongs to: the suffix of the message id it embeds, or 0. A suffix no
+ * config could have made (`-s99999`, typed into a search) is no shard: every shard number
+ * costs its queues, made once and kept (shard-queues.ts), so an id must not name thousands.
+ */
 export function shardOfId(id: string): number {
   const match = SHARDED_ID.exec(id);
-  return match ? Number(match[1]) : 0;
+  const shard = match ? Number(match[1]) : 0;
+  return shard < MAX_SHARDS ? shard : 0;
 }
 
 export function createKeyspace({ prefix, shards = 1, cluster = false }: KeyspaceOptions): Keyspace {

@@ -40,6 +40,8 @@ ${found.results.map((entry) => html`<tr><td>${iso(entry.at)}</td><td><a href="/m
   );
 }
 
+export const MAX_SEARCH_WORDS = 20;
+
 /** The form's fields as an index query; a time that is not a date is refused with a clear word. */
 export function searchQuery(form: SearchForm): MessageQuery | { problem: string } {
   const time = (value: string, name: string): number | undefined | { problem: string } => {
@@ -47,6 +49,9 @@ export function searchQuery(form: SearchForm): MessageQuery | { problem: string 
     const parsed = Date.parse(value.length === 16 ? `${value}:00Z` : value);
     return Number.isNaN(parsed) ? { problem: `${name}: "${value}" is not a date and time` } : parsed;
   };
+  // Each word is looked for in every summary read (up to SEARCH_SCAN_LIMIT): thousands of them made one search take seconds.
+  const words = [form.q, form.from, form.to, form.subject].flatMap((value) => value.split(/\s+/)).filter(Boolean).length;
+  if (words > MAX_SEARCH_WORDS) return { problem: `${words} words: a search takes at most ${MAX_SEARCH_WORDS}` };
   const since = time(form.since, 'since');
   const until = time(form.until, 'until');
   if (typeof since === 'object') return since;

@@ -53,5 +53,10 @@ ${
 }
 
 export function overviewPage(principal: Principal, overview: Overview): Html {
-  return layout('Overview', principal, html`<div id="live" data-src="/overview/live" data-every="3000">${overviewFragment(overview)}</div>`, '/');
+  return layout(
+    'Overview',
+    principal,
+    html`<p class="notice bad" id="live-problem" hidden></p><div id="live" data-src="/overview/live" data-every="3000" data-updated="${overview.at}">${overviewFragment(overview)}</div>`,
+    '/',
+  );
 }

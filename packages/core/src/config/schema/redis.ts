@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SHARDS } from '../../store/keyspace.js';
 import { duration } from '../units.js';
 import { redactedUrl, redisUrlParts, sentinelAddress } from './redis-address.js';
 
@@ -62,7 +63,7 @@ export const redisSchema = z
      * Route/deliver queues and message keyspaces, each under its own hash tag, that ingest spreads
      * messages over and every router and sender works. 1: the names of a single Redis, unchanged.
      */
-    shards: z.number().int('must be a whole number').min(1, 'must be at least 1').max(64, 'at most 64').default(1),
+    shards: z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_SHARDS, `at most ${MAX_SHARDS}`).default(1),
   })
   .superRefine((redis, ctx) => {
     if (redis.sentinels && redis.master_name === undefined) {
