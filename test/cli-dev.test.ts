@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { cliCommand, freePort } from '@mailsort/cli';
 
-test('mailsort dev runs the whole system: mail sent to it shows up in the dev sink, and Ctrl-C stops it cleanly', async () => {
+test('mailsort dev runs the whole system: once it says it is running its SMTP port and console answer, mail sent to it shows up in the dev sink, and Ctrl-C stops it cleanly', async () => {
   const [smtpPort, sinkPort, uiPort, consolePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const { command, args } = cliCommand({ built: true });
   // A private redis-server is started when REDIS_URL does not answer; both paths are the user's.
@@ -19,13 +19,16 @@ test('mailsort dev runs the whole system: mail sent to it shows up in the dev si
   after(() => child.kill('SIGKILL'));
 
   const deadline = Date.now() + 60_000;
-  while (!/ingest\s+\|.*"ingest started"/.test(output) || !/sender\s+\|.*"sender started"/.test(output) || !/router\s+\|.*"router started"/.test(output)) {
+  // What a user does: wait for the banner, then use its addresses at once.
+  while (!/mailsort is running:/.test(output)) {
     assert.ok(Date.now() < deadline, `dev did not start: ${output}`);
     assert.equal(child.exitCode, null, `dev exited early: ${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.match(output, /started a private redis-server/);
   assert.match(output, new RegExp(`console +http://127\\.0\\.0\\.1:${consolePort}/`), 'dev prints the console URL');
+  for (const name of ['ingest', 'router', 'sender', 'gocd-sync', 'console']) assert.match(output, new RegExp(`${name}\\s+\\|.*"${name} started"`), `${name} started before the banner`);
+  assert.equal((await fetch(`http://127.0.0.1:${consolePort}/login`)).status, 200, 'the console answers as soon as the banner names it');
 
   const client = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true });
   const info = await client.sendMail({ from: 'ci@example.com', to: 'team@example.com', subject: 'hello from the dev test', text: 'hi' });

@@ -12,7 +12,10 @@ const SERVICE_ORDER: ServiceName[] = ['sender', 'router', 'gocd-sync', 'ingest',
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const DEV_CONFIG = resolve(REPO_ROOT, 'deploy/dev/mailsort.dev.yml');
 
-function prefixLines(name: string, child: ChildProcess, io: Io): void {
+// The banner waits this long for every service's start; a slow machine gets it anyway, saying which are not up.
+const START_WAIT_MS = 90_000;
+
+function prefixLines(name: string, child: ChildProcess, io: Io, onLine: (line: string) => void): void {
   for (const [stream, write] of [
     [child.stdout, io.out],
     [child.stderr, io.err],
@@ -23,7 +26,10 @@ function prefixLines(name: string, child: ChildProcess, io: Io): void {
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const line of lines) write(`${name.padEnd(9)} | ${line}`);
+      for (const line of lines) {
+        write(`${name.padEnd(9)} | ${line}`);
+        onLine(line);
+      }
     });
   }
 }
@@ -70,12 +76,20 @@ export async function dev(args: string[], env: Env, io: Io): Promise<number> {
   const { command, args: cliArgs } = cliCommand();
   const children = new Map<ServiceName, ChildProcess>();
   let stopping = false;
+  // A service logs `<name> started` once it takes work (run-service.ts): the banner's addresses answer from then on.
+  const starting = new Set<ServiceName>(SERVICE_ORDER);
+  let allStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => (allStarted = resolve));
   const exited = SERVICE_ORDER.map((name) => {
     // Own process groups: a terminal's Ctrl-C reaches only this process, which then sends each
     // service exactly one SIGTERM (a second signal would force it out).
     const child = spawn(command, [...cliArgs, name, '--config', configFile], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.set(name, child);
-    prefixLines(name, child, io);
+    prefixLines(name, child, io, (line) => {
+      if (!starting.has(name) || !line.includes(`"msg":"${name} started"`)) return;
+      starting.delete(name);
+      if (starting.size === 0) allStarted();
+    });
     return new Promise<number>((done) =>
       child.on('exit', (code) => {
         if (!stopping) io.err(`${name} exited with code ${code}; stopping the rest`);
@@ -96,6 +110,11 @@ export async function dev(args: string[], env: Env, io: Io): Promise<number> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
+  let waited: NodeJS.Timeout | undefined;
+  await Promise.race([started, Promise.race(exited), new Promise((resolve) => (waited = setTimeout(resolve, START_WAIT_MS)))]);
+  clearTimeout(waited);
+  if (stopping) return Math.max(...(await Promise.all(exited)), 1);
+  if (starting.size > 0) io.err(`not started after ${START_WAIT_MS / 1000} s: ${[...starting].join(', ')} (see their lines above)`);
   io.out(
     [
       '',
