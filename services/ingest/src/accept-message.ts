@@ -1,5 +1,5 @@
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { headerBytes, jobId, newMessageId, type CanaryStore, type Config, type IngestMetrics, type MessageLifecycle, type RouteJob, type ShardQueues } from '@mailsort/core';
+import { headerBytes, jobId, MailsortError, newMessageId, type CanaryStore, type Config, type IngestMetrics, type MessageLifecycle, type RouteJob, type ShardQueues } from '@mailsort/core';
 import { sessionEnvelope } from './envelope-address.js';
 import { receivedHeader } from './received-header.js';
 import { messageParts } from './message-parts.js';
@@ -48,6 +48,8 @@ export interface AcceptDeps {
   replicas: ReplicaAck;
   /** Of the connection lifecycle and routeQueue write on: a drop fails the accept at once. */
   acceptorGeneration: ConnectionGeneration;
+  /** Sentinel failovers begun and whether one is under way (RedisFactory.failover). */
+  failover: () => { begun: number; underWay: boolean };
 }
 
 /**
@@ -58,7 +60,7 @@ export interface AcceptDeps {
 export async function acceptMessage(
   chunks: Buffer[],
   session: SMTPServerSession,
-  { config, lifecycle, routeQueues, nextShard, metrics, canary, replicas, acceptorGeneration }: AcceptDeps,
+  { config, lifecycle, routeQueues, nextShard, metrics, canary, replicas, acceptorGeneration, failover }: AcceptDeps,
 ): Promise<string> {
   const id = newMessageId(Date.now(), nextShard());
   const routeQueue = routeQueues.forId(id);
@@ -103,6 +105,10 @@ export async function acceptMessage(
   // answered: a router must not deliver a message the client is about to hear 451 for, and send again.
   const routeJobId = jobId('route', id);
   const wroteOn = acceptorGeneration.current();
+  // Once a Sentinel promotes a replica, the old master (and a replica still following it)
+  // takes and acknowledges writes that the switch throws away: no 250 for one made then.
+  const failoversBefore = failover().begun;
+  if (failover().underWay) throw new MailsortError('REDIS_UNAVAILABLE', 'a Sentinel failover is under way: a write now may land on the old master only');
   const hold = replicas.holds ? { delay: holdMs(config.ingest.limits.store_timeout, config.redis) } : {};
   let routeJob: HeldJob | undefined;
   const add = () => routeQueue.add('message', job, { jobId: routeJobId, ...hold });
@@ -114,6 +120,11 @@ export async function acceptMessage(
   const stored = write.then(async (added) => {
     routeJob = added;
     await replicas.confirm(wroteOn);
+    // A failover begun meanwhile: the WAIT may have counted a replica of the old master. Only
+    // a held route job can be withdrawn before a router takes it (with N = 0 it is not held).
+    const now = failover();
+    if (replicas.holds && (now.begun !== failoversBefore || now.underWay))
+      throw new MailsortError('REDIS_UNAVAILABLE', "a Sentinel failover began before the replicas confirmed the write: they may be the old master's");
   });
   await storeWithin(acceptorGeneration.guard(wroteOn, stored), config.ingest.limits.store_timeout, () => withdraw(id, routeJobId, { lifecycle, routeQueues }));
   if (routeJob && replicas.holds) replicas.release(routeJob);

@@ -155,7 +155,7 @@ export function createIngestService(config: Config, { logger, registry, redis }:
             const admission = await policy.admit(session);
             if (admission.refused) return callback(admission.refused);
             try {
-              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueues, nextShard, metrics, canary, replicas, acceptorGeneration });
+              const id = await acceptMessage(chunks, session, { config: sessionConfig, lifecycle, routeQueues, nextShard, metrics, canary, replicas, acceptorGeneration, failover: redis.failover });
               logger.info({ id, ...facts, size: bytes, result: 'accepted' }, 'message accepted');
               callback(null, `2.0.0 Ok: queued as ${id}`);
             } catch (error) {

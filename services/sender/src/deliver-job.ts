@@ -47,6 +47,8 @@ export interface DeliverDeps {
   canary: CanaryStore;
   /** Makes a dead letter's notice to a human (once per dead delivery: a repeat is a no-op). */
   notify: (delivery: DeliverJob, result: DeliveryResult, failure: NoticeFailure) => Promise<void>;
+  /** Resolves once no Sentinel failover is under way (RedisFactory.whenNoFailover). */
+  whenNoFailover: () => Promise<void>;
 }
 
 type Dead = Extract<AfterAttempt, { kind: 'dead' }>;
@@ -111,7 +113,9 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   async function delivered(delivery: DeliverJob, state: DeliveryState, attempt: Attempt): Promise<string> {
     metrics.deliveries.inc({ result: 'delivered', upstream: attempt.upstream });
     metrics.acceptToDelivered.observe((Date.now() - delivery.acceptedAt) / 1000);
-    // One atomic call, the first write after the 250: a crash from here on does not send it again.
+    // One atomic call, the first write after the 250: a crash from here on does not send it
+    // again. Not on a master the Sentinels are replacing: the switch would throw it away.
+    await deps.whenNoFailover();
     const now = Date.now();
     const done = await lifecycle.deliver(
       delivery.id,
@@ -211,6 +215,9 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   return async function processDelivery(job: Job): Promise<string> {
     const delivery: DeliverJob = parseJob(deliverJobSchema, job);
     const log = { id: delivery.id, deliveryId: delivery.deliveryId };
+    // During a Sentinel failover the old master still hands out jobs, and what is done there
+    // is thrown away at the switch: start after it, on the new master.
+    await deps.whenNoFailover();
     const begun = await lifecycle.begin(delivery.id, delivery.deliveryId, Date.now());
     if (!begun.ok) {
       // A dead letter's job run again (its sender died before BullMQ marked it failed): it stays dead, unsent.

@@ -101,6 +101,7 @@ export function createSenderService(config: Config, { logger, registry, redis }:
       states,
       canary: canaryStore,
       notify: createNotifier({ config: next, store, lifecycle, queues: deliverQueues, redis: storeConnection, metrics, logger }),
+      whenNoFailover: redis.whenNoFailover,
     }),
   });
   // A job runs on the generation it started with; a reload swaps this for the next job.

@@ -176,6 +176,19 @@ const CROSS_REFERENCES: Array<{ name: string; text: string; files?: Record<strin
     text: 'upstreams:\n  - { name: default, host: h, tls_config: { ca_file: /no/ca.pem } }\n',
     expected: '2:45 upstreams[0].tls_config.ca_file: cannot read /no/ca.pem: ENOENT',
   },
+  // Regression: a CA file with no certificate in it passed, and every TLS connection to Redis then failed its handshake.
+  {
+    name: 'a redis.tls.ca_file with no certificate in it',
+    text: `${MINIMAL}redis:\n  url: rediss://redis:6380\n  tls: { ca_file: /ca.pem }\n`,
+    files: { '/ca.pem': 'redis-0\n' },
+    expected: '5:10 redis.tls.ca_file: /ca.pem holds no PEM certificate',
+  },
+  {
+    name: "an upstream's tls_config.ca_file whose certificate does not parse",
+    text: 'upstreams:\n  - { name: default, host: h, tls_config: { ca_file: /ca.pem } }\n',
+    files: { '/ca.pem': '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n' },
+    expected: '2:45 upstreams[0].tls_config.ca_file: /ca.pem holds a certificate that does not parse',
+  },
 ];
 
 for (const row of CROSS_REFERENCES) {

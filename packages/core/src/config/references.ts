@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import type { Config } from './schema/index.js';
 import { mergeUsers } from './users-file.js';
@@ -55,6 +56,24 @@ function tryRead(readFile: ReadFile, file: string, path: ConfigPath, problems: R
   }
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** A CA file must hold PEM certificates: Node's TLS takes a file without one silently and then trusts no server, so every connection fails its handshake. */
+function checkCaFile(readFile: ReadFile, file: string, path: ConfigPath, problems: ReferenceProblem[]): void {
+  const text = tryRead(readFile, file, path, problems);
+  if (text === undefined) return;
+  const certificates = text.match(PEM_CERTIFICATE) ?? [];
+  if (certificates.length === 0) problems.push({ path, message: `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)` });
+  for (const certificate of certificates) {
+    try {
+      new X509Certificate(certificate);
+    } catch (error) {
+      problems.push({ path, message: `${file} holds a certificate that does not parse: ${(error as Error).message}` });
+      return;
+    }
+  }
+}
+
 function ingestFiles(config: Config, readFile: ReadFile): ReferenceProblem[] {
   const problems: ReferenceProblem[] = [];
   const { tls, users, users_file: usersFile } = config.ingest;
@@ -87,7 +106,8 @@ function upstreamFiles(config: Config, readFile: ReadFile): ReferenceProblem[] {
   config.upstreams.forEach((upstream, index) => {
     for (const key of ['ca_file', 'cert_file', 'key_file'] as const) {
       const file = upstream.tls_config[key];
-      if (file !== undefined) tryRead(readFile, file, ['upstreams', index, 'tls_config', key], problems);
+      const path = ['upstreams', index, 'tls_config', key];
+      if (file !== undefined) (key === 'ca_file' ? checkCaFile : tryRead)(readFile, file, path, problems);
     }
   });
   return problems;
@@ -96,6 +116,6 @@ function upstreamFiles(config: Config, readFile: ReadFile): ReferenceProblem[] {
 function redisFiles(config: Config, readFile: ReadFile): ReferenceProblem[] {
   const problems: ReferenceProblem[] = [];
   const caFile = config.redis.tls?.ca_file;
-  if (caFile !== undefined) tryRead(readFile, caFile, ['redis', 'tls', 'ca_file'], problems);
+  if (caFile !== undefined) checkCaFile(readFile, caFile, ['redis', 'tls', 'ca_file'], problems);
   return problems;
 }

@@ -72,7 +72,8 @@ export function redisTarget(redis: RedisConfig, read: ReadFile): RedisTarget {
       // "end" when the connector's connect is aborted, as its disconnect() on +switch-master
       // can do mid-reconnect. A demoted master that
       // keeps its connections is left on its first READONLY instead (connections.ts); every
-      // connection writes sooner or later, BullMQ's blocking pops included.
+      // connection writes sooner or later, BullMQ's blocking pops included. A planned failover's
+      // old master is left at the switch, by the connections that are up (sentinel-switch.ts).
     },
     describe: `sentinel ${redis.master_name} via ${redis.sentinels.join(',')}`,
   };

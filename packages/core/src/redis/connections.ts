@@ -5,7 +5,10 @@ import type { Logger } from 'pino';
 import { connectCluster, watchClusterNodes } from './cluster.js';
 import { redisTarget, type RedisTarget } from './connection-options.js';
 import { noteMaster, type MasterSeen } from './master-address.js';
+import { watchSentinelSwitch, type MasterSwitch } from './sentinel-switch.js';
 import { watchConnection, type ConnectionWatch } from './watch-connection.js';
+
+const FAILOVER_UNDER_WAY_MS = 30_000;
 
 export type RedisRole = 'producer' | 'acceptor' | 'worker' | 'store';
 
@@ -57,6 +60,8 @@ export interface RedisFactoryOptions {
 /** Makes ioredis connections in the roles above, and closes them all at the end. */
 export function createRedisFactory({ target, name, logger, clusterNodes }: RedisFactoryOptions) {
   const connections: Redis[] = [];
+  // Also BullMQ's duplicates: every connection that must leave a demoted master.
+  const everyConnection: Redis[] = [];
   const watched: ConnectionWatch[] = [];
   let quitting = false;
   let master: MasterSeen = { address: undefined, failovers: 0 };
@@ -72,6 +77,7 @@ export function createRedisFactory({ target, name, logger, clusterNodes }: Redis
   // BullMQ duplicates a worker's connection for its blocking commands (and ioredis copies no
   // listeners): each duplicate is watched like its original, or its errors would go unlogged.
   const watch = (redis: Redis, role: string, connection: string): Redis => {
+    everyConnection.push(redis);
     watched.push(watchConnection(redis, logger, { role, connection }, allUp));
     watchClusterNodes(redis, logger, { role, connection });
     redis.on('ready', () => noteReady(redis));
@@ -81,6 +87,33 @@ export function createRedisFactory({ target, name, logger, clusterNodes }: Redis
     redis.duplicate = (...args: unknown[]) => watch((duplicate as (...given: unknown[]) => Redis)(...args), role, `${connection}-copy${++copies}`);
     return redis;
   };
+  // The Sentinels moved the master while the old one may still take writes (a planned
+  // failover): each connection up elsewhere reconnects now and is told the new master. One
+  // that is not up is connecting already, and aborting that connect is what ends a connection
+  // for good in ioredis (connection-options.ts): it is left alone.
+  const leaveOldMaster = (change: MasterSwitch) => {
+    const moving = everyConnection.filter((redis) => redis.status === 'ready' && `${redis.stream?.remoteAddress}:${redis.stream?.remotePort}` !== change.to);
+    logger.info({ ...change, connections: moving.length }, `the Sentinels moved the redis master from ${change.from} to ${change.to}; connections still on another node reconnect`);
+    for (const redis of moving) redis.disconnect(true);
+  };
+  // Failovers begun, and until when one counts as under way: to its switch or its end, at most
+  // FAILOVER_UNDER_WAY_MS should a Sentinel's word on the end be missed.
+  let failover = { begun: 0, underWayUntil: 0 };
+  const switchWatch =
+    target.mode === 'sentinel'
+      ? watchSentinelSwitch(target.options, {
+          onBegun: () => {
+            failover = { begun: failover.begun + 1, underWayUntil: Date.now() + FAILOVER_UNDER_WAY_MS };
+          },
+          onSwitch: (change) => {
+            failover = { ...failover, underWayUntil: 0 };
+            leaveOldMaster(change);
+          },
+          onEnded: () => {
+            failover = { ...failover, underWayUntil: 0 };
+          },
+        })
+      : undefined;
   return {
     connect(role: RedisRole): Redis {
       const connectionName = `mailsort-${name}-${role}`;
@@ -114,6 +147,18 @@ export function createRedisFactory({ target, name, logger, clusterNodes }: Redis
     master(): MasterSeen {
       return master;
     },
+    /**
+     * Sentinel failovers this process heard begin, and whether one is under way: between a
+     * Sentinel's promotion of a replica and the switch, the old master still answers, and what
+     * it takes then, replicas' acknowledgements included, may be thrown away.
+     */
+    failover(): { begun: number; underWay: boolean } {
+      return { begun: failover.begun, underWay: Date.now() < failover.underWayUntil };
+    },
+    /** Resolves once no Sentinel failover is under way (at once, nearly always). */
+    async whenNoFailover(): Promise<void> {
+      while (Date.now() < failover.underWayUntil) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
     allReady(): boolean {
       return connections.every((redis) => redis.status === 'ready');
     },
@@ -131,6 +176,7 @@ export function createRedisFactory({ target, name, logger, clusterNodes }: Redis
     },
     async quitAll(): Promise<void> {
       quitting = true;
+      switchWatch?.close();
       await Promise.allSettled(
         connections.map(async (redis) => {
           if (redis.status === 'end') return;
