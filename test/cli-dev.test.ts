@@ -16,7 +16,14 @@ test('mailsort dev runs the whole system: once it says it is running its SMTP po
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  after(() => child.kill('SIGKILL'));
+  // Ctrl-C, as a user stops it: a SIGKILL of dev alone would leave its services (each in its
+  // own process group) running, holding the metrics ports the next test needs.
+  after(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT');
+    const stopped = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 20_000))]);
+    if (!stopped) child.kill('SIGKILL');
+  });
 
   const deadline = Date.now() + 60_000;
   // What a user does: wait for the banner, then use its addresses at once.

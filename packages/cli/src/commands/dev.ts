@@ -109,6 +109,8 @@ export async function dev(args: string[], env: Env, io: Io): Promise<number> {
   }
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  // A closed terminal: the services, each in its own process group, would not hear it themselves.
+  process.on('SIGHUP', () => void stop());
 
   let waited: NodeJS.Timeout | undefined;
   await Promise.race([started, Promise.race(exited), new Promise((resolve) => (waited = setTimeout(resolve, START_WAIT_MS)))]);

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../load-config.js';
 
 const UPSTREAM = 'upstreams: [{ name: default, host: mx }]';
-const files: Record<string, string> = { '/run/secrets/sentinel': 'hunter2\n', '/etc/redis/ca.pem': '-----BEGIN CERTIFICATE-----' };
+// A CA file must hold a certificate that parses (references.ts): a real one, made by openssl.
+const CA_PEM = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=redis-ca', '-days', '2'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'ignore'],
+});
+const files: Record<string, string> = { '/run/secrets/sentinel': 'hunter2\n', '/etc/redis/ca.pem': CA_PEM };
 const readFile = (path: string) => {
   if (!(path in files)) throw new Error('ENOENT: no such file');
   return files[path]!;
