@@ -10,15 +10,14 @@ import { waitUntil } from './support/wait.js';
 
 const SHARDS = 3;
 
-test('with redis.shards: 3 the queue commands find a dead letter whichever shard it is in: list, show, retry and delete', async () => {
-  let refuse = true;
-  const upstream = await startScriptedSmtp({ rcpt: () => (refuse ? '550 5.1.1 no such user' : undefined) });
-  const prefix = uniquePrefix('cli-queue-shards');
+/** A sender process on SHARDS shards of its own prefix, and `queue`: a message stored and its delivery queued in a shard, the way the router does it. */
+async function shardedSender(name: string, upstream: { port: number; close(): Promise<unknown> }, delivery: Record<string, unknown> = {}) {
+  const prefix = uniquePrefix(name);
   const keyspace = createKeyspace({ prefix, shards: SHARDS });
   const redis = testRedis();
   const lifecycle = createMessageLifecycle(redis, { prefix: keyspace, messageTtlMs: 3_600_000, traceTtlMs: 3_600_000 });
   const queues = createShardQueues(QUEUES.deliver, redis, keyspace);
-  const config = senderConfig(prefix, [{ name: 'main', host: '127.0.0.1', port: upstream.port, tls: 'none' }], {}, { redis: { prefix, shards: SHARDS } });
+  const config = senderConfig(prefix, [{ name: 'main', host: '127.0.0.1', port: upstream.port, tls: 'none' }], delivery, { redis: { prefix, shards: SHARDS } });
   const sender = await startServiceReady('sender', config, { args: ['--http-port', '0'] });
   after(async () => {
     await sender.stop();
@@ -27,10 +26,7 @@ test('with redis.shards: 3 the queue commands find a dead letter whichever shard
     for (let shard = 0; shard < SHARDS; shard++) await deletePrefix(redis, keyspace.shardPrefix(shard));
     await redis.quit();
   });
-
-  // One message per shard, stored and queued the way the router does it.
-  const jobs: DeliverJob[] = [];
-  for (let shard = 0; shard < SHARDS; shard++) {
+  async function queue(shard: number, subject: string): Promise<DeliverJob> {
     const id = newMessageId(Date.now(), shard);
     const job: DeliverJob = {
       v: 1,
@@ -40,11 +36,22 @@ test('with redis.shards: 3 the queue commands find a dead letter whichever shard
       original: { from: 'ci@example.com', to: ['team@example.com'] },
       destination: { kind: 'smtp', upstream: 'main', envelope: { from: 'ci@example.com', to: ['team@example.com'] } },
     };
-    await lifecycle.accept(id, rawMessage(`shard ${shard}`));
+    await lifecycle.accept(id, rawMessage(subject));
     await lifecycle.route(id, 1);
     await queues.forId(id).add('delivery', job, { jobId: job.deliveryId });
-    jobs.push(job);
+    return job;
   }
+  return { config, queues, queue };
+}
+
+test('with redis.shards: 3 the queue commands find a dead letter whichever shard it is in: list, show, retry and delete', async () => {
+  let refuse = true;
+  const upstream = await startScriptedSmtp({ rcpt: () => (refuse ? '550 5.1.1 no such user' : undefined) });
+  const { config, queues, queue } = await shardedSender('cli-queue-shards', upstream);
+
+  // One message per shard.
+  const jobs: DeliverJob[] = [];
+  for (let shard = 0; shard < SHARDS; shard++) jobs.push(await queue(shard, `shard ${shard}`));
   for (const [shard, queue] of queues.all.entries()) assert.equal(await queue.getJobCountByTypes('waiting', 'active', 'failed', 'delayed'), 1, `shard ${shard} holds its one job`);
   await waitUntil(async () => (await Promise.all(queues.all.map((queue) => queue.getFailedCount()))).every((count) => count === 1), 20_000, 'every shard has its dead letter');
 
@@ -84,37 +91,11 @@ test('with redis.shards: 3 a sender runs delivery.concurrency deliveries at once
       inFlight--;
     },
   });
-  const prefix = uniquePrefix('sender-shard-concurrency');
-  const keyspace = createKeyspace({ prefix, shards: SHARDS });
-  const redis = testRedis();
-  const lifecycle = createMessageLifecycle(redis, { prefix: keyspace, messageTtlMs: 3_600_000, traceTtlMs: 3_600_000 });
-  const queues = createShardQueues(QUEUES.deliver, redis, keyspace);
-  const config = senderConfig(prefix, [{ name: 'main', host: '127.0.0.1', port: upstream.port, tls: 'none' }], { concurrency: CONCURRENCY }, { redis: { prefix, shards: SHARDS } });
-  const sender = await startServiceReady('sender', config, { args: ['--http-port', '0'] });
-  after(async () => {
-    await sender.stop();
-    await upstream.close();
-    await queues.close();
-    for (let shard = 0; shard < SHARDS; shard++) await deletePrefix(redis, keyspace.shardPrefix(shard));
-    await redis.quit();
-  });
+  const { queue } = await shardedSender('sender-shard-concurrency', upstream, { concurrency: CONCURRENCY });
 
   // Four messages in each shard, all queued before the sender can finish one.
   const total = SHARDS * 4;
-  for (let n = 0; n < total; n++) {
-    const id = newMessageId(Date.now(), n % SHARDS);
-    await lifecycle.accept(id, rawMessage(`message ${n}`));
-    await lifecycle.route(id, 1);
-    const job: DeliverJob = {
-      v: 1,
-      id,
-      deliveryId: jobId('deliver', id, 0),
-      acceptedAt: Date.now(),
-      original: { from: 'ci@example.com', to: ['team@example.com'] },
-      destination: { kind: 'smtp', upstream: 'main', envelope: { from: 'ci@example.com', to: ['team@example.com'] } },
-    };
-    await queues.forId(id).add('delivery', job, { jobId: job.deliveryId });
-  }
+  for (let n = 0; n < total; n++) await queue(n % SHARDS, `message ${n}`);
   await upstream.waitForMessages(total, 30_000);
   assert.ok(most <= CONCURRENCY, `at most ${CONCURRENCY} deliveries at once across the 3 shards; the upstream saw ${most}`);
   assert.equal(most, CONCURRENCY, 'and the shards together use all of it');
