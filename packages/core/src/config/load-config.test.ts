@@ -222,7 +222,7 @@ test('redis.shards and redis.cluster_nodes: bad values are refused with their ke
     { redis: 'shards: 0', problem: '2:3 redis.shards: must be at least 1' },
     { redis: 'shards: 2.5', problem: '2:3 redis.shards: must be a whole number' },
     { redis: 'shards: 65', problem: '2:3 redis.shards: at most 64' },
-    { redis: 'cluster_nodes: [redis-0]', problem: '2:19 redis.cluster_nodes[0]: a cluster node is host:port, e.g. redis-0.redis:6379' },
+    { redis: 'cluster_nodes: [redis-0]', problem: '2:19 redis.cluster_nodes[0]: a cluster node is host:port, e.g. redis-0.redis:6379 or [fd00::5]:6379' },
     { redis: 'cluster_nodes: []', problem: '2:3 redis.cluster_nodes: list at least one node, or leave cluster_nodes out' },
   ];
   for (const { redis, problem } of table) assert.deepEqual(problemsOf(`redis:\n  ${redis}\n${MINIMAL}`), [problem], redis);

@@ -1,12 +1,14 @@
 import { Cluster, type Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ConnectionLabel } from './watch-connection.js';
+import { hostPortAddress } from '../config/schema/redis-address.js';
 
-/** `host:port` seed nodes (redis.cluster_nodes, checked by the config schema) as ioredis wants them. */
+/** `host:port` seed nodes (redis.cluster_nodes, checked by the config schema with the same parser) as ioredis wants them: an IPv6 host without its brackets. */
 export function clusterStartupNodes(nodes: readonly string[]): Array<{ host: string; port: number }> {
   return nodes.map((node) => {
-    const at = node.lastIndexOf(':');
-    return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+    const address = hostPortAddress(node);
+    if ('problem' in address) throw new Error(`redis.cluster_nodes: ${address.problem}`);
+    return address;
   });
 }
 

@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
 import { MailsortError } from '../errors.js';
 import type { RedisConfig } from '../config/schema/redis.js';
-import { redactedUrl, redisUrlParts, sentinelAddress } from '../config/schema/redis-address.js';
+import { redactedUrl, redisUrlParts, hostPortAddress } from '../config/schema/redis-address.js';
 
 export type ReadFile = (path: string) => string;
 
@@ -16,7 +16,7 @@ export interface RedisTarget {
 
 /** `host:port` (IPv6 in brackets) as ioredis takes a Sentinel. */
 export function parseHostPort(value: string): { host: string; port: number } {
-  const address = sentinelAddress(value);
+  const address = hostPortAddress(value);
   if ('problem' in address) throw new MailsortError('CONFIG_INVALID', address.problem);
   return address;
 }

@@ -11,7 +11,7 @@ export interface RedisUrlParts {
 const portProblem = (port: number) => (Number.isInteger(port) && port >= 1 && port <= 65_535 ? undefined : `port ${port} is not 1 to 65535`);
 
 /** `host:port` (IPv6 in brackets) of a Sentinel, or what is wrong with it. */
-export function sentinelAddress(value: string): { host: string; port: number } | { problem: string } {
+export function hostPortAddress(value: string): { host: string; port: number } | { problem: string } {
   const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(value);
   if (!match) return { problem: `"${value}" is not host:port` };
   const port = Number(match[2]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
+import { clusterStartupNodes } from '../../redis/cluster.js';
 import { ConfigError, loadConfig } from '../load-config.js';
 
 const UPSTREAM = 'upstreams: [{ name: default, host: mx }]';
@@ -48,6 +49,8 @@ const refused: Array<{ name: string; redis: string[]; extra?: string[]; expected
   { name: 'a Sentinel on port 0', redis: ['sentinels: ["s1:0"]', 'master_name: m'], expected: ['2: redis.sentinels[0]: "s1:0": port 0 is not 1 to 65535'] },
   { name: 'a Sentinel port past 65535', redis: ['sentinels: [s0:26379, "s1:99999"]', 'master_name: m'], expected: ['2: redis.sentinels[1]: "s1:99999": port 99999 is not 1 to 65535'] },
   { name: 'a URL port past 65535', redis: ['url: "redis://h:99999"'], expected: ['2: redis.url: "redis://h:99999": port 99999 is not 1 to 65535'] },
+  { name: 'a cluster node port past 65535', redis: ['cluster_nodes: ["[::1]:7000", "redis-1:99999"]'], expected: ['2: redis.cluster_nodes[1]: "redis-1:99999": port 99999 is not 1 to 65535'] },
+  { name: 'a cluster node without a port', redis: ['cluster_nodes: ["fd00::5"]'], expected: ['2: redis.cluster_nodes[0]: a cluster node is host:port, e.g. redis-0.redis:6379 or [fd00::5]:6379'] },
   { name: 'a URL on port 0', redis: ['url: "redis://h:0"'], expected: ['2: redis.url: "redis://h:0": port 0 is not 1 to 65535'] },
   { name: 'a URL whose database is not a number', redis: ['url: "redis://:pw@h/abc"'], expected: ['2: redis.url: "redis://[redacted]@h/abc": "abc" is not a database number'] },
   { name: 'a URL with a negative database', redis: ['url: "redis://h:6379/-1"'], expected: ['2: redis.url: "redis://h:6379/-1": "-1" is not a database number'] },
@@ -100,4 +103,14 @@ test("without the new keys Redis is today's: one URL, no replicas awaited", () =
   assert.equal(config.redis.url, 'redis://127.0.0.1:6379');
   assert.equal(config.redis.sentinels, undefined);
   assert.equal(config.redis.min_replicas_acked, 0);
+});
+
+test('regression: cluster_nodes takes IPv6 nodes in brackets, as sentinels do, and the connection gets the bare address', () => {
+  const { config } = load(['cluster_nodes: ["[::1]:7000", "[fd00::5]:7001", redis-2.redis:7002]', 'shards: 3']);
+  assert.deepEqual(config.redis.cluster_nodes, ['[::1]:7000', '[fd00::5]:7001', 'redis-2.redis:7002']);
+  assert.deepEqual(clusterStartupNodes(config.redis.cluster_nodes!), [
+    { host: '::1', port: 7000 },
+    { host: 'fd00::5', port: 7001 },
+    { host: 'redis-2.redis', port: 7002 },
+  ]);
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_SHARDS } from '../../store/keyspace.js';
 import { duration } from '../units.js';
-import { redactedUrl, redisUrlParts, sentinelAddress } from './redis-address.js';
+import { redactedUrl, redisUrlParts, hostPortAddress } from './redis-address.js';
 
 export { redactedUrl } from './redis-address.js';
 
@@ -9,7 +9,7 @@ export { redactedUrl } from './redis-address.js';
 const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/;
 const hostPort = z.string().regex(HOST_PORT, 'expected host:port, e.g. sentinel-0:26379');
 
-const clusterNode = z.string().regex(/^[A-Za-z0-9_.-]+:[0-9]{1,5}$/, 'a cluster node is host:port, e.g. redis-0.redis:6379');
+const clusterNode = z.string().regex(HOST_PORT, 'a cluster node is host:port, e.g. redis-0.redis:6379 or [fd00::5]:6379');
 
 export const redisSchema = z
   .strictObject({
@@ -82,10 +82,12 @@ export const redisSchema = z
       const parts = redisUrlParts(redis.url);
       if ('problem' in parts) ctx.addIssue({ code: 'custom', path: ['url'], message: parts.problem });
     }
-    for (const [index, sentinel] of (redis.sentinels ?? []).entries()) {
-      const address = sentinelAddress(sentinel);
-      // A value that is not host:port at all is reported by its own check.
-      if ('problem' in address && HOST_PORT.test(sentinel)) ctx.addIssue({ code: 'custom', path: ['sentinels', index], message: address.problem });
+    for (const key of ['sentinels', 'cluster_nodes'] as const) {
+      for (const [index, node] of (redis[key] ?? []).entries()) {
+        const address = hostPortAddress(node);
+        // A value that is not host:port at all is reported by its own check.
+        if ('problem' in address && HOST_PORT.test(node)) ctx.addIssue({ code: 'custom', path: [key, index], message: address.problem });
+      }
     }
     if (redis.cluster_nodes && redis.sentinels) {
       ctx.addIssue({ code: 'custom', path: ['cluster_nodes'], message: 'a Redis Cluster fails over by itself: use cluster_nodes or sentinels, not both' });
