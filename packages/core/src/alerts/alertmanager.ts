@@ -1,4 +1,5 @@
 import { alertmanagerSubjectLabels, parseAlertmanagerSubject } from '../rules/subjects/alertmanager.js';
+import { mailboxKey } from '../mail/mailbox.js';
 import { alertKey } from './key.js';
 import type { AlertParser, AlertSeverity } from './types.js';
 
@@ -13,7 +14,8 @@ function severityAmong(values: readonly string[]): { value: string; severity: Al
   return undefined;
 }
 
-const addressList = (addresses: readonly string[]) => [...new Set(addresses.map((address) => address.toLowerCase()))].sort().join(',');
+// Compared as mailboxes (mailboxKey), so spelling, case and order of the same addresses give one key.
+const addressList = (addresses: readonly string[]) => [...new Set(addresses.map(mailboxKey))].sort().join(',');
 
 /** Alertmanager's default subject: `[FIRING:2] <group label values> (<other common label values>)` or `[RESOLVED] …`. */
 export const alertmanagerParser: AlertParser = {

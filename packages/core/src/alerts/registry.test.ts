@@ -201,6 +201,13 @@ test('regression: Alertmanager mail of a route without group_by names no group, 
   assert.notEqual(teamA.key, otherCluster.key, 'two Alertmanagers: two alerts');
   assert.equal(teamA.key, resolved.key, "the receiver's resolve resolves it, however its address is spelled");
   assert.equal(resolved.status, 'resolved');
+  const both = (to: string[]) =>
+    alertEvent(buildFacts({ from: 'bounce@cluster-a.example.com', to }, 'From: alertmanager@cluster-a.example.com\r\nSubject: [FIRING:1]  (InstanceDown node)\r\n\r\n', undefined)).key;
+  assert.equal(
+    both(['ops@example.com', 'team-a@example.com']),
+    both(['Team-A@example.com', 'OPS@example.com', 'ops@example.com']),
+    'the same receivers in another order, spelling and repetition are one alert',
+  );
   const grouped = mail('team-b@example.com', '[FIRING:1] InstanceDown (node critical)');
   assert.equal(grouped.key, mail('team-a@example.com', '[FIRING:2] InstanceDown (node critical)', 'other@example.com').key, 'a mail that names its group keeps the key of its group alone');
 });
