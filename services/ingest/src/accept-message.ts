@@ -107,8 +107,8 @@ export async function acceptMessage(
   const wroteOn = acceptorGeneration.current();
   // Once a Sentinel promotes a replica, the old master (and a replica still following it)
   // takes and acknowledges writes that the switch throws away: no 250 for one made then.
-  const failoversBefore = failover().begun;
-  if (failover().underWay) throw new MailsortError('REDIS_UNAVAILABLE', 'a Sentinel failover is under way: a write now may land on the old master only');
+  const before = failover();
+  if (before.underWay) throw new MailsortError('REDIS_UNAVAILABLE', 'a Sentinel failover is under way: a write now may land on the old master only');
   const hold = replicas.holds ? { delay: holdMs(config.ingest.limits.store_timeout, config.redis) } : {};
   let routeJob: HeldJob | undefined;
   const add = () => routeQueue.add('message', job, { jobId: routeJobId, ...hold });
@@ -123,7 +123,7 @@ export async function acceptMessage(
     // A failover begun meanwhile: the WAIT may have counted a replica of the old master. Only
     // a held route job can be withdrawn before a router takes it (with N = 0 it is not held).
     const now = failover();
-    if (replicas.holds && (now.begun !== failoversBefore || now.underWay))
+    if (replicas.holds && (now.begun !== before.begun || now.underWay))
       throw new MailsortError('REDIS_UNAVAILABLE', "a Sentinel failover began before the replicas confirmed the write: they may be the old master's");
   });
   await storeWithin(acceptorGeneration.guard(wroteOn, stored), config.ingest.limits.store_timeout, () => withdraw(id, routeJobId, { lifecycle, routeQueues }));

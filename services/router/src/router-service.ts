@@ -71,8 +71,10 @@ export function createRouterService(config: Config, { logger, registry, redis }:
   const flushQueue = createQueue(QUEUES.alertFlush, redis.connect('worker'), keyspace.global);
   const metrics = createRouterMetrics(registry);
   const outcomes = createOutcomeMetrics(registry);
-  const composedFrom = () => composedSender(routing.composed_from, messageIdDomain(config.ingest.hostname));
-  const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain: messageIdDomain(config.ingest.hostname), sender: composedFrom });
+  // The right-hand side of what mailsort names itself (Message-IDs, its own sender), from ingest.hostname.
+  const domain = messageIdDomain(config.ingest.hostname);
+  const composedFrom = () => composedSender(routing.composed_from, domain);
+  const notifications = createNotifications({ lifecycle, store, enqueue, metrics, logger, domain, sender: composedFrom });
   const grouping = createAlertGrouping({ lifecycle, groups: createGroupStore(storeConnection, prefix), flushQueue, notifications, metrics, outcomes, logger });
   const expectations = createExpectations({
     redis: storeConnection,
@@ -83,7 +85,7 @@ export function createRouterService(config: Config, { logger, registry, redis }:
     enqueue,
     registry,
     logger,
-    domain: messageIdDomain(config.ingest.hostname),
+    domain,
     routing: () => routing,
   });
   let routeWorkers: Worker[] = [];
