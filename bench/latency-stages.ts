@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { jobId } from '../packages/core/src/queues/catalogue.js';
 import { freePort } from '../packages/cli/src/dev/local-redis.js';
 import { startMailsort } from './lib/mailsort-system.js';
 import { measureLatency, percentile, startTimingSink, WARMUP_SECONDS } from './lib/latency.js';
@@ -29,7 +30,7 @@ for (const line of index) {
   const trace = (await redis.lrange(`bench:trace:${entry.id}`, 0, -1)).map((t) => JSON.parse(t));
   const routed = trace.find((t) => t.event === 'routed')?.at;
   const delivered = trace.find((t) => t.event === 'delivered')?.at;
-  const rec = await redis.hgetall(`bench:delivery:d-${entry.id}-0`);
+  const rec = await redis.hgetall(`bench:delivery:${jobId('deliver', entry.id, 0)}`);
   const begin = Number(rec.firstAttemptAt);
   const sinkAt = sink.arrivals.get(seq);
   stages.acceptToRouted!.push(routed - entry.at);
